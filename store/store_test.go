@@ -1,0 +1,113 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/store"
+	"surveyworker/store/storetest"
+	"surveyworker/survey"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+func TestMigrateTwiceAndConcurrently(t *testing.T) {
+	url := storetest.URL(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := store.Open(ctx, url)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer st.Close()
+			errs[i] = st.Migrate(ctx)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("migrate %d: %v", i, err)
+		}
+	}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	applied, latest, err := st.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if applied != latest || latest < 1 {
+		t.Errorf("schema version: applied %d, latest %d", applied, latest)
+	}
+}
+
+func TestUpsertPracticesIdempotent(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	ps := []survey.Practice{
+		{ODSCode: "K84001", Name: "Banbury Cross Surgery", Federation: "North Oxfordshire", ListSize: 12000, Aliases: []string{"Banbury Cross"}},
+		{ODSCode: "K84002", Name: "Isis Medical Centre", Federation: "Oxford City"},
+	}
+	for range 2 {
+		if _, err := st.UpsertPractices(ctx, ps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.Practices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ps, got); diff != "" {
+		t.Errorf("practices (-want +got):\n%s", diff)
+	}
+}
+
+func TestUpsertPracticesRejectsBadCodeWhole(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	_, err := st.UpsertPractices(ctx, []survey.Practice{
+		{ODSCode: "K84001", Name: "Good"},
+		{ODSCode: "bad code", Name: "Bad"},
+	})
+	if err == nil {
+		t.Fatal("want error for invalid ODS code")
+	}
+	got, err := st.Practices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 0 {
+		t.Errorf("got %d practices after failed import, want 0", len(got))
+	}
+}
+
+func TestSyncCatalogue(t *testing.T) {
+	st := storetest.NewStore(t)
+	if err := st.SyncCatalogue(context.Background(), survey.DefaultCatalogue()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	tests := map[string]string{
+		"postgres://u:secret@h/db":            "postgres://u:xxxxx@h/db",
+		"host=h password=secret dbname=x":     "host=h password=xxxxx dbname=x",
+		"postgres://h/db?password=secret&a=b": "postgres://h/db?a=b&password=xxxxx",
+	}
+	for in, want := range tests {
+		if got := store.Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
