@@ -101,3 +101,18 @@ func TestFindODSCode(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeName(t *testing.T) {
+	tests := map[string]string{
+		"St Clement's & Iffley":  "st clements and iffley",
+		"A&B":                    "a and b",
+		"Smith and Jones":        "smith and jones",
+		"  Patient   Wi-Fi ":     "patient wifi",
+		"Abingdon Surgery (K84)": "abingdon surgery k84",
+	}
+	for in, want := range tests {
+		if got := NormalizeName(in); got != want {
+			t.Errorf("NormalizeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

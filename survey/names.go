@@ -14,11 +14,11 @@ func NormalizeName(s string) string {
 	for _, r := range strings.ToLower(s) {
 		switch {
 		case r == '&' || r == '+':
-			if b.Len() > 0 && !space {
+			if b.Len() > 0 {
 				b.WriteByte(' ')
 			}
 			b.WriteString("and")
-			space = false
+			space = true
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if space && b.Len() > 0 {
 				b.WriteByte(' ')

@@ -42,6 +42,9 @@ type RankedWorkstream struct {
 	Workstream string `json:"workstream"`
 	// Tier is the computed tier.
 	Tier Tier `json:"tier"`
+	// BaseTier is the tier the score alone gives, before the mandate floor;
+	// it differs from Tier when the floor lifted a mandated workstream.
+	BaseTier Tier `json:"base_tier"`
 	// Score is the overall weighted score, 0 to 1.
 	Score float64 `json:"score"`
 	// PracticePriority is the mean practice-level survey score, 0 to 1
@@ -57,4 +60,17 @@ type RankedWorkstream struct {
 	GPFV       bool `json:"gpfv"`
 	Impact     int  `json:"impact"`
 	Dependents int  `json:"dependents"`
+	// Contributions are the weighted criterion values that sum to Score.
+	Contributions Contributions `json:"contributions"`
+}
+
+// Contributions are one workstream's criterion contributions w·v to its
+// score: each criterion's 0..1 value times its weight. They sum to the
+// score.
+type Contributions struct {
+	Survey       float64 `json:"survey"`
+	Mandated     float64 `json:"mandated"`
+	GPFV         float64 `json:"gpfv"`
+	Impact       float64 `json:"impact"`
+	Dependencies float64 `json:"dependencies"`
 }
