@@ -1,0 +1,164 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// sniffSize is how much text is examined to choose the delimiter.
+const sniffSize = 64 << 10
+
+// errRecordTooLarge is returned when one CSV record exceeds the limit.
+var errRecordTooLarge = errors.New("record too large")
+
+// csvTable reads a CSV file record by record.
+type csvTable struct {
+	file  *os.File
+	r     *csv.Reader
+	guard *recordGuard
+	name  string
+	row   int
+	lim   Limits
+}
+
+// openCSV opens a text file of the given encoding, sniffs its delimiter and
+// returns it as a table.
+func openCSV(path string, info fileInfo, lim Limits) (*source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	text, err := decodeText(f, info.Encoding)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	guard := &recordGuard{r: text, limit: int64(lim.MaxRecordBytes) + sniffSize}
+	br := bufio.NewReaderSize(guard, sniffSize)
+	comma := sniffDelimiter(br)
+	t := &csvTable{file: f, r: newCSVReader(br, comma), guard: guard, name: fileName(path), lim: lim}
+	return &source{table: t, format: formatCSV, encoding: info.Encoding, delimiter: string(comma)}, nil
+}
+
+// newCSVReader returns a strict RFC 4180 reader that allows records of any
+// length.
+func newCSVReader(r io.Reader, comma rune) *csv.Reader {
+	cr := csv.NewReader(r)
+	cr.Comma = comma
+	cr.FieldsPerRecord = -1
+	return cr
+}
+
+// decodeText returns r as UTF-8 without a byte order mark.
+func decodeText(r io.Reader, enc string) (io.Reader, error) {
+	switch enc {
+	case encUTF8:
+		return r, nil
+	case encUTF8BOM:
+		_, err := io.ReadFull(r, make([]byte, 3))
+		return r, err
+	case encUTF16LE:
+		return transform.NewReader(r, unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()), nil
+	case encUTF16BE:
+		return transform.NewReader(r, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()), nil
+	case encCP1252:
+		return transform.NewReader(r, charmap.Windows1252.NewDecoder()), nil
+	}
+	return nil, fmt.Errorf("unknown text encoding %q", enc)
+}
+
+// stripBOM returns r without a leading UTF-8 byte order mark.
+func stripBOM(r *bufio.Reader) *bufio.Reader {
+	if b, err := r.Peek(3); err == nil && string(b) == "\uFEFF" {
+		r.Discard(3)
+	}
+	return r
+}
+
+// sniffDelimiter chooses ',', ';' or '\t' by counting each outside quotes
+// on the first line; ties go to the comma, then the tab.
+func sniffDelimiter(r *bufio.Reader) rune {
+	head, _ := r.Peek(sniffSize)
+	counts := map[byte]int{}
+	quoted := false
+	for _, c := range head {
+		if c == '"' {
+			quoted = !quoted
+		}
+		if quoted {
+			continue
+		}
+		if c == '\n' || c == '\r' {
+			break
+		}
+		counts[c]++
+	}
+	best := byte(',')
+	for _, c := range []byte{'\t', ';'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return rune(best)
+}
+
+func (t *csvTable) next() (int, []string, error) {
+	rec, err := t.r.Read()
+	if err == io.EOF {
+		return 0, nil, io.EOF
+	}
+	t.row++
+	if err != nil {
+		return t.row, nil, t.readError(err)
+	}
+	off := t.r.InputOffset()
+	if off-t.guard.mark > int64(t.lim.MaxRecordBytes) {
+		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("the row is longer than %d bytes", t.lim.MaxRecordBytes)}
+	}
+	t.guard.mark = off
+	if len(rec) > t.lim.MaxColumns {
+		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("the row has %d columns, more than the limit of %d", len(rec), t.lim.MaxColumns)}
+	}
+	return t.row, rec, nil
+}
+
+// readError turns a CSV reading error into a rejection with its position.
+func (t *csvTable) readError(err error) error {
+	var pe *csv.ParseError
+	switch {
+	case errors.Is(err, errRecordTooLarge):
+		return &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("the row is longer than %d bytes", t.lim.MaxRecordBytes)}
+	case errors.As(err, &pe):
+		return &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("malformed CSV at line %d, character %d", pe.Line, pe.Column), Err: pe.Err}
+	}
+	return &RejectError{File: t.name, Row: t.row, Reason: "unreadable text", Err: err}
+}
+
+func (t *csvTable) close() error { return t.file.Close() }
+
+// recordGuard stops a CSV reader from buffering an endless record: it fails
+// once more than limit bytes have been read past mark, the end of the last
+// complete record.
+type recordGuard struct {
+	r     io.Reader
+	read  int64
+	mark  int64
+	limit int64
+}
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	if g.read-g.mark > g.limit {
+		return 0, errRecordTooLarge
+	}
+	n, err := g.r.Read(p)
+	g.read += int64(n)
+	return n, err
+}

@@ -1,0 +1,187 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// readAllRows fingerprints and opens a file and returns every row.
+func readAllRows(t *testing.T, path string, lim Limits) ([][]string, *source, error) {
+	t.Helper()
+	info, err := fingerprint(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := openTable(path, info, withDefaults(lim))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer src.close()
+	var out [][]string
+	for {
+		_, cells, err := src.next()
+		if err == io.EOF {
+			return out, src, nil
+		}
+		if err != nil {
+			return out, src, err
+		}
+		out = append(out, cells)
+	}
+}
+
+func writeTemp(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestCSVDecoding(t *testing.T) {
+	want := [][]string{{"Timestamp", "Practice"}, {"1/2/2026", "Jericho, \"Canal\"\nSurgery"}}
+	tests := []struct {
+		name, in, enc, delim string
+	}{
+		{"plain", "Timestamp,Practice\n1/2/2026,\"Jericho, \"\"Canal\"\"\nSurgery\"", encUTF8, ","},
+		{"BOM keeps the first header", "\uFEFFTimestamp,Practice\r\n1/2/2026,\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n", encUTF8BOM, ","},
+		{"semicolons, trailing blank line", "Timestamp;Practice\r\n1/2/2026;\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n\r\n", encUTF8, ";"},
+		{"tabs", "Timestamp\tPractice\n1/2/2026\t\"Jericho, \"\"Canal\"\"\nSurgery\"\n", encUTF8, "\t"},
+		{"quoted delimiters in the header do not count", "\"a;b;c\",Practice\n1/2/2026,x\n", encUTF8, ","},
+	}
+	for _, tt := range tests {
+		rows, src, err := readAllRows(t, writeTemp(t, "x.csv", []byte(tt.in)), Limits{})
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if src.encoding != tt.enc || src.delimiter != tt.delim {
+			t.Errorf("%s: encoding %q delimiter %q, want %q %q", tt.name, src.encoding, src.delimiter, tt.enc, tt.delim)
+		}
+		if strings.HasPrefix(tt.name, "quoted") {
+			continue
+		}
+		if diff := cmp.Diff(want, rows); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+// TestCSVSpectrum checks the csv-spectrum edge cases parse to their
+// expected JSON (header row as keys, every value a string). One difference
+// is deliberate: a line break inside a quoted cell is read as "\n" even
+// when the file wrote "\r\n" (encoding/csv normalises it), so stored text
+// has one kind of line break.
+func TestCSVSpectrum(t *testing.T) {
+	const dir = "../../shared/realworld/csv-spectrum"
+	files, _ := filepath.Glob(filepath.Join(dir, "csvs/*.csv"))
+	if len(files) == 0 {
+		t.Skipf("csv-spectrum not found in %s", dir)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".csv")
+		t.Run(name, func(t *testing.T) {
+			rows, _, err := readAllRows(t, f, Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []map[string]string
+			for _, r := range rows[1:] {
+				m := map[string]string{}
+				for i, h := range rows[0] {
+					m[h] = r[i]
+				}
+				got = append(got, m)
+			}
+			b, err := os.ReadFile(filepath.Join(dir, "json", name+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []map[string]string
+			if err := json.Unmarshal(b, &want); err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range want {
+				for k, v := range m {
+					m[k] = strings.ReplaceAll(v, "\r\n", "\n")
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestUTF8ValidatorAcrossWrites(t *testing.T) {
+	text := []byte("Caf\u00e9 \u2019quoted\u2019 \U0001F600 end")
+	for split := 0; split <= len(text); split++ {
+		v := &utf8Validator{bad: -1}
+		v.Write(text[:split])
+		v.Write(text[split:])
+		if bad := v.finish(); bad != -1 {
+			t.Errorf("split at %d: invalid at %d", split, bad)
+		}
+	}
+	bad := append(append([]byte("abc"), 0xE2, 0x80), 'x') // truncated sequence
+	for split := 0; split <= len(bad); split++ {
+		v := &utf8Validator{bad: -1}
+		v.Write(bad[:split])
+		v.Write(bad[split:])
+		if got := v.finish(); got != 3 {
+			t.Errorf("split at %d: invalid at %d, want 3", split, got)
+		}
+	}
+}
+
+// TestHostileFiles checks that files built to hurt are rejected quickly
+// with a reason, never a panic.
+func TestHostileFiles(t *testing.T) {
+	valid, err := os.ReadFile(exampleXLSX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := Limits{MaxRecordBytes: 64 << 10, MaxColumns: 500, MaxUnzipBytes: 4 << 20, MaxXMLInMemory: 1 << 20}
+	header := "Timestamp,Priority [Cyber Security]\n"
+	tests := []struct{ name, file, want string }{
+		{"binary named .csv", writeTemp(t, "x.csv", bytes.Repeat([]byte{0, 1, 2, 3, 0xFF, 'a'}, 500)), "binary"},
+		{"empty", writeTemp(t, "x.csv", nil), "empty"},
+		{"legacy xls", writeTemp(t, "x.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 600)...)), "Excel 97-2003"},
+		{"truncated zip", writeTemp(t, "x.xlsx", valid[:len(valid)/2]), "cannot be opened"},
+		{"decompression bomb", writeTemp(t, "x.xlsx", zipBomb(t, 16<<20)), "size limit"},
+		{"huge cell", writeTemp(t, "x.csv", []byte(header+"1/1/2026,\""+strings.Repeat("x", 1<<20)+"\"\n")), "longer than"},
+		{"endless quoted cell", writeTemp(t, "x.csv", []byte(header+"1/1/2026,\""+strings.Repeat("x\n", 1<<19))), "longer than"},
+		{"too many columns", writeTemp(t, "x.csv", []byte(strings.Repeat("a,", 2000)+"a\n")), "columns"},
+	}
+	for _, tt := range tests {
+		_, _, err := readAllRows(t, tt.file, lim)
+		var rej *RejectError
+		if !errors.As(err, &rej) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want a rejection mentioning %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// zipBomb returns a zip whose worksheet unzips to n bytes.
+func zipBomb(t *testing.T, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(bytes.Repeat([]byte(" "), n))
+	zw.Close()
+	return buf.Bytes()
+}

@@ -1,0 +1,94 @@
+package ingest
+
+import (
+	"strings"
+	"time"
+
+	"surveyworker/survey"
+)
+
+// A shape is one survey platform's export layout: how to recognise it from
+// the rows at the top of a table, which metadata columns it writes, and
+// what identifies a respondent. Shapes are tried in [shapes] order, so a
+// more specific shape goes before a more general one.
+type shape struct {
+	// platform is the name stored with the file, e.g. "google-forms".
+	platform string
+	// detect reports whether top, the rows from the candidate header row
+	// down, is this shape, and how many header rows it has.
+	detect func(top [][]string) (headerRows int, ok bool)
+	// meta maps folded metadata headers to their roles.
+	meta map[string]role
+	// metaPrefixes are folded prefixes of metadata headers.
+	metaPrefixes []string
+	// key returns what identifies the respondent of a row, or nil to use
+	// the row's content.
+	key func(r rowFields) []string
+}
+
+// rowFields are the identifying fields of one row, for [shape.key].
+type rowFields struct {
+	responseID         string
+	started, submitted time.Time
+}
+
+// shapes is the registry of known export layouts, most specific first.
+var shapes = []*shape{microsoftForms, googleForms}
+
+// maxTitleRows is how many rows above the header (a title, a blank line
+// left by an export tool) detection looks past.
+const maxTitleRows = 3
+
+// detectTop is how many rows from the top of a table detection reads.
+const detectTop = maxTitleRows + 3
+
+// detection is a recognised layout.
+type detection struct {
+	shape      *shape
+	titleRows  int
+	headerRows int
+}
+
+// detectShape finds the shape of a table from its top rows, trying the
+// first row as the header, then each of the next maxTitleRows.
+func detectShape(top [][]string) (detection, bool) {
+	for skip := 0; skip <= maxTitleRows && skip < len(top); skip++ {
+		for _, sh := range shapes {
+			if n, ok := sh.detect(top[skip:]); ok && skip+n <= len(top) {
+				return detection{shape: sh, titleRows: skip, headerRows: n}, true
+			}
+		}
+	}
+	return detection{}, false
+}
+
+// metaRole returns the role of a folded metadata header of this shape.
+func (s *shape) metaRole(f string) (role, bool) {
+	if r, ok := s.meta[f]; ok {
+		return r, true
+	}
+	for _, p := range s.metaPrefixes {
+		if strings.HasPrefix(f, p) {
+			return roleMeta, true
+		}
+	}
+	return 0, false
+}
+
+// fold returns a header cell folded for comparison.
+func fold(s string) string {
+	return survey.NormalizeName(cleanHeader(s))
+}
+
+// headerStarts reports whether the folded cells of row begin with want.
+func headerStarts(row []string, want ...string) bool {
+	if len(row) < len(want) {
+		return false
+	}
+	for i, w := range want {
+		if fold(row[i]) != w {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,25 @@
+// Package ingest turns survey exports dropped by GP practices into stored
+// respondents and answers.
+//
+// A file goes through four steps, each in its own file:
+//
+//   - fingerprint.go reads the bytes once: SHA-256, size, container (CSV or
+//     XLSX) and text encoding, rejecting binary and legacy files early;
+//   - csvread.go and xlsxread.go stream the rows of a CSV file or the first
+//     worksheet with data, with bounded memory;
+//   - detect.go recognises the platform from the header rows (never the file
+//     name) using a registry of shapes (googleforms.go, msforms.go; a new
+//     platform is one more shape) and columns.go classifies every column:
+//     workstream, practice, role, free text, personal data or ignored;
+//     parse.go ties these together and reads ahead to settle the date order;
+//   - rows.go maps each data row to a [store.RespondentRow]: practice matched
+//     against the registry (practice.go), timestamps in UTC (timestamps.go),
+//     e-mail replaced by a keyed hash and free text masked (privacy.go).
+//
+// The rows are handed to [store.Store.LoadFile] as a stream, so a file is
+// loaded in one transaction or not at all. inbox.go moves handled files out
+// of a watched folder: loaded and duplicate files to archive/, rejected ones
+// to quarantine/ with a reason file beside them.
+//
+// registry.go reads the practice registry CSV that practice matching uses.
+package ingest

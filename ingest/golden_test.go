@@ -1,0 +1,187 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/store"
+	"surveyworker/survey"
+)
+
+// realExports is where real platform exports are kept, outside the
+// repository; tests using them skip when it is absent.
+const realExports = "../../shared/realworld/exports"
+
+// testKey is the HMAC key of every test.
+var testKey = []byte("test-key")
+
+// golden is what a file parses to, written as JSON.
+type golden struct {
+	Layout *layout                `json:"layout,omitempty"`
+	File   *goldenFile            `json:"file,omitempty"`
+	Rows   []*store.RespondentRow `json:"rows,omitempty"`
+	Error  string                 `json:"error,omitempty"`
+}
+
+type goldenFile struct {
+	Encoding         string          `json:"encoding"`
+	Workstreams      []string        `json:"workstreams"`
+	CommentQuestions []string        `json:"comment_questions"`
+	Warnings         []store.Warning `json:"warnings"`
+}
+
+// testIngester returns an ingester with no store, for parsing alone.
+func testIngester(t testing.TB) *Ingester {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(nil, Options{HMACKey: testKey, Location: loc})
+}
+
+// testPractices reads testdata/practices.csv.
+func testPractices(t testing.TB) []survey.Practice {
+	t.Helper()
+	f, err := os.Open("testdata/practices.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ps, err := ReadPractices(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
+// parseAll detects and parses the file at path without a database.
+func parseAll(t testing.TB, in *Ingester, path string, ps []survey.Practice) golden {
+	t.Helper()
+	var g golden
+	if l, err := in.inspect(path); err == nil {
+		g.Layout = &l
+	}
+	rows, file, err := parseRows(in, path, ps)
+	if file != nil {
+		g.Layout = &file.layout
+		g.File = &goldenFile{Encoding: file.file.Encoding, Workstreams: file.file.Workstreams,
+			CommentQuestions: file.file.CommentQuestions, Warnings: file.file.Warnings}
+	}
+	g.Rows = rows
+	if err != nil {
+		g.Error = err.Error()
+	}
+	return g
+}
+
+// parseRows returns every respondent row of a file.
+func parseRows(in *Ingester, path string, ps []survey.Practice) ([]*store.RespondentRow, *parsed, error) {
+	info, err := fingerprint(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := in.open(path, info, newPracticeMatcher(ps))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer p.close()
+	var rows []*store.RespondentRow
+	for {
+		r, err := p.next()
+		if errors.Is(err, io.EOF) {
+			return rows, p, nil
+		}
+		if err != nil {
+			return rows, p, err
+		}
+		rows = append(rows, r)
+	}
+}
+
+// checkGolden compares got, as indented JSON, with the golden file,
+// rewriting it under -update.
+func checkGolden(t *testing.T, path string, got any) {
+	t.Helper()
+	b, err := json.MarshalIndent(got, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, '\n')
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(b)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// TestGolden parses every fixture in testdata, and every real export in
+// ../shared when present, and compares the layout, rows and warnings with
+// testdata/golden.
+func TestGolden(t *testing.T) {
+	in, ps := testIngester(t), testPractices(t)
+	files, _ := filepath.Glob("testdata/*.*")
+	for _, f := range files {
+		if filepath.Base(f) == "practices.csv" {
+			continue
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			checkGolden(t, filepath.Join("testdata/golden", filepath.Base(f)+".json"), parseAll(t, in, f, ps))
+		})
+	}
+	real, _ := filepath.Glob(filepath.Join(realExports, "*/*.csv"))
+	if len(real) == 0 {
+		t.Logf("no real exports in %s; skipping them", realExports)
+	}
+	for _, f := range real {
+		platform := filepath.Base(filepath.Dir(f))
+		if platform != "google-forms" && platform != "microsoft-forms" {
+			continue // shapes not supported yet
+		}
+		t.Run("real/"+filepath.Base(f), func(t *testing.T) {
+			checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), parseAll(t, in, f, ps))
+		})
+	}
+}
+
+// TestGoldenRejections checks that every reject_* fixture is rejected with
+// a *RejectError naming the file, and never panics.
+func TestGoldenRejections(t *testing.T) {
+	in, ps := testIngester(t), testPractices(t)
+	files, _ := filepath.Glob("testdata/reject_*")
+	for _, f := range files {
+		_, _, err := parseRows(in, f, ps)
+		var rej *RejectError
+		if !errors.As(err, &rej) {
+			t.Errorf("%s: got error %v, want a *RejectError", f, err)
+			continue
+		}
+		if rej.File != filepath.Base(f) || !strings.Contains(rej.Error(), filepath.Base(f)) {
+			t.Errorf("%s: rejection %q does not name the file", f, rej.Error())
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no reject_* fixtures")
+	}
+	_ = bytes.MinRead
+}

@@ -1,0 +1,187 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Inbox subfolders that handled files are moved to.
+const (
+	// ArchiveDir receives loaded and duplicate files.
+	ArchiveDir = "archive"
+	// QuarantineDir receives rejected files, each with a reason file.
+	QuarantineDir = "quarantine"
+)
+
+// ReasonSuffix is appended to a quarantined file's name to name the text
+// file explaining its rejection.
+const ReasonSuffix = ".reason.txt"
+
+// Ready reports whether a file called name in an inbox is ready to be
+// ingested: not hidden, not a partial download (*.tmp, *.part) and not an
+// Office lock file (~$*).
+func Ready(name string) bool {
+	lower := strings.ToLower(name)
+	switch {
+	case name == "", strings.HasPrefix(name, "."), strings.HasPrefix(name, "~$"):
+		return false
+	case strings.HasSuffix(lower, ".tmp"), strings.HasSuffix(lower, ".part"):
+		return false
+	}
+	return true
+}
+
+// ReadyFiles returns the paths of the ready regular files directly in
+// inboxDir, sorted by name. Subdirectories (archive/, quarantine/) are not
+// entered.
+func ReadyFiles(inboxDir string) ([]string, error) {
+	entries, err := os.ReadDir(inboxDir)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: list inbox: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && Ready(e.Name()) {
+			out = append(out, filepath.Join(inboxDir, e.Name()))
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// ProcessInbox ingests every ready file of inboxDir in name order (see
+// [Ingester.ProcessFile]). A file that fails for a reason other than its
+// content stays in the inbox and is reported with Status "failed". The error
+// is non-nil only when the inbox cannot be listed or ctx is done.
+func (in *Ingester) ProcessInbox(ctx context.Context, inboxDir string) ([]Result, error) {
+	paths, err := ReadyFiles(inboxDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Result
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		res, err := in.ProcessFile(ctx, inboxDir, p)
+		if err != nil {
+			res.Status, res.Reason = StatusFailed, err.Error()
+			in.logger.WarnContext(ctx, "file left in inbox", slog.String("file", res.File), slog.String("error", err.Error()))
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// ProcessFile ingests the file at path and moves it out of the inbox:
+// loaded and duplicate files to <inboxDir>/archive/, rejected ones to
+// <inboxDir>/quarantine/ with a <name>.reason.txt beside them. Existing
+// files are never overwritten; a numbered name is used instead. A rejected
+// file is handled, so the error is nil; the error is non-nil when the file
+// could not be handled (database unreachable, file unmovable) and is left
+// in place.
+func (in *Ingester) ProcessFile(ctx context.Context, inboxDir, path string) (Result, error) {
+	res, err := in.IngestFile(ctx, path)
+	var rej *RejectError
+	switch {
+	case errors.As(err, &rej):
+		err = in.quarantine(inboxDir, path, &res, rej)
+	case err != nil:
+		return res, err
+	default:
+		res.MovedTo, err = moveNoClobber(path, filepath.Join(inboxDir, ArchiveDir))
+	}
+	if err != nil {
+		return res, fmt.Errorf("ingest: %s: %w", res.File, err)
+	}
+	in.logResult(ctx, res)
+	return res, nil
+}
+
+// quarantine moves a rejected file to quarantine/ and writes its reason.
+func (in *Ingester) quarantine(inboxDir, path string, res *Result, rej *RejectError) error {
+	dst, err := moveNoClobber(path, filepath.Join(inboxDir, QuarantineDir))
+	if err != nil {
+		return err
+	}
+	res.MovedTo = dst
+	text := fmt.Sprintf("file: %s\nrejected: %s\nsha256: %s\nreason: %s\n",
+		res.File, in.opts.Now().UTC().Format(time.RFC3339), res.SHA256, rej.Error())
+	return writeNew(dst+ReasonSuffix, []byte(text))
+}
+
+func (in *Ingester) logResult(ctx context.Context, res Result) {
+	attrs := []any{slog.String("file", res.File), slog.String("status", res.Status),
+		slog.String("platform", res.Platform), slog.String("moved_to", res.MovedTo)}
+	if res.Status == StatusRejected {
+		in.logger.WarnContext(ctx, "rejected file", append(attrs, slog.String("reason", res.Reason))...)
+		return
+	}
+	in.logger.InfoContext(ctx, "ingested file", append(attrs, slog.Int("rows", res.Rows),
+		slog.Int("respondents", res.Respondents), slog.Int("duplicates", res.Duplicates),
+		slog.Int("answers", res.Answers), slog.Int("warnings", res.Warnings),
+		slog.Int("ignored_columns", len(res.Ignored)))...)
+}
+
+// maxNameTries bounds the numbered names tried for a move.
+const maxNameTries = 10000
+
+// moveNoClobber moves src into dir under its own name, or name-2.ext,
+// name-3.ext… when taken, and returns the new path. A hard link claims the
+// new name atomically, so an existing file is never overwritten; where hard
+// links are not supported a checked rename is used.
+func moveNoClobber(src, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for i := 1; i <= maxNameTries; i++ {
+		dst := filepath.Join(dir, numbered(filepath.Base(src), i))
+		err := os.Link(src, dst)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			if _, serr := os.Lstat(dst); serr == nil {
+				continue
+			}
+			return dst, os.Rename(src, dst)
+		}
+		return dst, os.Remove(src)
+	}
+	return "", fmt.Errorf("no free name for %s in %s", filepath.Base(src), dir)
+}
+
+// numbered returns name for i == 1, else name with "-i" before its
+// extension.
+func numbered(name string, i int) string {
+	if i == 1 {
+		return name
+	}
+	ext := filepath.Ext(name)
+	return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, ext), i, ext)
+}
+
+// writeNew writes data to a new file at path, or to a numbered name when
+// path exists.
+func writeNew(path string, data []byte) error {
+	for i := 1; i <= maxNameTries; i++ {
+		f, err := os.OpenFile(numbered(path, i), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		return errors.Join(err, f.Close())
+	}
+	return fmt.Errorf("no free name for %s", path)
+}

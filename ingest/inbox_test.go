@@ -1,0 +1,141 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/store"
+	"surveyworker/store/storetest"
+)
+
+func TestReady(t *testing.T) {
+	tests := map[string]bool{
+		"export.csv": true, "Form Responses 1.xlsx": true, ".hidden.csv": false, "download.csv.part": false,
+		"upload.TMP": false, "~$book.xlsx": false, "": false,
+	}
+	for name, want := range tests {
+		if got := Ready(name); got != want {
+			t.Errorf("Ready(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestProcessInbox(t *testing.T) {
+	in, _ := setup(t)
+	inbox := t.TempDir()
+	put := func(name, src string) {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(inbox, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		copyFile(t, src, filepath.Join(inbox, name))
+	}
+	put("a-google.csv", exampleCSV)
+	put("b-ms.xlsx", exampleXLSX)
+	put("c-same-bytes.csv", exampleCSV)
+	put("d-bad.csv", "testdata/reject_bare_quote.csv")
+	for _, n := range []string{".e.csv", "f.csv.part", "g.tmp", "~$h.xlsx", "sub/i.csv"} {
+		put(n, exampleCSV)
+	}
+	put("archive/a-google.csv", "testdata/title_rows.csv") // name already taken
+	put("quarantine/d-bad.csv", "testdata/title_rows.csv")
+
+	results, err := in.ProcessInbox(context.Background(), inbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct{ File, Status, MovedTo string }
+	var got []outcome
+	for _, r := range results {
+		rel, _ := filepath.Rel(inbox, r.MovedTo)
+		got = append(got, outcome{r.File, r.Status, rel})
+	}
+	want := []outcome{
+		{"a-google.csv", StatusLoaded, "archive/a-google-2.csv"},
+		{"b-ms.xlsx", StatusLoaded, "archive/b-ms.xlsx"},
+		{"c-same-bytes.csv", StatusDuplicate, "archive/c-same-bytes.csv"},
+		{"d-bad.csv", StatusRejected, "quarantine/d-bad-2.csv"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{".e.csv", "archive", "f.csv.part", "g.tmp", "quarantine", "sub", "~$h.xlsx"}, dirNames(t, inbox)); diff != "" {
+		t.Errorf("left in inbox (-want +got):\n%s", diff)
+	}
+	checkReason(t, filepath.Join(inbox, "quarantine/d-bad-2.csv"+ReasonSuffix), results[3].SHA256)
+	if b, _ := os.ReadFile(filepath.Join(inbox, "archive/a-google.csv")); !strings.HasPrefix(string(b), "Practice IT survey") {
+		t.Errorf("the file already in archive/ was overwritten")
+	}
+}
+
+func checkReason(t *testing.T, path, sha string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"file: d-bad.csv", "rejected: 2026-11-25T09:30:00Z", "sha256: " + sha,
+		"reason: d-bad.csv: row 3: malformed CSV"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("reason file lacks %q:\n%s", want, b)
+		}
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	es, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Name())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestProcessFileDatabaseDown checks a file is left in the inbox, not
+// quarantined, when the database cannot be reached.
+func TestProcessFileDatabaseDown(t *testing.T) {
+	st, err := store.Open(context.Background(), storetest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	in := New(st, Options{HMACKey: testKey})
+	inbox := t.TempDir()
+	path := filepath.Join(inbox, "export.csv")
+	copyFile(t, exampleCSV, path)
+	res, err := in.ProcessFile(context.Background(), inbox, path)
+	if err == nil || res.Status != StatusFailed {
+		t.Errorf("got %+v, %v; want a failure", res, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("file not left in the inbox: %v", err)
+	}
+}
+
+func TestMoveNoClobber(t *testing.T) {
+	dir := t.TempDir()
+	dst := filepath.Join(dir, "out")
+	for i, want := range []string{"x.csv", "x-2.csv", "x-3.csv"} {
+		src := filepath.Join(dir, "x.csv")
+		if err := os.WriteFile(src, []byte{byte('a' + i)}, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := moveNoClobber(src, dst)
+		if err != nil || filepath.Base(got) != want {
+			t.Errorf("move %d: got %s, %v; want %s", i, got, err, want)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dst, "x.csv")); string(b) != "a" {
+		t.Errorf("first file overwritten: %q", b)
+	}
+}

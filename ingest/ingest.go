@@ -1,0 +1,247 @@
+package ingest
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"runtime/debug"
+	"time"
+
+	"surveyworker/store"
+	"surveyworker/survey"
+)
+
+// Result statuses.
+const (
+	// StatusLoaded means the file's new respondents were stored.
+	StatusLoaded = "loaded"
+	// StatusDuplicate means the same bytes were loaded before; nothing was
+	// written.
+	StatusDuplicate = "duplicate"
+	// StatusRejected means the file cannot be loaded; the database is
+	// unchanged and the error is a *RejectError.
+	StatusRejected = "rejected"
+	// StatusFailed means the file could not be handled for a reason that
+	// is not the file's fault (the database is unreachable, the context
+	// was cancelled); it is left where it is to be tried again.
+	StatusFailed = "failed"
+)
+
+// Options configure an [Ingester]. The zero value of each field has a
+// meaning, given below.
+type Options struct {
+	// Catalogue holds the workstreams answer columns are matched to; nil
+	// means [survey.DefaultCatalogue].
+	Catalogue *survey.Catalogue
+	// HMACKey keys the hashes of e-mail addresses and respondent keys. It
+	// must stay the same across runs for repeat submissions and re-exports
+	// to be recognised; when empty a fixed key is used and a warning logged.
+	HMACKey []byte
+	// Logger receives one line per handled file; nil discards.
+	Logger *slog.Logger
+	// DateOrder is how ambiguous numeric dates are read; the zero value
+	// decides per file (see [DateOrderAuto]).
+	DateOrder DateOrder
+	// Location is the time zone of timestamps that carry none; nil means
+	// Europe/London (UTC if the zone database is missing).
+	Location *time.Location
+	// Now returns the current time, for reason files; nil means time.Now.
+	Now func() time.Time
+	// Limits bound the resources one file may use; zero fields take the
+	// defaults of [DefaultLimits].
+	Limits Limits
+}
+
+// Limits bound what one file may make the ingester read or hold.
+type Limits struct {
+	// MaxRecordBytes is the longest row (CSV record or worksheet row).
+	MaxRecordBytes int
+	// MaxColumns is the most columns a row may have.
+	MaxColumns int
+	// MaxUnzipBytes is the most an XLSX file may unzip to in total.
+	MaxUnzipBytes int64
+	// MaxXMLInMemory is the largest worksheet or shared-strings part kept
+	// in memory; larger parts are unzipped to a temporary file.
+	MaxXMLInMemory int64
+	// LookaheadRows is how many data rows are read ahead to decide the
+	// date order.
+	LookaheadRows int
+}
+
+// DefaultLimits are the limits used for zero fields of [Limits].
+var DefaultLimits = Limits{
+	MaxRecordBytes: 1 << 20,
+	MaxColumns:     4096,
+	MaxUnzipBytes:  2 << 30,
+	MaxXMLInMemory: 16 << 20,
+	LookaheadRows:  1000,
+}
+
+// fallbackKey keys hashes when no HMAC key is configured.
+var fallbackKey = []byte("surveyworker-unkeyed")
+
+// Ingester reads survey exports and loads them into the store.
+type Ingester struct {
+	st     *store.Store
+	opts   Options
+	logger *slog.Logger
+}
+
+// New returns an Ingester loading into st. It fills the zero fields of opts
+// with their defaults.
+func New(st *store.Store, opts Options) *Ingester {
+	in := &Ingester{st: st, logger: opts.Logger}
+	if in.logger == nil {
+		in.logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Catalogue == nil {
+		opts.Catalogue = survey.DefaultCatalogue()
+	}
+	if len(opts.HMACKey) == 0 {
+		in.logger.Warn("no HMAC key configured; respondent hashes use a fixed key")
+		opts.HMACKey = fallbackKey
+	}
+	if opts.Location == nil {
+		opts.Location = londonOrUTC()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	opts.Limits = withDefaults(opts.Limits)
+	in.opts = opts
+	return in
+}
+
+func withDefaults(l Limits) Limits {
+	d := DefaultLimits
+	return Limits{
+		MaxRecordBytes: cmp.Or(l.MaxRecordBytes, d.MaxRecordBytes),
+		MaxColumns:     cmp.Or(l.MaxColumns, d.MaxColumns),
+		MaxUnzipBytes:  cmp.Or(l.MaxUnzipBytes, d.MaxUnzipBytes),
+		MaxXMLInMemory: cmp.Or(l.MaxXMLInMemory, d.MaxXMLInMemory),
+		LookaheadRows:  cmp.Or(l.LookaheadRows, d.LookaheadRows),
+	}
+}
+
+func londonOrUTC() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// Result says what happened to one file.
+type Result struct {
+	// File is the file's base name.
+	File string `json:"file"`
+	// Status is StatusLoaded, StatusDuplicate, StatusRejected or
+	// StatusFailed.
+	Status string `json:"status"`
+	// Platform is the detected platform shape, e.g. "google-forms".
+	Platform string `json:"platform,omitempty"`
+	// Reason explains a rejection or failure.
+	Reason string `json:"reason,omitempty"`
+	// SHA256 is the digest of the file's bytes.
+	SHA256 string `json:"sha256,omitempty"`
+	// FileID is the stored file (the earlier one for a duplicate).
+	FileID int64 `json:"file_id,omitempty"`
+	// Rows is the number of data rows read; Respondents of them were new
+	// and Duplicates already stored. Answers and Warnings were stored.
+	Rows        int `json:"rows"`
+	Respondents int `json:"respondents"`
+	Duplicates  int `json:"duplicates"`
+	Answers     int `json:"answers"`
+	Warnings    int `json:"warnings"`
+	// Ignored lists the headers of columns that were not recognised.
+	Ignored []string `json:"ignored,omitempty"`
+	// MovedTo is where an inbox file was moved, if it was.
+	MovedTo string `json:"moved_to,omitempty"`
+}
+
+// IngestFile loads the file at path, leaving the file where it is. A file
+// whose bytes were loaded before is a duplicate and writes nothing. A file
+// that cannot be loaded returns a *RejectError (Status "rejected") and
+// leaves the database unchanged; other errors (Status "failed") are not
+// the file's fault. Bad input never panics: a panic while reading the file
+// is recovered and returned as a rejection.
+func (in *Ingester) IngestFile(ctx context.Context, path string) (res Result, err error) {
+	res = Result{File: fileName(path), Status: StatusFailed}
+	defer func() {
+		if p := recover(); p != nil {
+			in.logger.Error("panic reading file", slog.String("file", res.File), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+			err = &RejectError{File: res.File, Reason: fmt.Sprintf("internal error reading the file: %v", p)}
+		}
+		if err != nil {
+			err = asRejection(res.File, err)
+			res.Status, res.Reason = outcome(err)
+		}
+	}()
+	info, err := fingerprint(path)
+	if err != nil {
+		return res, err
+	}
+	res.SHA256 = info.SHA256
+	id, loaded, err := in.st.LoadedFile(ctx, info.SHA256)
+	if err != nil {
+		return res, err
+	}
+	if loaded {
+		res.Status, res.FileID = StatusDuplicate, id
+		return res, nil
+	}
+	practices, err := in.st.Practices(ctx)
+	if err != nil {
+		return res, err
+	}
+	return in.load(ctx, path, info, newPracticeMatcher(practices), res)
+}
+
+// load parses the file and streams its rows into the store.
+func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *practiceMatcher, res Result) (Result, error) {
+	p, err := in.open(path, info, pm)
+	if err != nil {
+		return res, err
+	}
+	defer p.close()
+	res.Platform, res.Ignored = p.layout.Platform, p.ignored()
+	lr, err := in.st.LoadFile(ctx, p.file, p.next)
+	if err != nil {
+		return res, err
+	}
+	res.Status, res.FileID = StatusLoaded, lr.FileID
+	if lr.Duplicate {
+		res.Status = StatusDuplicate
+	}
+	res.Rows, res.Respondents, res.Duplicates = lr.Rows, lr.Respondents, lr.Duplicates
+	res.Answers, res.Warnings = lr.Answers, lr.Warnings
+	return res, nil
+}
+
+// asRejection returns err as a *RejectError when it is the file's fault,
+// including data the database refused; other errors are returned as they
+// are.
+func asRejection(file string, err error) error {
+	var rej *RejectError
+	if errors.As(err, &rej) {
+		return rej
+	}
+	if errors.Is(err, store.ErrRejectedData) {
+		return &RejectError{File: file, Reason: "the database refused the file's data", Err: err}
+	}
+	return err
+}
+
+// outcome returns the status and reason for an error from [asRejection].
+func outcome(err error) (string, string) {
+	var rej *RejectError
+	if errors.As(err, &rej) {
+		return StatusRejected, rej.Error()
+	}
+	return StatusFailed, err.Error()
+}
+
+// fileName returns the base name of path.
+func fileName(path string) string { return filepath.Base(path) }

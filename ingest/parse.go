@@ -1,0 +1,222 @@
+package ingest
+
+import (
+	"strings"
+
+	"surveyworker/store"
+)
+
+// layout is what was detected about a file: its container, encoding,
+// platform shape and columns.
+type layout struct {
+	Platform   string   `json:"platform"`
+	Format     string   `json:"format"`
+	Encoding   string   `json:"encoding,omitempty"`
+	Delimiter  string   `json:"delimiter,omitempty"`
+	Sheet      string   `json:"sheet,omitempty"`
+	TitleRows  int      `json:"title_rows"`
+	HeaderRows int      `json:"header_rows"`
+	DateOrder  string   `json:"date_order"`
+	Columns    []column `json:"columns"`
+}
+
+// parsed is a file opened and detected, ready to stream its respondents.
+type parsed struct {
+	layout layout
+	file   store.SourceFile
+	rows   table
+	m      *mapper
+}
+
+// next returns the next respondent row, skipping blank rows, or io.EOF.
+func (p *parsed) next() (*store.RespondentRow, error) {
+	for {
+		row, cells, err := p.rows.next()
+		if err != nil {
+			return nil, err
+		}
+		r, err := p.m.mapRow(row, cells)
+		if err != nil || r != nil {
+			return r, err
+		}
+	}
+}
+
+func (p *parsed) close() error { return p.rows.close() }
+
+// ignored returns the headers of the columns that were not recognised.
+func (p *parsed) ignored() []string {
+	var out []string
+	for _, c := range p.layout.Columns {
+		if c.Role == roleIgnored {
+			out = append(out, c.Header)
+		}
+	}
+	return out
+}
+
+// openTable opens a file as a table according to its format.
+func openTable(path string, info fileInfo, lim Limits) (*source, error) {
+	if info.Format == formatXLSX {
+		return openXLSX(path, lim)
+	}
+	return openCSV(path, info, lim)
+}
+
+// header is the detected top of a table.
+type header struct {
+	det  detection
+	row  int      // row number of the header
+	cols []column // classified columns
+	rest []bufferedRow
+}
+
+// readHeader reads the top of src, detects its shape and classifies its
+// columns; rest holds the data rows read on the way.
+func (in *Ingester) readHeader(name string, src *source) (*header, error) {
+	top, err := readAhead(src.table, detectTop)
+	if err != nil {
+		return nil, err
+	}
+	det, ok := detectShape(cellsOf(top))
+	if !ok {
+		return nil, reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q)",
+			"Timestamp, …", "ID, Start time, Completion time, …")
+	}
+	h := top[det.titleRows]
+	return &header{det: det, row: h.row, cols: classify(det.shape, h.cells, in.opts.Catalogue),
+		rest: top[det.titleRows+det.headerRows:]}, nil
+}
+
+// layoutOf describes a file from its source and header.
+func layoutOf(src *source, h *header) layout {
+	return layout{Platform: h.det.shape.platform, Format: src.format, Encoding: src.encoding,
+		Delimiter: src.delimiter, Sheet: src.sheet, TitleRows: h.det.titleRows, HeaderRows: h.det.headerRows,
+		Columns: h.cols}
+}
+
+// open reads a file's header, detects its shape, classifies its columns and
+// reads ahead to decide the date order. The returned file streams the rest.
+func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher) (p *parsed, err error) {
+	name := fileName(path)
+	src, err := openTable(path, info, in.opts.Limits)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			src.close()
+		}
+	}()
+	h, err := in.readHeader(name, src)
+	if err != nil {
+		return nil, err
+	}
+	m := newMapper(name, h.det.shape, h.cols, &dateParser{loc: in.opts.Location, excel: src.excel, date1904: src.date1904},
+		pm, in.opts.HMACKey)
+	m.strictWidth = !src.excel
+	if len(m.ws) == 0 {
+		return nil, &RejectError{File: name, Row: h.row, Reason: "no column matches a workstream of the catalogue"}
+	}
+	rows := &peekTable{table: src.table, buf: h.rest}
+	ahead, err := readAhead(rows, in.opts.Limits.LookaheadRows)
+	if err != nil {
+		return nil, err
+	}
+	rows.buf = ahead
+	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
+	m.dates.order = order
+	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h)}
+	p.layout.DateOrder = order.String()
+	p.file = sourceFile(name, info, p.layout, m, fileWarnings(h.row, m, dateWarn))
+	return p, nil
+}
+
+// inspect returns what is detected about the file at path without loading
+// it: container, encoding, platform and columns.
+func (in *Ingester) inspect(path string) (layout, error) {
+	info, err := fingerprint(path)
+	if err != nil {
+		return layout{}, err
+	}
+	src, err := openTable(path, info, in.opts.Limits)
+	if err != nil {
+		return layout{}, err
+	}
+	defer src.close()
+	h, err := in.readHeader(fileName(path), src)
+	if err != nil {
+		return layout{}, err
+	}
+	return layoutOf(src, h), nil
+}
+
+// cellsOf returns the cells of buffered rows.
+func cellsOf(rows []bufferedRow) [][]string {
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.cells
+	}
+	return out
+}
+
+// sourceFile describes the file for the store.
+func sourceFile(name string, info fileInfo, l layout, m *mapper, warns []store.Warning) store.SourceFile {
+	f := store.SourceFile{Name: name, SHA256: info.SHA256, Size: info.Size, Platform: l.Platform,
+		Format: l.Format, Encoding: l.Encoding, Warnings: warns}
+	for _, i := range m.ws {
+		f.Workstreams = append(f.Workstreams, m.cols[i].Workstream)
+	}
+	for _, i := range m.comments {
+		f.CommentQuestions = append(f.CommentQuestions, m.cols[i].Header)
+	}
+	return f
+}
+
+// fileWarnings lists the file-level problems: columns not recognised, no
+// practice column, and how the date order was decided.
+func fileWarnings(headerRow int, m *mapper, dateWarn *store.Warning) []store.Warning {
+	var out []store.Warning
+	for _, c := range m.cols {
+		if c.Role == roleIgnored {
+			out = append(out, store.Warning{Row: headerRow, Column: c.label(), Code: "column_ignored",
+				Message: "column ignored: " + c.Note})
+		}
+	}
+	if m.practice < 0 {
+		out = append(out, store.Warning{Row: headerRow, Code: "practice_column_missing",
+			Message: "no column asks for the practice; respondents are stored without one"})
+	}
+	if dateWarn != nil {
+		out = append(out, *dateWarn)
+	}
+	return out
+}
+
+// decideOrder returns the date order to use: the configured one, or the
+// one the dates read ahead show, with a warning when they show none or
+// both.
+func decideOrder(opt DateOrder, ahead []bufferedRow, dateCols []int) (DateOrder, *store.Warning) {
+	if opt != DateOrderAuto {
+		return opt, nil
+	}
+	var e dateEvidence
+	for _, r := range ahead {
+		for _, i := range dateCols {
+			e.observe(strings.TrimSpace(cellAt(r.cells, i)))
+		}
+	}
+	switch {
+	case e.dayFirst > 0 && e.monthFirst > 0:
+		return DayFirst, &store.Warning{Code: "date_order_conflict",
+			Message: "some dates put the day first and some the month; dates were read day first and the others left empty; set the date order in the configuration"}
+	case e.monthFirst > 0:
+		return MonthFirst, nil
+	case e.dayFirst > 0:
+		return DayFirst, nil
+	case e.ambiguous > 0:
+		return DayFirst, &store.Warning{Code: "date_order_assumed",
+			Message: "no date shows whether the day or the month comes first; dates were read day first (UK); set the date order to month-first for a US-locale sheet"}
+	}
+	return DayFirst, nil
+}

@@ -1,0 +1,179 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gocarina/gocsv"
+
+	"surveyworker/survey"
+)
+
+// registryRecord is one line of a practice registry CSV. Values are read
+// as text and validated by [ReadPractices] for clear messages.
+type registryRecord struct {
+	ODSCode    string `csv:"ods_code"`
+	Name       string `csv:"name"`
+	Federation string `csv:"federation"`
+	ListSize   string `csv:"list_size"`
+	Postcode   string `csv:"postcode"`
+	Aliases    string `csv:"aliases"`
+}
+
+// requiredRegistryColumns must appear in a registry header.
+var requiredRegistryColumns = []string{"ods_code", "name", "federation"}
+
+// maxRegistryErrors bounds the problems ReadPractices reports at once.
+const maxRegistryErrors = 10
+
+// ReadPractices reads a practice registry CSV: a header with ods_code, name
+// and federation, and optionally list_size, postcode and aliases (separated
+// by ";"), in any order and any case; other columns are ignored. A UTF-8 BOM
+// and ";" or tab delimiters are accepted. ODS codes must be a letter and
+// five digits (they are upper-cased). Every problem found (up to ten) is
+// reported with its line number; no practices are returned then.
+func ReadPractices(r io.Reader) ([]survey.Practice, error) {
+	br := stripBOM(bufio.NewReaderSize(r, sniffSize))
+	rr := &registryReader{r: newCSVReader(br, sniffDelimiter(br))}
+	var recs []registryRecord
+	if err := gocsv.UnmarshalCSV(rr, &recs); err != nil {
+		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
+			return nil, errors.New("practices: the file is empty")
+		}
+		return nil, fmt.Errorf("practices: %w", err)
+	}
+	if err := rr.checkHeader(); err != nil {
+		return nil, err
+	}
+	return validateRegistry(recs, rr.lines[1:])
+}
+
+// registryReader feeds gocsv: it normalises the header names and remembers
+// the line each record starts on.
+type registryReader struct {
+	r      *csv.Reader
+	header []string
+	lines  []int
+}
+
+// Read returns the next non-blank record, the header with its names
+// trimmed, lower-cased and spaces turned to underscores.
+func (rr *registryReader) Read() ([]string, error) {
+	for {
+		rec, err := rr.r.Read()
+		if err != nil {
+			return nil, err
+		}
+		if blankRow(rec) {
+			continue
+		}
+		line, _ := rr.r.FieldPos(0)
+		rr.lines = append(rr.lines, line)
+		if rr.header == nil {
+			for i, h := range rec {
+				rec[i] = strings.ReplaceAll(strings.ToLower(cleanHeader(h)), " ", "_")
+			}
+			rr.header = rec
+		}
+		return rec, nil
+	}
+}
+
+// ReadAll returns every remaining record.
+func (rr *registryReader) ReadAll() ([][]string, error) {
+	var out [][]string
+	for {
+		rec, err := rr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("line %d: malformed CSV: %w", pe.Line, pe.Err)
+			}
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+}
+
+// checkHeader reports missing required columns.
+func (rr *registryReader) checkHeader() error {
+	var missing []string
+	for _, want := range requiredRegistryColumns {
+		found := false
+		for _, h := range rr.header {
+			found = found || h == want
+		}
+		if !found {
+			missing = append(missing, want)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("practices: line %d: missing column(s) %s; the header needs %s",
+			rr.lines[0], strings.Join(missing, ", "), strings.Join(requiredRegistryColumns, ","))
+	}
+	return nil
+}
+
+// validateRegistry converts the records, collecting every problem with its
+// line number.
+func validateRegistry(recs []registryRecord, lines []int) ([]survey.Practice, error) {
+	var errs []error
+	seen := map[string]int{}
+	out := make([]survey.Practice, 0, len(recs))
+	for i, rec := range recs {
+		p, err := rec.practice()
+		if err == nil && seen[p.ODSCode] > 0 {
+			err = fmt.Errorf("ods_code %s is also on line %d", p.ODSCode, seen[p.ODSCode])
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("line %d: %w", lines[i], err))
+			if len(errs) == maxRegistryErrors {
+				break
+			}
+			continue
+		}
+		seen[p.ODSCode] = lines[i]
+		out = append(out, p)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("practices: %w", errors.Join(errs...))
+	}
+	return out, nil
+}
+
+// practice validates one record.
+func (rec registryRecord) practice() (survey.Practice, error) {
+	p := survey.Practice{
+		ODSCode:    strings.ToUpper(cleanCell(rec.ODSCode)),
+		Name:       cleanHeader(rec.Name),
+		Federation: cleanHeader(rec.Federation),
+		Postcode:   strings.ToUpper(cleanHeader(rec.Postcode)),
+	}
+	if !survey.ValidODSCode(p.ODSCode) {
+		return p, fmt.Errorf("ods_code %q is not a practice ODS code (a letter and five digits, e.g. K84001)", rec.ODSCode)
+	}
+	if p.Name == "" {
+		return p, fmt.Errorf("practice %s has no name", p.ODSCode)
+	}
+	if s := strings.NewReplacer(",", "", " ", "").Replace(cleanCell(rec.ListSize)); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return p, fmt.Errorf("list_size %q is not a whole number", rec.ListSize)
+		}
+		p.ListSize = n
+	}
+	for _, a := range strings.Split(rec.Aliases, ";") {
+		if a = cleanHeader(a); a != "" {
+			p.Aliases = append(p.Aliases, a)
+		}
+	}
+	return p, nil
+}

@@ -1,0 +1,107 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/survey"
+)
+
+func TestReadPractices(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []survey.Practice
+	}{
+		{
+			name: "BOM, reordered columns, aliases, list size with comma",
+			in: "\uFEFFName,Federation,ODS_Code,aliases,List Size,postcode,notes\r\n" +
+				"Jericho Canal Surgery,Oxford City,k84501, Jericho Surgery ; Canal Surgery ;,\"11,840\",ox2 6ab,ignored\r\n",
+			want: []survey.Practice{{ODSCode: "K84501", Name: "Jericho Canal Surgery", Federation: "Oxford City",
+				ListSize: 11840, Postcode: "OX2 6AB", Aliases: []string{"Jericho Surgery", "Canal Surgery"}}},
+		},
+		{
+			name: "semicolons, only the required columns, blank lines",
+			in:   "ods_code;name;federation\n\nK84502;Cowley Road Medical Practice;\n\n",
+			want: []survey.Practice{{ODSCode: "K84502", Name: "Cowley Road Medical Practice"}},
+		},
+	}
+	for _, tt := range tests {
+		got, err := ReadPractices(strings.NewReader(tt.in))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+func TestReadPracticesErrors(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"empty", "", []string{"empty"}},
+		{"missing column", "ods_code,name\nK84501,A\n", []string{"line 1", "missing column(s) federation"}},
+		{"bad rows", "ods_code,name,federation,list_size\n" +
+			"K84501,A,F,10\n" +
+			"\"K8450\n2\",B,F,\n" + // a quoted line break: the record starts on line 3
+			"K84503,,F,\n" +
+			"K84501,D,F,\n" +
+			"K84504,E,F,many\n",
+			[]string{"line 3: ods_code", "line 5: practice K84503 has no name", "line 6: ods_code K84501 is also on line 2",
+				`line 7: list_size "many"`}},
+		{"malformed", "ods_code,name,federation\nK84501,\"A,F\n", []string{"line 2", "malformed CSV"}},
+	}
+	for _, tt := range tests {
+		_, err := ReadPractices(strings.NewReader(tt.in))
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", tt.name, err, w)
+			}
+		}
+	}
+}
+
+// TestExamplePractices loads the example registry into the database twice:
+// the second import changes nothing.
+func TestExamplePractices(t *testing.T) {
+	_, st := setup(t)
+	ps, err := st.Practices(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	feds := map[string]int{}
+	for _, p := range ps {
+		feds[p.Federation]++
+	}
+	if len(ps) != 18 || len(feds) != 4 {
+		t.Errorf("got %d practices in %d federations, want 18 in 4", len(ps), len(feds))
+	}
+	f, err := os.Open("../examples/practices.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	again, err := ReadPractices(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := counts(t, st)
+	if _, err := st.UpsertPractices(context.Background(), again); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(before, counts(t, st)); diff != "" {
+		t.Errorf("second import changed counts:\n%s", diff)
+	}
+}

@@ -1,0 +1,126 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// xlsxScanRows is how many rows of each sheet are searched for data when
+// choosing the sheet to read.
+const xlsxScanRows = 20
+
+// xlsxTable streams the rows of one worksheet with excelize's row iterator;
+// the worksheet is never loaded whole (large sheets are unzipped to a
+// temporary file by excelize).
+type xlsxTable struct {
+	f    *excelize.File
+	rows *excelize.Rows
+	name string
+	row  int
+	lim  Limits
+}
+
+// openXLSX opens a workbook with bounded unzip sizes and returns its first
+// worksheet with data as a table. Cells are read raw: shared strings as
+// text, numbers and dates as stored (dates are serial numbers), formulas as
+// their cached values.
+func openXLSX(path string, lim Limits) (*source, error) {
+	name := fileName(path)
+	f, err := excelize.OpenFile(path, excelize.Options{
+		UnzipSizeLimit:    lim.MaxUnzipBytes,
+		UnzipXMLSizeLimit: min(lim.MaxXMLInMemory, lim.MaxUnzipBytes),
+	})
+	if err != nil {
+		return nil, xlsxOpenError(name, err)
+	}
+	src, err := firstSheetWithData(f, name, lim)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		src.date1904 = *props.Date1904
+	}
+	return src, nil
+}
+
+// xlsxOpenError explains why a workbook could not be opened.
+func xlsxOpenError(name string, err error) error {
+	switch {
+	case errors.Is(err, excelize.ErrOptionsUnzipSizeLimit), errors.Is(err, excelize.ErrWorkbookFileFormat):
+		return &RejectError{File: name, Reason: "the workbook is not a readable .xlsx file", Err: err}
+	case strings.HasPrefix(err.Error(), "unzip size exceeds"):
+		return &RejectError{File: name, Reason: "the workbook unzips to more than the size limit (a decompression bomb?)", Err: err}
+	}
+	return &RejectError{File: name, Reason: "the workbook cannot be opened (damaged, encrypted or not .xlsx)", Err: err}
+}
+
+// firstSheetWithData returns the first worksheet that has a non-blank cell
+// in its first rows, with those rows buffered for replay.
+func firstSheetWithData(f *excelize.File, name string, lim Limits) (*source, error) {
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			continue // a chart sheet or dialog sheet has no rows
+		}
+		t := &xlsxTable{f: f, rows: rows, name: name, lim: lim}
+		buf, err := readAhead(&limitedTable{t, xlsxScanRows}, 1)
+		if err != nil {
+			t.rows.Close()
+			return nil, err
+		}
+		if len(buf) > 0 {
+			return &source{table: &peekTable{table: t, buf: buf}, format: formatXLSX, sheet: sheet, excel: true}, nil
+		}
+		rows.Close()
+	}
+	return nil, reject(name, "the workbook has no sheet with data")
+}
+
+func (t *xlsxTable) next() (int, []string, error) {
+	if !t.rows.Next() {
+		if err := t.rows.Error(); err != nil {
+			return t.row, nil, &RejectError{File: t.name, Row: t.row + 1, Reason: "unreadable worksheet row", Err: err}
+		}
+		return 0, nil, io.EOF
+	}
+	t.row++
+	cells, err := t.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: "unreadable worksheet row", Err: err}
+	}
+	if len(cells) > t.lim.MaxColumns {
+		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("the row has %d columns, more than the limit of %d", len(cells), t.lim.MaxColumns)}
+	}
+	size := 0
+	for _, c := range cells {
+		size += len(c)
+	}
+	if size > t.lim.MaxRecordBytes {
+		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("the row is longer than %d bytes", t.lim.MaxRecordBytes)}
+	}
+	return t.row, cells, nil
+}
+
+func (t *xlsxTable) close() error {
+	t.rows.Close()
+	return t.f.Close()
+}
+
+// limitedTable ends a table after n rows.
+type limitedTable struct {
+	table
+	n int
+}
+
+func (l *limitedTable) next() (int, []string, error) {
+	if l.n <= 0 {
+		return 0, nil, io.EOF
+	}
+	l.n--
+	return l.table.next()
+}
