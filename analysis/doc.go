@@ -1,0 +1,9 @@
+// Package analysis ranks the workstream catalogue from the survey and the
+// workshop criteria: practice priority (one practice, one vote), a weighted
+// multi-criteria score, tiers by fixed thresholds with the mandate floor,
+// and competition ranks.
+//
+// The scoring is a set of pure functions over plain inputs ([Compute]);
+// [Run] is the thin loader that reads the survey aggregates through the
+// store, computes and optionally saves. docs/METHOD.md describes the method.
+package analysis

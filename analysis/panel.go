@@ -1,0 +1,138 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"surveyworker/store"
+)
+
+// Top2Min is the practice mean at or above which a practice counts towards
+// the top-two share: "High priority" (0.75) or better on the five-level
+// scale.
+const Top2Min = 0.75
+
+// scoreEpsilon absorbs floating-point rounding when a computed value is
+// compared with a threshold it equals mathematically.
+const scoreEpsilon = 1e-9
+
+// practice is one responding practice of a [panel].
+type practice struct {
+	code       string
+	federation string
+	listSize   int
+}
+
+// panel is the practice-by-workstream matrix of practice means: the input
+// of practice priority, and of any resampling or segmenting of practices.
+type panel struct {
+	practices   []practice  // sorted by code
+	workstreams []string    // catalogue order
+	mean        [][]float64 // [practice][workstream]; NaN when the practice gave no scored answer
+}
+
+// priority is one workstream's survey summary over a set of practices.
+type priority struct {
+	mean      float64 // P: mean of practice means, 0 when practices is 0
+	top2      float64 // share of practices with a mean of at least Top2Min
+	practices int     // practices with a scored answer
+}
+
+// newPanel arranges scores by practice and workstream. Scores for
+// workstreams not in ids are ignored, as are rows without a scored answer.
+// It returns an error for a duplicate (practice, workstream), an empty
+// practice code or a mean outside 0..1.
+func newPanel(ids []string, scores []store.PracticeScore) (*panel, error) {
+	col := make(map[string]int, len(ids))
+	for i, id := range ids {
+		col[id] = i
+	}
+	p := &panel{workstreams: ids, practices: practicesOf(scores)}
+	row := make(map[string]int, len(p.practices))
+	for i, pr := range p.practices {
+		row[pr.code] = i
+		p.mean = append(p.mean, nanRow(len(ids)))
+	}
+	for _, s := range scores {
+		if s.Practice == "" {
+			return nil, fmt.Errorf("workstream %s: score without a practice", s.Workstream)
+		}
+		j, ok := col[s.Workstream]
+		if !ok || s.Scored <= 0 {
+			continue
+		}
+		if math.IsNaN(s.Mean) || s.Mean < 0 || s.Mean > 1 {
+			return nil, fmt.Errorf("practice %s, workstream %s: mean %v is not between 0 and 1", s.Practice, s.Workstream, s.Mean)
+		}
+		cell := &p.mean[row[s.Practice]][j]
+		if !math.IsNaN(*cell) {
+			return nil, fmt.Errorf("practice %s, workstream %s: listed twice", s.Practice, s.Workstream)
+		}
+		*cell = s.Mean
+	}
+	return p, nil
+}
+
+// practicesOf returns the distinct practices of scores, sorted by code, so
+// that every sum over practices runs in the same order whatever the input
+// order.
+func practicesOf(scores []store.PracticeScore) []practice {
+	seen := map[string]bool{}
+	var out []practice
+	for _, s := range scores {
+		if !seen[s.Practice] {
+			seen[s.Practice] = true
+			out = append(out, practice{code: s.Practice, federation: s.Federation, listSize: s.ListSize})
+		}
+	}
+	slices.SortFunc(out, func(a, b practice) int { return strings.Compare(a.code, b.code) })
+	return out
+}
+
+func nanRow(n int) []float64 {
+	r := make([]float64, n)
+	for i := range r {
+		r[i] = math.NaN()
+	}
+	return r
+}
+
+// priorities returns each workstream's practice priority over the practices
+// at the given row indices (a row may repeat, as in a resample), or over
+// every practice when rows is nil. Each practice counts once per
+// appearance, however many of its staff replied: one practice, one vote.
+func (p *panel) priorities(rows []int) []priority {
+	if rows == nil {
+		rows = make([]int, len(p.practices))
+		for i := range rows {
+			rows[i] = i
+		}
+	}
+	out := make([]priority, len(p.workstreams))
+	for j := range out {
+		out[j] = p.priority(rows, j)
+	}
+	return out
+}
+
+func (p *panel) priority(rows []int, j int) priority {
+	var sum float64
+	var n, top int
+	for _, i := range rows {
+		y := p.mean[i][j]
+		if math.IsNaN(y) {
+			continue
+		}
+		sum += y
+		n++
+		if y >= Top2Min-scoreEpsilon {
+			top++
+		}
+	}
+	if n == 0 {
+		return priority{}
+	}
+	return priority{mean: sum / float64(n), top2: float64(top) / float64(n), practices: n}
+}

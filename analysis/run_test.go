@@ -1,0 +1,113 @@
+package analysis
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/store"
+	"surveyworker/store/storetest"
+	"surveyworker/survey"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+var answerText = map[string]string{"VH": "Very high priority", "H": "High priority", "M": "Medium priority",
+	"L": "Low priority", "N": "Not a priority", "DK": "Don't know"}
+
+// loadResponses stores rs as one file, with their practices registered.
+func loadResponses(t *testing.T, st *store.Store, name string, workstreams []string, rs []response) {
+	t.Helper()
+	ctx := context.Background()
+	for _, r := range rs {
+		if r.practice == "" {
+			continue
+		}
+		p := survey.Practice{ODSCode: r.practice, Name: "Practice " + r.practice, Federation: r.federation}
+		if _, err := st.UpsertPractices(ctx, []survey.Practice{p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := sha256.Sum256([]byte(name))
+	f := store.SourceFile{Name: name, SHA256: hex.EncodeToString(sum[:]), Platform: "test", Format: "csv", Workstreams: workstreams}
+	i := 0
+	next := func() (*store.RespondentRow, error) {
+		if i == len(rs) {
+			return nil, io.EOF
+		}
+		r := rs[i]
+		i++
+		row := &store.RespondentRow{Row: i + 1, Key: fmt.Sprintf("%s/%d", name, i), PracticeODS: r.practice}
+		for _, ws := range workstreams {
+			code := r.answers[ws]
+			v, scored := levels[code]
+			row.Answers = append(row.Answers, store.Answer{Raw: answerText[code], Score: v, Scored: scored})
+		}
+		return row, nil
+	}
+	if _, err := st.LoadFile(ctx, f, next); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunFromDatabase(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	cat := mustCatalogue(t, exampleCatalogue)
+	// The respondent whose practice was not matched counts in Respondents
+	// but in no practice priority.
+	loadResponses(t, st, "example.csv", cat.IDs(), exampleResponses)
+
+	got, err := Run(ctx, st, cat, testOptions(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := survey.Ranking{CreatedAt: testTime, Method: Method, Weights: DefaultWeights(),
+		Respondents: 5, Practices: 3, Files: 1, Rows: exampleRows()}
+	if diff := cmp.Diff(want, got, approx6); diff != "" {
+		t.Errorf("ranking from the database (-want +got):\n%s", diff)
+	}
+	if _, err := st.LatestRanking(ctx); err == nil {
+		t.Errorf("Run without save stored a ranking")
+	}
+
+	saved, err := Run(ctx, st, cat, testOptions(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.RunID == 0 {
+		t.Fatal("saved ranking has no run id")
+	}
+	latest, err := st.LatestRanking(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&saved, latest, cmp.Comparer(func(a, b float64) bool { return a == b })); diff != "" {
+		t.Errorf("stored ranking (-computed +stored):\n%s", diff)
+	}
+}
+
+// TestRunMatchesCompute checks that the SQL aggregation agrees with the
+// aggregation in Go over the whole roadmap fixture.
+func TestRunMatchesCompute(t *testing.T) {
+	st := storetest.NewStore(t)
+	cat := survey.DefaultCatalogue()
+	rs := readRoadmapSurvey(t)
+	loadResponses(t, st, "roadmap.csv", cat.IDs(), rs)
+	got, err := Run(context.Background(), st, cat, testOptions(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Compute(cat, aggregate(rs), store.Totals{Respondents: len(rs), Practices: 12, Files: 1}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got, approx6); diff != "" {
+		t.Errorf("Run (-Compute +Run):\n%s", diff)
+	}
+}

@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"surveyworker/survey"
+)
+
+// PracticeScore is the survey aggregate of one practice for one workstream:
+// the mean of its respondents' scored answers. Respondents whose practice
+// was not matched to the registry are not included.
+type PracticeScore struct {
+	// Practice is the practice's ODS code.
+	Practice string `db:"practice"`
+	// Federation is the practice's federation, empty when it has none.
+	Federation string `db:"federation"`
+	// ListSize is the practice's registered list size, 0 when unknown.
+	ListSize int `db:"list_size"`
+	// Workstream is the workstream ID.
+	Workstream string `db:"workstream"`
+	// Mean is the mean score (0..1) of the practice's non-missing answers;
+	// it is 0 and meaningless when Scored is 0.
+	Mean float64 `db:"mean"`
+	// Scored is the number of the practice's respondents with a non-missing
+	// answer for the workstream.
+	Scored int `db:"scored"`
+	// Respondents is the number of the practice's respondents with any
+	// answer for the workstream, including "Don't know"-style answers.
+	Respondents int `db:"respondents"`
+}
+
+// Totals counts what the database holds for a ranking's summary.
+type Totals struct {
+	// Respondents is the number of respondents stored.
+	Respondents int `db:"respondents"`
+	// Practices is the number of registry practices with at least one
+	// respondent.
+	Practices int `db:"practices"`
+	// Files is the number of source files loaded.
+	Files int `db:"files"`
+}
+
+// PracticeScores returns one row per (practice, workstream) that has at
+// least one answer from a respondent matched to a practice, aggregated in
+// the database, ordered by practice and workstream.
+func (s *Store) PracticeScores(ctx context.Context) ([]PracticeScore, error) {
+	var out []PracticeScore
+	err := s.db.SelectContext(ctx, &out, `WITH agg AS (
+			SELECT r.practice_ods, a.workstream_id, avg(a.score) AS mean,
+				count(a.score) AS scored, count(*) AS respondents
+			FROM answers a JOIN respondents r ON r.id = a.respondent_id
+			WHERE r.practice_ods IS NOT NULL
+			GROUP BY r.practice_ods, a.workstream_id)
+		SELECT agg.practice_ods AS practice, coalesce(f.name, '') AS federation,
+			coalesce(p.list_size, 0) AS list_size, agg.workstream_id AS workstream,
+			coalesce(agg.mean, 0) AS mean, agg.scored, agg.respondents
+		FROM agg
+		JOIN practices p ON p.ods_code = agg.practice_ods
+		LEFT JOIN federations f ON f.id = p.federation_id
+		ORDER BY agg.practice_ods COLLATE "C", agg.workstream_id COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("store: practice scores: %w", err)
+	}
+	return out, nil
+}
+
+// Totals returns the number of respondents, responding practices and
+// loaded files.
+func (s *Store) Totals(ctx context.Context) (Totals, error) {
+	var t Totals
+	err := s.db.GetContext(ctx, &t, `SELECT
+			(SELECT count(*) FROM respondents) AS respondents,
+			(SELECT count(DISTINCT practice_ods) FROM respondents) AS practices,
+			(SELECT count(*) FROM source_files) AS files`)
+	if err != nil {
+		return Totals{}, fmt.Errorf("store: totals: %w", err)
+	}
+	return t, nil
+}
+
+// rowDetail is the part of a ranked workstream kept in ranking_rows.detail.
+type rowDetail struct {
+	Position      int                  `json:"position"`
+	BaseTier      survey.Tier          `json:"base_tier"`
+	Mandated      bool                 `json:"mandated"`
+	GPFV          bool                 `json:"gpfv"`
+	Impact        int                  `json:"impact"`
+	Dependents    int                  `json:"dependents"`
+	Contributions survey.Contributions `json:"contributions"`
+}
+
+// SaveRanking stores r as a new ranking run with its rows in one
+// transaction, sets r.RunID and returns it. A zero r.CreatedAt is set from
+// [Store.Now].
+func (s *Store) SaveRanking(ctx context.Context, r *survey.Ranking) (int64, error) {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = s.Now()
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if id, err = insertRun(ctx, tx, r); err != nil {
+			return err
+		}
+		for i, row := range r.Rows {
+			if err := insertRow(ctx, tx, id, i, row); err != nil {
+				return fmt.Errorf("row %s: %w", row.WorkstreamID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: save ranking: %w", err)
+	}
+	r.RunID = id
+	return id, nil
+}
+
+func insertRun(ctx context.Context, tx *sqlx.Tx, r *survey.Ranking) (int64, error) {
+	weights, err := json.Marshal(r.Weights)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = tx.GetContext(ctx, &id, `INSERT INTO ranking_runs (created_at, method, weights, respondents, practices, files)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		r.CreatedAt, r.Method, weights, r.Respondents, r.Practices, r.Files)
+	return id, err
+}
+
+func insertRow(ctx context.Context, tx *sqlx.Tx, runID int64, pos int, w survey.RankedWorkstream) error {
+	detail, err := json.Marshal(rowDetail{
+		Position: pos, BaseTier: w.BaseTier, Mandated: w.Mandated, GPFV: w.GPFV,
+		Impact: w.Impact, Dependents: w.Dependents, Contributions: w.Contributions,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO ranking_rows (run_id, workstream_id, workstream, rank, tier, score,
+			practice_priority, top2_share, practices, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		runID, w.WorkstreamID, w.Workstream, w.Rank, string(w.Tier), w.Score,
+		w.PracticePriority, w.Top2Share, w.Practices, detail)
+	return err
+}
+
+// LatestRanking returns the most recently stored ranking run with its rows
+// in rank order. It returns an error wrapping [ErrNotFound] when no ranking
+// has been stored.
+func (s *Store) LatestRanking(ctx context.Context) (*survey.Ranking, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT id FROM ranking_runs ORDER BY created_at DESC, id DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: latest ranking: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: latest ranking: %w", err)
+	}
+	return s.Ranking(ctx, id)
+}
+
+// Ranking returns the stored ranking run id with its rows in rank order,
+// or an error wrapping [ErrNotFound].
+func (s *Store) Ranking(ctx context.Context, id int64) (*survey.Ranking, error) {
+	r, err := loadRun(ctx, s.db, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: ranking %d: %w", id, err)
+	}
+	if r.Rows, err = loadRows(ctx, s.db, id); err != nil {
+		return nil, fmt.Errorf("store: ranking %d rows: %w", id, err)
+	}
+	return r, nil
+}
+
+func loadRun(ctx context.Context, db *sqlx.DB, id int64) (*survey.Ranking, error) {
+	var run struct {
+		CreatedAt   time.Time `db:"created_at"`
+		Method      string    `db:"method"`
+		Weights     []byte    `db:"weights"`
+		Respondents int       `db:"respondents"`
+		Practices   int       `db:"practices"`
+		Files       int       `db:"files"`
+	}
+	err := db.GetContext(ctx, &run, `SELECT created_at, method, weights, respondents, practices, files
+		FROM ranking_runs WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := &survey.Ranking{RunID: id, CreatedAt: run.CreatedAt, Method: run.Method,
+		Respondents: run.Respondents, Practices: run.Practices, Files: run.Files}
+	if err := json.Unmarshal(run.Weights, &r.Weights); err != nil {
+		return nil, fmt.Errorf("weights: %w", err)
+	}
+	return r, nil
+}
+
+func loadRows(ctx context.Context, db *sqlx.DB, id int64) ([]survey.RankedWorkstream, error) {
+	rows, err := db.QueryxContext(ctx, `SELECT workstream_id, workstream, rank, tier, score,
+			practice_priority, top2_share, practices, detail
+		FROM ranking_rows WHERE run_id = $1
+		ORDER BY rank, (detail->>'position')::integer, workstream_id COLLATE "C"`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []survey.RankedWorkstream
+	for rows.Next() {
+		w, err := scanRankedRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+func scanRankedRow(rows *sqlx.Rows) (survey.RankedWorkstream, error) {
+	var w survey.RankedWorkstream
+	var tier string
+	var detail []byte
+	err := rows.Scan(&w.WorkstreamID, &w.Workstream, &w.Rank, &tier, &w.Score,
+		&w.PracticePriority, &w.Top2Share, &w.Practices, &detail)
+	if err != nil {
+		return w, err
+	}
+	w.Tier = survey.Tier(tier)
+	var d rowDetail
+	if err := json.Unmarshal(detail, &d); err != nil {
+		return w, fmt.Errorf("workstream %s detail: %w", w.WorkstreamID, err)
+	}
+	w.BaseTier, w.Mandated, w.GPFV = d.BaseTier, d.Mandated, d.GPFV
+	w.Impact, w.Dependents, w.Contributions = d.Impact, d.Dependents, d.Contributions
+	return w, nil
+}
