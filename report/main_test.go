@@ -1,0 +1,9 @@
+package report
+
+import (
+	"testing"
+
+	"surveyworker/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }

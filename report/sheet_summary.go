@@ -1,0 +1,120 @@
+package report
+
+import (
+	"strings"
+	"time"
+
+	"surveyworker/survey"
+)
+
+// Time layouts of the report.
+const (
+	// displayTime is how times are shown to readers, in the report's zone.
+	displayTime = "Mon 2 Jan 2006 15:04 MST"
+	// displayDate is the date in e-mail subjects.
+	displayDate = "2 Jan 2006"
+)
+
+// advisoryNote closes the Summary sheet, as the ranking method asks.
+const advisoryNote = "Tiers are advisory; the decision stays with the commissioning committee."
+
+// summaryRow is one label/value row of the Summary sheet. Exactly one of
+// text, number or integer is used, by kind.
+type summaryRow struct {
+	label   string
+	kind    string // styleText, styleDecimal or styleInt
+	text    string
+	number  float64
+	integer int
+}
+
+func textRow(label, v string) summaryRow { return summaryRow{label: label, kind: styleText, text: v} }
+func intRow(label string, n int) summaryRow {
+	return summaryRow{label: label, kind: styleInt, integer: n}
+}
+func decRow(label string, v float64) summaryRow {
+	return summaryRow{label: label, kind: styleDecimal, number: v}
+}
+
+// writeSummary writes the Summary sheet: a title in A1, then label/value
+// rows from row 3, labels in column A and values in column B.
+func writeSummary(b *book, in WorkbookInput) {
+	b.text(SheetSummary, "A1", in.Title, styleTitle)
+	rows := summaryRows(in)
+	for i, r := range rows {
+		row := i + 3
+		b.text(SheetSummary, cell(1, row), r.label, styleLabel)
+		switch r.kind {
+		case styleInt:
+			b.integer(SheetSummary, cell(2, row), r.integer, styleInt)
+		case styleDecimal:
+			b.number(SheetSummary, cell(2, row), r.number, styleDecimal)
+		default:
+			b.text(SheetSummary, cell(2, row), r.text, styleText)
+		}
+	}
+	b.colWidths(SheetSummary, 34, 80)
+	b.dimension(SheetSummary, cell(2, len(rows)+2))
+}
+
+// summaryRows returns the Summary sheet's rows in order.
+func summaryRows(in WorkbookInput) []summaryRow {
+	r := in.Ranking
+	rows := []summaryRow{
+		intRow("Responses", r.Respondents),
+		intRow("Practices", r.Practices),
+		intRow("Files", r.Files),
+		intRow("Workstreams", len(r.Rows)),
+		textRow("Generated", in.GeneratedAt.In(in.Location).Format(displayTime)),
+		textRow("Generated (ISO 8601)", in.GeneratedAt.In(in.Location).Format(time.RFC3339)),
+	}
+	if r.RunID > 0 {
+		rows = append(rows, intRow("Ranking run", int(r.RunID)))
+	}
+	if !r.CreatedAt.IsZero() {
+		rows = append(rows, textRow("Ranking computed", r.CreatedAt.In(in.Location).Format(displayTime)))
+	}
+	rows = append(rows, textRow("Method", r.Method))
+	rows = append(rows, weightRows(r.Weights)...)
+	rows = append(rows, tierCountRows(r.Rows)...)
+	return append(rows, textRow("Tier rules", tierRulesText(in.TierRules)), textRow("Note", advisoryNote))
+}
+
+func weightRows(w survey.Weights) []summaryRow {
+	return []summaryRow{
+		decRow("Weight: practice priority (survey)", w.Survey),
+		decRow("Weight: centrally mandated", w.Mandated),
+		decRow("Weight: GP Forward View enabler", w.GPFV),
+		decRow("Weight: impact", w.Impact),
+		decRow("Weight: dependencies", w.Dependencies),
+	}
+}
+
+// tierCountRows counts the workstreams in each tier, best tier first. The
+// Low tier, which the default rules do not use, is listed only when used;
+// tiers outside [survey.Tiers] are listed after it in order of appearance.
+func tierCountRows(ranked []survey.RankedWorkstream) []summaryRow {
+	counts := map[survey.Tier]int{}
+	var others []survey.Tier
+	for _, r := range ranked {
+		if counts[r.Tier] == 0 && !r.Tier.Valid() {
+			others = append(others, r.Tier)
+		}
+		counts[r.Tier]++
+	}
+	var rows []summaryRow
+	for _, t := range append(append([]survey.Tier{}, survey.Tiers...), others...) {
+		if t == survey.TierLow && counts[t] == 0 {
+			continue
+		}
+		rows = append(rows, intRow("Tier: "+string(t), counts[t]))
+	}
+	return rows
+}
+
+func tierRulesText(rules []string) string {
+	if len(rules) == 0 {
+		return "See docs/METHOD.md."
+	}
+	return strings.Join(rules, "; ")
+}
