@@ -1,0 +1,277 @@
+package schedules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"surveyworker/store"
+)
+
+// Job names recorded in job_runs.job.
+const (
+	// JobCycle is the full cycle: ingest the inbox, rank, report, e-mail.
+	JobCycle = "cycle"
+	// JobIngest is the handling of one file from the watched inbox.
+	JobIngest = "ingest"
+)
+
+// Triggers recorded in job_runs.trigger.
+const (
+	TriggerSchedule = "schedule"
+	TriggerWatch    = "watch"
+	TriggerManual   = "manual"
+)
+
+// pipelineLock is the advisory lock that serialises cycles and file
+// handling across processes.
+const pipelineLock = "pipeline"
+
+// ErrSkipped is returned by [Service.RunCycle] when the cycle did not run
+// because a previous run was still going in this process or another
+// process held the pipeline lock. The skip is recorded in job_runs.
+var ErrSkipped = errors.New("schedules: run skipped: pipeline busy")
+
+// ActiveRun is the job run in progress. The cycle and the file handler find
+// it in their context with [RunFromContext] and report their counters on it;
+// they are stored when the run finishes.
+type ActiveRun struct {
+	// ID is the job_runs row of this run.
+	ID      int64
+	Job     string
+	Trigger string
+	// ScheduledFor is the schedule slot; zero unless Trigger is
+	// [TriggerSchedule].
+	ScheduledFor time.Time
+
+	mu     sync.Mutex
+	counts store.JobCounts
+}
+
+// SetCounts replaces the counters stored when the run finishes. It does
+// nothing on a nil run.
+func (r *ActiveRun) SetCounts(c store.JobCounts) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.counts = c
+}
+
+// Counts returns the counters set so far.
+func (r *ActiveRun) Counts() store.JobCounts {
+	if r == nil {
+		return store.JobCounts{}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.counts
+}
+
+type runKey struct{}
+
+// RunFromContext returns the job run ctx belongs to, or nil outside one.
+func RunFromContext(ctx context.Context) *ActiveRun {
+	r, _ := ctx.Value(runKey{}).(*ActiveRun)
+	return r
+}
+
+// job describes one attempt to run a job.
+type job struct {
+	name    string
+	trigger string
+	slot    time.Time
+	// abort, when closed, stops a job still waiting for its turn.
+	abort <-chan struct{}
+	// quietSkip leaves a skip unrecorded, for work that is retried anyway.
+	quietSkip bool
+	// precheck, once the locks are held, may return an error to abandon the
+	// job unrecorded; nil means always go ahead.
+	precheck func() error
+	// timeout bounds the run; zero means none.
+	timeout time.Duration
+}
+
+// errNotStarted wraps failures that kept a job from starting: nothing ran
+// and nothing was recorded.
+var errNotStarted = errors.New("job not started")
+
+// guard runs jobs one at a time, records them in job_runs and turns panics
+// into failed runs.
+type guard struct {
+	store  *store.Store
+	logger *slog.Logger
+	// slot holds one token: the cycle and file handling never overlap.
+	slot chan struct{}
+	// cycleBusy is set from the moment a cycle is wanted until it ends, so
+	// an overlapping tick is skipped instead of queued.
+	cycleBusy atomic.Bool
+}
+
+func newGuard(st *store.Store, logger *slog.Logger) *guard {
+	g := &guard{store: st, logger: logger, slot: make(chan struct{}, 1)}
+	g.slot <- struct{}{}
+	return g
+}
+
+// run runs fn as j. It returns fn's error; [ErrSkipped] when j did not run
+// because the pipeline was busy; an error wrapping errNotStarted when the
+// locks or the store failed before j started, or j was aborted while
+// waiting; or the precheck's error.
+func (g *guard) run(ctx context.Context, j job, fn func(context.Context) error) error {
+	if j.name == JobCycle {
+		if !g.cycleBusy.CompareAndSwap(false, true) {
+			return g.skip(ctx, j, "previous cycle still running in this process")
+		}
+		defer g.cycleBusy.Store(false)
+	}
+	if err := g.takeSlot(ctx, j.abort); err != nil {
+		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
+	}
+	defer func() { g.slot <- struct{}{} }()
+	lock, err := g.store.TryJobLock(ctx, pipelineLock)
+	if errors.Is(err, store.ErrLockHeld) {
+		return g.skip(ctx, j, "another process holds the pipeline lock")
+	}
+	if err != nil {
+		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
+	}
+	defer g.release(lock)
+	if j.precheck != nil {
+		if err := j.precheck(); err != nil {
+			return err
+		}
+	}
+	return g.execute(ctx, j, fn)
+}
+
+// takeSlot waits for the in-process slot; it gives up when ctx is done or
+// abort is closed.
+func (g *guard) takeSlot(ctx context.Context, abort <-chan struct{}) error {
+	select {
+	case <-g.slot:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-abort:
+		return context.Canceled
+	}
+	select {
+	case <-abort:
+		g.slot <- struct{}{}
+		return context.Canceled
+	default:
+		return nil
+	}
+}
+
+// execute records j as started, runs fn and records the outcome.
+func (g *guard) execute(ctx context.Context, j job, fn func(context.Context) error) error {
+	id, err := g.store.StartJobRun(ctx, j.name, j.trigger, j.slot)
+	if err != nil {
+		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
+	}
+	r := &ActiveRun{ID: id, Job: j.name, Trigger: j.trigger, ScheduledFor: j.slot}
+	log := g.logger.With(slog.String("job", j.name), slog.String("trigger", j.trigger), slog.Int64("run_id", id))
+	log.InfoContext(ctx, "job started", slog.Time("scheduled_for", j.slot))
+	start := time.Now()
+	rctx := context.WithValue(ctx, runKey{}, r)
+	if j.timeout > 0 {
+		var cancel context.CancelFunc
+		rctx, cancel = context.WithTimeout(rctx, j.timeout)
+		defer cancel()
+	}
+	err = callSafely(rctx, fn)
+	status, errText := logOutcome(ctx, log, err, time.Since(start))
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if ferr := g.store.FinishJobRun(fctx, id, status, r.Counts(), errText); ferr != nil {
+		log.ErrorContext(ctx, "recording job outcome", slog.String("error", ferr.Error()))
+	}
+	return err
+}
+
+// logOutcome logs how a run ended and returns the status and error text to
+// record.
+func logOutcome(ctx context.Context, log *slog.Logger, err error, took time.Duration) (status, errText string) {
+	if err == nil {
+		log.InfoContext(ctx, "job finished", slog.String("status", store.JobSucceeded), slog.Duration("duration", took))
+		return store.JobSucceeded, ""
+	}
+	attrs := []any{slog.String("status", store.JobFailed), slog.Duration("duration", took), slog.String("error", err.Error())}
+	var p *panicError
+	if errors.As(err, &p) {
+		log.ErrorContext(ctx, "job panicked", append(attrs, slog.String("stack", p.stack))...)
+	} else {
+		log.ErrorContext(ctx, "job failed", attrs...)
+	}
+	return store.JobFailed, err.Error()
+}
+
+// abandonStale marks runs left "running" by a process that died as
+// failed. It does so only when it can take the pipeline lock, that is when
+// no process is running anything.
+func (g *guard) abandonStale(ctx context.Context) {
+	lock, err := g.store.TryJobLock(ctx, pipelineLock)
+	if err != nil {
+		if !errors.Is(err, store.ErrLockHeld) {
+			g.logger.WarnContext(ctx, "checking for abandoned job runs", slog.String("error", err.Error()))
+		}
+		return
+	}
+	defer g.release(lock)
+	n, err := g.store.AbandonJobRuns(ctx, "abandoned: the process running it stopped before it finished")
+	if err != nil {
+		g.logger.WarnContext(ctx, "marking abandoned job runs", slog.String("error", err.Error()))
+	} else if n > 0 {
+		g.logger.WarnContext(ctx, "marked abandoned job runs as failed", slog.Int64("runs", n))
+	}
+}
+
+// skip logs, and unless j is quiet records, that j did not run.
+func (g *guard) skip(ctx context.Context, j job, reason string) error {
+	attrs := []any{slog.String("job", j.name), slog.String("trigger", j.trigger), slog.String("reason", reason)}
+	if !j.slot.IsZero() {
+		attrs = append(attrs, slog.Time("scheduled_for", j.slot))
+	}
+	if j.quietSkip {
+		g.logger.DebugContext(ctx, "job deferred", attrs...)
+		return ErrSkipped
+	}
+	g.logger.WarnContext(ctx, "job skipped", attrs...)
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := g.store.RecordSkippedJobRun(rctx, j.name, j.trigger, j.slot, reason); err != nil {
+		g.logger.ErrorContext(ctx, "recording skipped job", slog.String("job", j.name), slog.String("error", err.Error()))
+	}
+	return ErrSkipped
+}
+
+func (g *guard) release(lock *store.JobLock) {
+	if err := lock.Release(); err != nil {
+		g.logger.Error("releasing pipeline lock", slog.String("error", err.Error()))
+	}
+}
+
+// panicError is a recovered panic.
+type panicError struct {
+	value any
+	stack string
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// callSafely calls fn, turning a panic into a *panicError.
+func callSafely(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{value: v, stack: string(debug.Stack())}
+		}
+	}()
+	return fn(ctx)
+}

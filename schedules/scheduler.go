@@ -1,0 +1,58 @@
+package schedules
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// recheckInterval bounds every sleep of the scheduler, so that a clock
+// jump or a suspended host is noticed within this long. robfig/cron sleeps
+// on a monotonic timer until the next slot and can fire hours late after
+// a suspend.
+const recheckInterval = time.Minute
+
+// scheduler fires at each slot of a schedule, reading the wall clock.
+type scheduler struct {
+	schedule *Schedule
+	now      func() time.Time
+	logger   *slog.Logger
+	recheck  time.Duration
+}
+
+// run calls fire with each slot, in a new goroutine tracked by wg, until
+// ctx is done. Slots missed while the host slept collapse into one firing.
+func (s *scheduler) run(ctx context.Context, wg *sync.WaitGroup, fire func(slot time.Time)) {
+	next := s.schedule.Next(s.now())
+	s.logger.InfoContext(ctx, "schedule started", slog.String("schedule", s.schedule.String()),
+		slog.Time("next_run", next))
+	for !next.IsZero() && ctx.Err() == nil {
+		if wait := min(next.Sub(s.now()), s.recheck); wait > 0 {
+			sleep(ctx, wait)
+			continue
+		}
+		slot := next
+		if late := s.now().Sub(slot); late > s.recheck {
+			s.logger.WarnContext(ctx, "schedule slot fired late", slog.Time("scheduled_for", slot),
+				slog.Duration("late", late))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fire(slot)
+		}()
+		next = s.schedule.Next(s.now())
+		s.logger.DebugContext(ctx, "next run", slog.Time("next_run", next))
+	}
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Job run statuses, as stored in job_runs.status.
+const (
+	JobRunning   = "running"
+	JobSucceeded = "succeeded"
+	JobFailed    = "failed"
+	JobSkipped   = "skipped"
+)
+
+// ErrLockHeld is returned by [Store.TryJobLock] when another session holds
+// the lock.
+var ErrLockHeld = errors.New("store: job lock held by another session")
+
+// JobCounts are the counters a job run reports when it finishes.
+type JobCounts struct {
+	FilesLoaded   int `db:"files_loaded"`
+	FilesSkipped  int `db:"files_skipped"`
+	FilesRejected int `db:"files_rejected"`
+	// RankingRunID is the ranking the run produced; zero when none.
+	RankingRunID int64 `db:"ranking_run_id"`
+	// ReportPath is the workbook the run wrote; empty when none.
+	ReportPath string `db:"report_path"`
+}
+
+// JobRun is one row of job_runs: one execution, or skipped execution, of a
+// scheduled, watched or manual job.
+type JobRun struct {
+	ID      int64  `db:"id"`
+	Job     string `db:"job"`
+	Trigger string `db:"trigger"`
+	// ScheduledFor is the schedule slot the run belongs to; nil for runs not
+	// started by the schedule.
+	ScheduledFor *time.Time `db:"scheduled_for"`
+	StartedAt    time.Time  `db:"started_at"`
+	// FinishedAt is nil while the run is in progress.
+	FinishedAt *time.Time `db:"finished_at"`
+	Status     string     `db:"status"`
+	JobCounts
+	// Error is the failure, or for a skipped run the reason it was skipped.
+	Error string `db:"error"`
+}
+
+const jobRunColumns = `id, job, trigger, scheduled_for, started_at, finished_at, status,
+	files_loaded, files_skipped, files_rejected, coalesce(ranking_run_id, 0) AS ranking_run_id,
+	report_path, error`
+
+// StartJobRun records that job has started, triggered by trigger, and
+// returns the new run's id. A zero scheduledFor is stored as NULL.
+func (s *Store) StartJobRun(ctx context.Context, job, trigger string, scheduledFor time.Time) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO job_runs (job, trigger, scheduled_for, started_at, status)
+		VALUES ($1, $2, $3, $4, 'running') RETURNING id`, job, trigger, nullTime(scheduledFor), s.Now())
+	if err != nil {
+		return 0, fmt.Errorf("store: start job run %s: %w", job, err)
+	}
+	return id, nil
+}
+
+// FinishJobRun records the outcome of the running job run id: status is
+// [JobSucceeded], [JobFailed] or [JobSkipped], and errText the failure or
+// skip reason. It returns an error wrapping [ErrNotFound] when no running
+// run has that id, so a run cannot be finished twice.
+func (s *Store) FinishJobRun(ctx context.Context, id int64, status string, counts JobCounts, errText string) error {
+	if status != JobSucceeded && status != JobFailed && status != JobSkipped {
+		return fmt.Errorf("store: finish job run %d: invalid status %q", id, status)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE job_runs SET finished_at = $2, status = $3,
+			files_loaded = $4, files_skipped = $5, files_rejected = $6,
+			ranking_run_id = nullif($7, 0), report_path = $8, error = $9
+		WHERE id = $1 AND status = 'running'`,
+		id, s.Now(), status, counts.FilesLoaded, counts.FilesSkipped, counts.FilesRejected,
+		counts.RankingRunID, counts.ReportPath, errText)
+	if err != nil {
+		return fmt.Errorf("store: finish job run %d: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return fmt.Errorf("store: finish job run %d: no such running run: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// RecordSkippedJobRun records a run of job that did not execute, with the
+// reason, and returns its id.
+func (s *Store) RecordSkippedJobRun(ctx context.Context, job, trigger string, scheduledFor time.Time, reason string) (int64, error) {
+	var id int64
+	now := s.Now()
+	err := s.db.GetContext(ctx, &id, `INSERT INTO job_runs (job, trigger, scheduled_for, started_at, finished_at, status, error)
+		VALUES ($1, $2, $3, $4, $4, 'skipped', $5) RETURNING id`, job, trigger, nullTime(scheduledFor), now, reason)
+	if err != nil {
+		return 0, fmt.Errorf("store: record skipped job run %s: %w", job, err)
+	}
+	return id, nil
+}
+
+// AbandonJobRuns marks every run still recorded as running as failed with
+// reason, and returns how many it marked. Call it only while holding the
+// job lock (see [Store.TryJobLock]), when no run can really be in progress:
+// the rows it changes were left by a process that exited mid-run.
+func (s *Store) AbandonJobRuns(ctx context.Context, reason string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE job_runs SET status = 'failed', finished_at = $1, error = $2
+		WHERE status = 'running'`, s.Now(), reason)
+	if err != nil {
+		return 0, fmt.Errorf("store: abandon job runs: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: abandon job runs: %w", err)
+	}
+	return n, nil
+}
+
+// JobRuns returns up to limit runs of job, most recently started first. An
+// empty job lists the runs of every job.
+func (s *Store) JobRuns(ctx context.Context, job string, limit int) ([]JobRun, error) {
+	var runs []JobRun
+	err := s.db.SelectContext(ctx, &runs, `SELECT `+jobRunColumns+` FROM job_runs
+		WHERE $1 = '' OR job = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, job, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: list job runs %s: %w", job, err)
+	}
+	return runs, nil
+}
+
+// LastSuccessfulJobRun returns the most recently finished successful run
+// of job, or an error wrapping [ErrNotFound] when it never succeeded.
+func (s *Store) LastSuccessfulJobRun(ctx context.Context, job string) (JobRun, error) {
+	return s.lastJobRun(ctx, job, `status = 'succeeded'`)
+}
+
+// LastFinishedJobRun returns the most recently finished run of job that
+// executed (succeeded or failed; skipped runs are passed over), or an
+// error wrapping [ErrNotFound] when there is none.
+func (s *Store) LastFinishedJobRun(ctx context.Context, job string) (JobRun, error) {
+	return s.lastJobRun(ctx, job, `status IN ('succeeded', 'failed')`)
+}
+
+func (s *Store) lastJobRun(ctx context.Context, job, cond string) (JobRun, error) {
+	var run JobRun
+	err := s.db.GetContext(ctx, &run, `SELECT `+jobRunColumns+` FROM job_runs
+		WHERE job = $1 AND `+cond+` ORDER BY finished_at DESC, id DESC LIMIT 1`, job)
+	if errors.Is(err, sql.ErrNoRows) {
+		return JobRun{}, fmt.Errorf("store: last job run %s: %w", job, ErrNotFound)
+	}
+	if err != nil {
+		return JobRun{}, fmt.Errorf("store: last job run %s: %w", job, err)
+	}
+	return run, nil
+}
+
+// JobLock is a PostgreSQL session advisory lock held on a dedicated
+// connection. It guards a job across processes: while one process holds
+// it, no other can take it. The lock is also released when the connection
+// drops, so a crashed holder never blocks the others for long.
+type JobLock struct {
+	name string
+	key  int64
+	once sync.Once
+	conn *sqlx.Conn
+}
+
+// TryJobLock takes the advisory lock called name without waiting. It
+// returns an error wrapping [ErrLockHeld] when another session holds it.
+// The caller must call [JobLock.Release]. Session locks need a direct
+// connection to PostgreSQL; they do not work through a pooler in
+// transaction mode.
+func (s *Store) TryJobLock(ctx context.Context, name string) (*JobLock, error) {
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: job lock %s: %w", name, err)
+	}
+	key := jobLockKey(name)
+	var ok bool
+	if err := conn.GetContext(ctx, &ok, `SELECT pg_try_advisory_lock($1)`, key); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("store: job lock %s: %w", name, err)
+	}
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("store: job lock %s: %w", name, ErrLockHeld)
+	}
+	return &JobLock{name: name, key: key, conn: conn}, nil
+}
+
+// Release releases the lock and returns its connection to the pool. It is
+// safe to call more than once; calls after the first do nothing.
+func (l *JobLock) Release() error {
+	var err error
+	l.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, err = l.conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, l.key)
+		if err != nil {
+			// Discard the connection rather than pool it with the lock held.
+			l.conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		if cerr := l.conn.Close(); err == nil {
+			err = cerr
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("store: release job lock %s: %w", l.name, err)
+	}
+	return nil
+}
+
+// jobLockKey maps a lock name to a 63-bit advisory lock key.
+func jobLockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("surveyworker/job/" + name))
+	return int64(h.Sum64() >> 1)
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
