@@ -135,6 +135,10 @@ func (s *Server) Stop() error {
 
 // prepare creates the data and socket directories and runs initdb once.
 func (s *Server) prepare(ctx context.Context) error {
+	// Parents stay searchable so the postgres user can reach the cluster.
+	if err := os.MkdirAll(filepath.Dir(s.cfg.DataDir), 0o755); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
 	if err := os.MkdirAll(s.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}

@@ -1,0 +1,222 @@
+package schedules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"surveyworker/analysis"
+	"surveyworker/ingest"
+	"surveyworker/report"
+	"surveyworker/store"
+	"surveyworker/survey"
+)
+
+// Cycle is one full pass of the pipeline: import the practice registry (when
+// configured), ingest every ready file in the inbox, rank, write the
+// workbook and deliver it to the leads.
+type Cycle struct {
+	// Store is the database. Required.
+	Store *store.Store
+	// Ingester reads inbox files. Required.
+	Ingester *ingest.Ingester
+	// Catalogue is the workstream catalogue being ranked. Required.
+	Catalogue *survey.Catalogue
+	// Rank configures the ranking.
+	Rank analysis.Options
+	// PracticesFile, when set, is a registry CSV imported first, so edits to
+	// it take effect at the next cycle.
+	PracticesFile string
+	// InboxDir is the folder of survey exports. Required.
+	InboxDir string
+	// OutDir receives workbooks and, with no SMTP host, outbox/*.eml. Required.
+	OutDir string
+	// LeadsFile is the recipients CSV; empty means no e-mail is sent.
+	LeadsFile string
+	// SMTP configures the mail relay; an empty Host writes .eml files.
+	SMTP report.SMTPConfig
+	// Location is the time zone used in the workbook and e-mail.
+	Location *time.Location
+	// Logger receives progress; nil discards it.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// CycleResult is what one cycle did.
+type CycleResult struct {
+	// Practices is the number of registry rows imported.
+	Practices int
+	// Files holds one result per inbox file, in name order.
+	Files []ingest.Result
+	// Ranking is the stored ranking.
+	Ranking survey.Ranking
+	// Workbook is the path of the workbook written.
+	Workbook string
+	// Deliveries holds one entry per lead; empty when no leads file is set.
+	Deliveries []report.Delivery
+}
+
+// Run performs the cycle. Quarantined files do not fail it; an error means
+// a step could not complete (database, disk, configuration). A lead that
+// could not be reached is reported in Deliveries, not as an error, and is
+// retried by the outbox while the same report is delivered again.
+func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
+	var res CycleResult
+	log := c.logger()
+	if err := c.importPractices(ctx, &res); err != nil {
+		return res, err
+	}
+	files, err := c.Ingester.ProcessInbox(ctx, c.InboxDir)
+	res.Files = files
+	if err != nil {
+		return res, fmt.Errorf("cycle: ingest %s: %w", c.InboxDir, err)
+	}
+	counts := fileCounts(files)
+	if r := RunFromContext(ctx); r != nil {
+		r.SetCounts(counts)
+	}
+	log.InfoContext(ctx, "ingested inbox", slog.Int("loaded", counts.FilesLoaded),
+		slog.Int("skipped", counts.FilesSkipped), slog.Int("rejected", counts.FilesRejected))
+
+	if res.Ranking, err = analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true); err != nil {
+		return res, fmt.Errorf("cycle: rank: %w", err)
+	}
+	counts.RankingRunID = res.Ranking.RunID
+	if res.Workbook, err = c.writeWorkbook(res.Ranking); err != nil {
+		return res, err
+	}
+	counts.ReportPath = res.Workbook
+	if r := RunFromContext(ctx); r != nil {
+		r.SetCounts(counts)
+	}
+	log.InfoContext(ctx, "wrote workbook", slog.String("path", res.Workbook), slog.Int64("ranking_run", res.Ranking.RunID))
+	res.Deliveries, err = c.deliver(ctx, res.Ranking, res.Workbook)
+	return res, err
+}
+
+func (c *Cycle) importPractices(ctx context.Context, res *CycleResult) error {
+	if c.PracticesFile == "" {
+		return nil
+	}
+	f, err := os.Open(c.PracticesFile)
+	if err != nil {
+		return fmt.Errorf("cycle: practices: %w", err)
+	}
+	defer f.Close()
+	ps, err := ingest.ReadPractices(f)
+	if err != nil {
+		return fmt.Errorf("cycle: practices %s: %w", c.PracticesFile, err)
+	}
+	if res.Practices, err = c.Store.UpsertPractices(ctx, ps); err != nil {
+		return fmt.Errorf("cycle: practices %s: %w", c.PracticesFile, err)
+	}
+	return nil
+}
+
+// writeWorkbook writes OUT/roadmap-YYYY-MM-DD-runN.xlsx.
+func (c *Cycle) writeWorkbook(r survey.Ranking) (string, error) {
+	if err := os.MkdirAll(c.OutDir, 0o755); err != nil {
+		return "", fmt.Errorf("cycle: %w", err)
+	}
+	name := fmt.Sprintf("roadmap-%s-run%d.xlsx", r.CreatedAt.In(c.location()).Format("2006-01-02"), r.RunID)
+	path := filepath.Join(c.OutDir, name)
+	err := report.WriteWorkbook(path, report.WorkbookInput{
+		Ranking:     r,
+		GeneratedAt: c.now(),
+		Location:    c.location(),
+		TierRules:   TierRules(c.Rank.Thresholds),
+	})
+	if err != nil {
+		return "", fmt.Errorf("cycle: workbook: %w", err)
+	}
+	return path, nil
+}
+
+func (c *Cycle) deliver(ctx context.Context, r survey.Ranking, workbook string) ([]report.Delivery, error) {
+	if c.LeadsFile == "" {
+		c.logger().InfoContext(ctx, "no leads file configured; not sending e-mail")
+		return nil, nil
+	}
+	leads, err := report.LoadLeads(c.LeadsFile)
+	if err != nil {
+		return nil, fmt.Errorf("cycle: %w", err)
+	}
+	var jobID int64
+	if run := RunFromContext(ctx); run != nil {
+		jobID = run.ID
+	}
+	ds, err := report.Deliver(ctx, c.Store, report.DeliverOptions{
+		ReportKey:      report.ReportKey(r),
+		JobRunID:       jobID,
+		Ranking:        &r,
+		Location:       c.location(),
+		AttachmentPath: workbook,
+		Leads:          leads,
+		SMTP:           c.SMTP,
+		OutboxDir:      filepath.Join(c.OutDir, "outbox"),
+		Logger:         c.Logger,
+		Now:            c.Now,
+	})
+	if errors.Is(err, report.ErrUndelivered) {
+		c.logger().WarnContext(ctx, "e-mail not delivered to every lead", slog.String("error", err.Error()))
+		return ds, nil
+	}
+	if err != nil {
+		return ds, fmt.Errorf("cycle: deliver: %w", err)
+	}
+	return ds, nil
+}
+
+// TierRules describes the tier thresholds for the workbook.
+func TierRules(t analysis.Thresholds) []string {
+	if t == (analysis.Thresholds{}) {
+		t = analysis.DefaultThresholds()
+	}
+	return []string{
+		fmt.Sprintf("%s: score ≥ %.2f", survey.TierVeryHigh, t.VeryHigh),
+		fmt.Sprintf("%s: centrally mandated and below Very high", survey.TierMandated),
+		fmt.Sprintf("%s: score ≥ %.2f", survey.TierHigh, t.High),
+		fmt.Sprintf("%s: below %.2f", survey.TierMedium, t.High),
+	}
+}
+
+func fileCounts(files []ingest.Result) store.JobCounts {
+	var c store.JobCounts
+	for _, f := range files {
+		switch f.Status {
+		case ingest.StatusLoaded:
+			c.FilesLoaded++
+		case ingest.StatusRejected:
+			c.FilesRejected++
+		default:
+			c.FilesSkipped++
+		}
+	}
+	return c
+}
+
+func (c *Cycle) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}
+
+func (c *Cycle) location() *time.Location {
+	if c.Location == nil {
+		return time.UTC
+	}
+	return c.Location
+}
+
+func (c *Cycle) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
