@@ -1,0 +1,48 @@
+# surveyworker: two commands on a fresh machine.
+#   make demo   build, start a private PostgreSQL, ingest examples/inbox, rank,
+#               write out/demo/*.xlsx and "send" the e-mail to out/demo/outbox/
+#   make test   vet, gofmt check and every test, against a real PostgreSQL
+
+GO      ?= go
+BIN     := bin/surveyworker
+DEMO    := out/demo
+PG_GLOB := /usr/lib/postgresql/*/bin/initdb
+
+.PHONY: all build test vet demo bench fuzz clean postgres
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/surveyworker
+
+# postgres makes sure PostgreSQL server binaries are installed; the tests and
+# the demo start their own private server from them.
+postgres:
+	@if command -v initdb >/dev/null 2>&1 || ls $(PG_GLOB) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing PostgreSQL server binaries (apt-get install postgresql)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL server binaries not found: install PostgreSQL (e.g. apt-get install postgresql) or set TEST_DATABASE_URL"; exit 1; \
+	fi
+
+vet:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: postgres vet
+	$(GO) test -count=1 ./...
+
+demo: postgres build
+	@rm -rf $(DEMO) .surveyworker/demo
+	@mkdir -p $(DEMO)/inbox
+	@cp examples/inbox/* $(DEMO)/inbox/
+	SURVEYWORKER_DATA_DIR=.surveyworker/demo SURVEYWORKER_LEADS=examples/leads.csv \
+		./$(BIN) run --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO)
+
+bench: postgres
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin out .surveyworker

@@ -1,0 +1,221 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the worker's configuration. Values come from defaults, then an
+// optional YAML file (--config or SURVEYWORKER_CONFIG), then the environment,
+// then flags; later sources win.
+type Config struct {
+	// DatabaseURL is the PostgreSQL connection string. Empty means start a
+	// private PostgreSQL under DataDir.
+	DatabaseURL string `yaml:"database_url" env:"DATABASE_URL" secret:"true"`
+	// DataDir holds the private PostgreSQL and the generated HMAC key.
+	DataDir string `yaml:"data_dir" env:"SURVEYWORKER_DATA_DIR"`
+	// Catalogue is a workstream catalogue YAML file; empty uses the built-in one.
+	Catalogue string `yaml:"catalogue" env:"SURVEYWORKER_CATALOGUE"`
+	// Practices is a practice registry CSV imported at the start of each cycle
+	// when set.
+	Practices string `yaml:"practices" env:"SURVEYWORKER_PRACTICES"`
+	// HMACKey keys the hash that replaces respondents' e-mail addresses. Empty
+	// means a random key generated once and kept in DataDir.
+	HMACKey string `yaml:"hmac_key" env:"SURVEYWORKER_HMAC_KEY" secret:"true"`
+	// Inbox is the watched folder of survey exports.
+	Inbox string `yaml:"inbox" env:"SURVEYWORKER_INBOX"`
+	// Out is where workbooks (and .eml files when no SMTP host is set) go.
+	Out string `yaml:"out" env:"SURVEYWORKER_OUT"`
+	// Leads is the CSV of report recipients (name,email).
+	Leads string `yaml:"leads" env:"SURVEYWORKER_LEADS"`
+	// Schedule is the cron spec of the full cycle.
+	Schedule string `yaml:"schedule" env:"SURVEYWORKER_SCHEDULE"`
+	// TimeZone is the IANA zone the schedule and report times use.
+	TimeZone string `yaml:"time_zone" env:"SURVEYWORKER_TIME_ZONE"`
+	// Settle is how long an inbox file must stop changing before it is read.
+	Settle time.Duration `yaml:"settle" env:"SURVEYWORKER_SETTLE"`
+	// HTTP is the listen address of /healthz; empty disables it.
+	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP"`
+	// SMTPHost is the mail relay; empty writes .eml files instead of sending.
+	SMTPHost string `yaml:"smtp_host" env:"SURVEYWORKER_SMTP_HOST"`
+	// SMTPPort is the relay's port.
+	SMTPPort int `yaml:"smtp_port" env:"SURVEYWORKER_SMTP_PORT"`
+	// SMTPUsername and SMTPPassword authenticate to the relay when set.
+	SMTPUsername string `yaml:"smtp_username" env:"SURVEYWORKER_SMTP_USERNAME"`
+	SMTPPassword string `yaml:"smtp_password" env:"SURVEYWORKER_SMTP_PASSWORD" secret:"true"`
+	// SMTPFrom is the sender address.
+	SMTPFrom string `yaml:"smtp_from" env:"SURVEYWORKER_SMTP_FROM"`
+	// SMTPTLS is "starttls" (required), "opportunistic", "tls" or "none".
+	SMTPTLS string `yaml:"smtp_tls" env:"SURVEYWORKER_SMTP_TLS"`
+	// LogFormat is "text" or "json".
+	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT"`
+	// LogLevel is "debug", "info", "warn" or "error".
+	LogLevel string `yaml:"log_level" env:"SURVEYWORKER_LOG_LEVEL"`
+}
+
+// DefaultConfig returns the configuration used when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		DataDir:   ".surveyworker",
+		Inbox:     "inbox",
+		Out:       "out",
+		Schedule:  "0 2 * * *",
+		TimeZone:  "Europe/London",
+		Settle:    5 * time.Second,
+		SMTPPort:  587,
+		SMTPFrom:  "surveyworker@localhost",
+		SMTPTLS:   "starttls",
+		LogFormat: "text",
+		LogLevel:  "info",
+	}
+}
+
+// loadFile overlays the YAML file at path onto c.
+func (c *Config) loadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config %s: %w", path, err)
+	}
+	return nil
+}
+
+// loadEnv overlays the environment variables named in the env tags onto c.
+func (c *Config) loadEnv(getenv func(string) string) error {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	for i := range t.NumField() {
+		name := t.Field(i).Tag.Get("env")
+		s := getenv(name)
+		if name == "" || s == "" {
+			continue
+		}
+		if err := setField(v.Field(i), s); err != nil {
+			return fmt.Errorf("config: %s=%q: %w", name, maskIfSecret(t.Field(i), s), err)
+		}
+	}
+	return nil
+}
+
+func setField(f reflect.Value, s string) error {
+	switch f.Interface().(type) {
+	case string:
+		f.SetString(s)
+	case int:
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return errors.New("not a whole number")
+		}
+		f.SetInt(int64(n))
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return errors.New("not a duration such as 5s or 1m")
+		}
+		f.SetInt(int64(d))
+	}
+	return nil
+}
+
+// Validate checks the values that would otherwise fail late.
+func (c *Config) Validate() error {
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return fmt.Errorf("config: time zone %q: %w", c.TimeZone, err)
+	}
+	switch c.SMTPTLS {
+	case "starttls", "opportunistic", "tls", "none":
+	default:
+		return fmt.Errorf("config: smtp_tls %q: want starttls, opportunistic, tls or none", c.SMTPTLS)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("config: log_format %q: want text or json", c.LogFormat)
+	}
+	if _, err := parseLevel(c.LogLevel); err != nil {
+		return err
+	}
+	if c.Settle < 0 {
+		return fmt.Errorf("config: settle %v must not be negative", c.Settle)
+	}
+	return nil
+}
+
+// Location returns the configured time zone; Validate has checked it.
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Dump writes the configuration as YAML-like lines with secrets masked.
+func (c *Config) Dump(w io.Writer) {
+	v := reflect.ValueOf(c).Elem()
+	t := v.Type()
+	var lines []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		val := fmt.Sprint(v.Field(i).Interface())
+		lines = append(lines, fmt.Sprintf("%s: %s    # %s", f.Tag.Get("yaml"), maskIfSecret(f, val), f.Tag.Get("env")))
+	}
+	sort.Strings(lines)
+	fmt.Fprintln(w, strings.Join(lines, "\n"))
+}
+
+func maskIfSecret(f reflect.StructField, s string) string {
+	if f.Tag.Get("secret") == "" || s == "" {
+		return s
+	}
+	if f.Name == "DatabaseURL" {
+		return redactURL(s)
+	}
+	return "xxxxx"
+}
+
+// commonFlags registers the flags every subcommand shares.
+func (c *Config) commonFlags(fs *flag.FlagSet) *string {
+	path := fs.String("config", "", "YAML configuration `file` (also SURVEYWORKER_CONFIG)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`dir` for the private PostgreSQL and generated key (SURVEYWORKER_DATA_DIR)")
+	fs.StringVar(&c.Catalogue, "catalogue", c.Catalogue, "workstream catalogue YAML `file`; default built in (SURVEYWORKER_CATALOGUE)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json (SURVEYWORKER_LOG_FORMAT)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error (SURVEYWORKER_LOG_LEVEL)")
+	return path
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("config: log_level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// absPaths makes relative paths absolute so that later chdirs (none today)
+// and log lines are unambiguous.
+func (c *Config) absPaths() {
+	for _, p := range []*string{&c.DataDir, &c.Inbox, &c.Out} {
+		if *p != "" {
+			if a, err := filepath.Abs(*p); err == nil {
+				*p = a
+			}
+		}
+	}
+}

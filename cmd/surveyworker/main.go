@@ -1,0 +1,20 @@
+// Command surveyworker turns online-survey exports from GP practices into a
+// ranked, tiered IT roadmap: it ingests exports into PostgreSQL, ranks the
+// workstreams, writes an Excel workbook and e-mails it to leads, once or on
+// a schedule. Run "surveyworker help" for the commands.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Europe/London must resolve in minimal containers too
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

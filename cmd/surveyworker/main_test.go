@@ -1,0 +1,350 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+
+	"surveyworker/internal/smtptest"
+	"surveyworker/store"
+	"surveyworker/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// harness runs the command line against a fresh database, a private inbox
+// holding copies of the bundled examples, and a real SMTP server.
+type harness struct {
+	t     *testing.T
+	url   string
+	env   map[string]string
+	dir   string
+	inbox string
+	out   string
+	smtp  *smtptest.Server
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	dir := t.TempDir()
+	h := &harness{t: t, url: storetest.URL(t), dir: dir,
+		inbox: filepath.Join(dir, "inbox"), out: filepath.Join(dir, "out"),
+		smtp: smtptest.Start(t, smtptest.Options{})}
+	h.env = map[string]string{
+		"DATABASE_URL":           h.url,
+		"SURVEYWORKER_DATA_DIR":  filepath.Join(dir, "state"),
+		"SURVEYWORKER_HMAC_KEY":  "test-key-not-secret-0123456789abcdef",
+		"SURVEYWORKER_INBOX":     h.inbox,
+		"SURVEYWORKER_OUT":       h.out,
+		"SURVEYWORKER_LEADS":     "../../examples/leads.csv",
+		"SURVEYWORKER_SMTP_HOST": h.smtp.Host,
+		"SURVEYWORKER_SMTP_PORT": itoa(h.smtp.Port),
+		"SURVEYWORKER_SMTP_TLS":  "none",
+		"SURVEYWORKER_SMTP_FROM": "roadmap@example.nhs.uk",
+		"SURVEYWORKER_LOG_LEVEL": "warn",
+	}
+	if err := os.MkdirAll(h.inbox, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// run runs the command line and returns its exit code and output.
+func (h *harness) run(ctx context.Context, args ...string) (int, string, string) {
+	h.t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runWithEnv(ctx, args, &stdout, &stderr, func(k string) string { return h.env[k] })
+	return code, stdout.String(), stderr.String()
+}
+
+func (h *harness) mustRun(args ...string) string {
+	h.t.Helper()
+	code, out, errOut := h.run(context.Background(), args...)
+	if code != 0 {
+		h.t.Fatalf("surveyworker %s: exit %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), code, out, errOut)
+	}
+	return out
+}
+
+// copyExamples copies the bundled example exports into the inbox.
+func (h *harness) copyExamples() []string {
+	h.t.Helper()
+	names, err := filepath.Glob("../../examples/inbox/*")
+	if err != nil || len(names) < 2 {
+		h.t.Fatalf("examples/inbox: %v (%d files)", err, len(names))
+	}
+	var out []string
+	for _, n := range names {
+		out = append(out, filepath.Base(n))
+		h.copyFile(n, filepath.Join(h.inbox, filepath.Base(n)))
+	}
+	return out
+}
+
+func (h *harness) copyFile(src, dst string) {
+	h.t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) counts() map[string]int64 {
+	h.t.Helper()
+	st, err := store.Open(context.Background(), h.url)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.TableCounts(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
+func TestRunCycleEndToEnd(t *testing.T) {
+	h := newHarness(t)
+	files := h.copyExamples()
+	out := h.mustRun("run", "--practices", "../../examples/practices.csv")
+
+	for _, f := range files {
+		if _, err := os.Stat(filepath.Join(h.inbox, "archive", f)); err != nil {
+			t.Errorf("%s not archived: %v", f, err)
+		}
+	}
+	workbooks, _ := filepath.Glob(filepath.Join(h.out, "*.xlsx"))
+	if len(workbooks) != 1 {
+		t.Fatalf("got workbooks %v, want one\noutput:\n%s", workbooks, out)
+	}
+	if !strings.Contains(out, workbooks[0]) || !strings.Contains(out, "Cyber Security") {
+		t.Errorf("output does not name the workbook and ranking:\n%s", out)
+	}
+	f, err := excelize.OpenFile(workbooks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	checkWorkbook(t, f, 40, 18, 2)
+
+	msgs := h.smtp.WaitForMessages(t, 3, 10*time.Second)
+	var got []string
+	for _, m := range msgs {
+		got = append(got, m.To...)
+		p, err := m.Parse()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Attachments) != 1 || !strings.HasSuffix(p.Attachments[0].Filename, ".xlsx") {
+			t.Fatalf("attachments: %+v", p.Attachments)
+		}
+		att, err := excelize.OpenReader(bytes.NewReader(p.Attachments[0].Data))
+		if err != nil {
+			t.Fatalf("attachment is not a workbook: %v", err)
+		}
+		checkWorkbook(t, att, 40, 18, 2)
+		att.Close()
+	}
+	want := []string{"it-lead@example.nhs.uk", "practice-manager@example.nhs.uk", "roadmap@example.org"}
+	if diff := cmp.Diff(want, sorted(got)); diff != "" {
+		t.Errorf("recipients (-want +got):\n%s", diff)
+	}
+
+	// A second cycle finds nothing new in the inbox and changes no data.
+	before := h.counts()
+	h.mustRun("run")
+	if diff := cmp.Diff(before, h.counts()); diff != "" {
+		t.Errorf("second run changed data (-before +after):\n%s", diff)
+	}
+}
+
+// checkWorkbook reads the workbook back and checks the cells the issue names.
+func checkWorkbook(t *testing.T, f *excelize.File, responses, practices, files int) {
+	t.Helper()
+	labels := map[string]string{}
+	rows, err := f.GetRows("Summary")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if len(r) >= 2 {
+			labels[r[0]] = r[1]
+		}
+	}
+	for label, want := range map[string]int{"Responses": responses, "Practices": practices, "Files": files} {
+		if labels[label] != itoa(want) {
+			t.Errorf("Summary %s = %q, want %d", label, labels[label], want)
+		}
+	}
+	if labels["Generated"] == "" {
+		t.Error("Summary has no Generated time")
+	}
+	rk, err := f.GetRows("Ranking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHeader := []string{"Rank", "Workstream", "Tier", "Score", "Practice priority", "Practices"}
+	if len(rk) < 22 || !cmp.Equal(rk[0][:6], wantHeader) {
+		t.Fatalf("Ranking sheet: %d rows, header %v", len(rk), rk[0])
+	}
+	if rk[1][0] != "1" || rk[1][2] != "Very high" {
+		t.Errorf("first ranked row = %v, want rank 1 Very high", rk[1])
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func TestIngestSameFileTwiceChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("practices", "import", "../../examples/practices.csv")
+	h.mustRun("practices", "import", "../../examples/practices.csv")
+	file := h.copyExamples()[0]
+	path := filepath.Join(h.inbox, file)
+	h.mustRun("ingest", path)
+	first := h.counts()
+	if first["respondents"] == 0 || first["practices"] != 18 {
+		t.Fatalf("after first ingest: %v", first)
+	}
+	out := h.mustRun("ingest", path)
+	if !strings.Contains(out, "duplicate") {
+		t.Errorf("second ingest output does not say duplicate:\n%s", out)
+	}
+	if diff := cmp.Diff(first, h.counts()); diff != "" {
+		t.Errorf("second ingest changed data (-first +second):\n%s", diff)
+	}
+}
+
+func TestMalformedFileIsQuarantinedAndDatabaseUnchanged(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("practices", "import", "../../examples/practices.csv")
+	before := h.counts()
+	bad := "Timestamp,Which practice are you from?,Priority [Cyber Security]\n" +
+		"25/11/2026 09:00:00,Banbury,Very high priority\n" +
+		"25/11/2026 09:05:00,\"unterminated\n"
+	if err := os.WriteFile(filepath.Join(h.inbox, "broken.csv"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(h.dir, "binary.csv"), []byte("\x00\x01\x02PK\x03\x04garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	code, _, errOut := h.run(context.Background(), "ingest", filepath.Join(h.dir, "binary.csv"))
+	if code == 0 || !strings.Contains(errOut, "binary.csv") {
+		t.Errorf("ingest of a binary file: exit %d, stderr %q; want non-zero naming the file", code, errOut)
+	}
+	out := h.mustRun("run")
+	if _, err := os.Stat(filepath.Join(h.inbox, "quarantine", "broken.csv")); err != nil {
+		t.Errorf("broken.csv not quarantined: %v\n%s", err, out)
+	}
+	reason, err := os.ReadFile(filepath.Join(h.inbox, "quarantine", "broken.csv.reason.txt"))
+	if err != nil || len(reason) == 0 {
+		t.Errorf("no reason file: %v", err)
+	}
+	if !strings.Contains(out, "rejected") {
+		t.Errorf("run output does not list the rejected file:\n%s", out)
+	}
+	if diff := cmp.Diff(before, h.counts()); diff != "" {
+		t.Errorf("malformed files changed data (-before +after):\n%s", diff)
+	}
+}
+
+func TestServeIngestsDroppedFileAndRunsCronTick(t *testing.T) {
+	h := newHarness(t)
+	h.env["SURVEYWORKER_PRACTICES"] = "../../examples/practices.csv"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	var code int
+	var stderr string
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		code, _, stderr = h.run(ctx, "serve", "--schedule", "*/2 * * * * *", "--settle", "200ms")
+	}()
+
+	file := h.copyExamples()[0]
+	waitFor(t, 30*time.Second, "dropped file archived", func() bool {
+		_, err := os.Stat(filepath.Join(h.inbox, "archive", file))
+		return err == nil
+	})
+	waitFor(t, 30*time.Second, "a cron tick wrote a workbook", func() bool {
+		m, _ := filepath.Glob(filepath.Join(h.out, "*.xlsx"))
+		return len(m) > 0
+	})
+	cancel()
+	wg.Wait()
+	if code != 0 {
+		t.Errorf("serve exit %d after cancel; stderr:\n%s", code, stderr)
+	}
+}
+
+func TestRankJSON(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("practices", "import", "../../examples/practices.csv")
+	h.copyExamples()
+	h.mustRun("ingest", filepath.Join(h.inbox, "practice-it-priorities-google-forms.csv"))
+	out := h.mustRun("rank", "--json")
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("rank --json: %v\n%s", err, out)
+	}
+	if len(rows) != 21 {
+		t.Fatalf("got %d rows, want 21", len(rows))
+	}
+	for _, k := range []string{"rank", "workstream", "tier", "score", "practice_priority", "practices"} {
+		if _, ok := rows[0][k]; !ok {
+			t.Errorf("row has no %q: %v", k, rows[0])
+		}
+	}
+	text := h.mustRun("rank")
+	if !strings.Contains(text, "WORKSTREAM") {
+		t.Errorf("rank table:\n%s", text)
+	}
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	h := &harness{t: t, env: map[string]string{}}
+	for _, c := range commands() {
+		args := append(strings.Fields(c.name), "--help")
+		code, out, _ := h.run(context.Background(), args...)
+		if code != 0 || !strings.Contains(out, "Usage: surveyworker "+c.name) {
+			t.Errorf("%s --help: exit %d, output %q", c.name, code, out)
+		}
+	}
+	code, _, errOut := h.run(context.Background(), "frobnicate")
+	if code != exitUsage || !strings.Contains(errOut, "unknown command") {
+		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if ok() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}

@@ -1,0 +1,408 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"surveyworker/analysis"
+	"surveyworker/ingest"
+	"surveyworker/report"
+	"surveyworker/schedules"
+	"surveyworker/store"
+	"surveyworker/survey"
+)
+
+// ingester builds the file ingester from configuration.
+func (a *app) ingester(ctx context.Context) (*ingest.Ingester, error) {
+	st, err := a.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, err := a.hmacKey()
+	if err != nil {
+		return nil, err
+	}
+	return ingest.New(st, ingest.Options{
+		Catalogue: a.cat,
+		HMACKey:   key,
+		Logger:    a.log,
+		Location:  a.cfg.Location(),
+	}), nil
+}
+
+// smtp maps configuration onto the mailer's settings.
+func (a *app) smtp() report.SMTPConfig {
+	return report.SMTPConfig{
+		Host:     a.cfg.SMTPHost,
+		Port:     a.cfg.SMTPPort,
+		Username: a.cfg.SMTPUsername,
+		Password: a.cfg.SMTPPassword,
+		From:     a.cfg.SMTPFrom,
+		TLS:      report.TLSPolicy(a.cfg.SMTPTLS),
+		Timeout:  time.Minute,
+	}
+}
+
+// cycle builds the full pipeline cycle from configuration.
+func (a *app) cycle(ctx context.Context) (*schedules.Cycle, error) {
+	in, err := a.ingester(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := mustExistDir(a.cfg.Inbox, true); err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	return &schedules.Cycle{
+		Store:         a.st,
+		Ingester:      in,
+		Catalogue:     a.cat,
+		Rank:          analysis.DefaultOptions(),
+		PracticesFile: a.cfg.Practices,
+		InboxDir:      a.cfg.Inbox,
+		OutDir:        a.cfg.Out,
+		LeadsFile:     a.cfg.Leads,
+		SMTP:          a.smtp(),
+		Location:      a.cfg.Location(),
+		Logger:        a.log,
+	}, nil
+}
+
+func pipelineFlags(fs *flag.FlagSet, a *app) {
+	fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "watched `dir` of survey exports (SURVEYWORKER_INBOX)")
+	fs.StringVar(&a.cfg.Out, "out", a.cfg.Out, "`dir` for workbooks and outbox/*.eml (SURVEYWORKER_OUT)")
+	fs.StringVar(&a.cfg.Practices, "practices", a.cfg.Practices, "practice registry CSV `file` imported first (SURVEYWORKER_PRACTICES)")
+	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (name,email); none means no e-mail (SURVEYWORKER_LEADS)")
+}
+
+func cmdRun() command {
+	return command{
+		name:    "run",
+		summary: "one full cycle: ingest the inbox, rank, write the workbook, e-mail it",
+		help: `Every ready file in the inbox is ingested: loaded files move to INBOX/archive/,
+rejected ones to INBOX/quarantine/ with a .reason.txt beside them. The ranking
+is recomputed and stored, the workbook written to OUT/roadmap-DATE-runN.xlsx
+and sent to every lead (or written to OUT/outbox/*.eml when no SMTP host is
+configured). The exit status is 0 when the cycle completed, even if some files
+were quarantined.`,
+		flags: pipelineFlags,
+		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) > 0 {
+				return usageError{"run takes no arguments; did you mean 'surveyworker ingest FILE...'?"}
+			}
+			c, err := a.cycle(ctx)
+			if err != nil {
+				return err
+			}
+			var res schedules.CycleResult
+			svc, err := schedules.NewService(schedules.ServiceConfig{
+				Store: a.st, Logger: a.log, Location: a.cfg.Location(),
+				Cycle: func(ctx context.Context, trigger string) error {
+					var err error
+					res, err = c.Run(ctx, trigger)
+					return err
+				},
+			})
+			if err != nil {
+				return err
+			}
+			err = svc.RunCycle(ctx, schedules.TriggerManual)
+			if errors.Is(err, schedules.ErrSkipped) {
+				return errors.New("another cycle is running against this database; try again when it has finished")
+			}
+			printCycle(a, res)
+			return err
+		},
+	}
+}
+
+func cmdServe() command {
+	var spec string
+	return command{
+		name:    "serve",
+		summary: "the long-lived worker: nightly cycle on a schedule, inbox watched for new files",
+		help: `The full cycle (see 'surveyworker run --help') runs on the cron schedule in
+the configured time zone; overlapping runs are skipped and recorded. Files
+dropped into the inbox are ingested once they have stopped growing, and the
+ranking is recomputed; the workbook and e-mail wait for the scheduled cycle.
+SIGTERM or SIGINT finishes the file in hand and exits 0.
+
+Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
+("*/30 * * * * *"), or descriptors ("@daily", "@every 1h").`,
+		flags: func(fs *flag.FlagSet, a *app) {
+			pipelineFlags(fs, a)
+			fs.StringVar(&spec, "schedule", a.cfg.Schedule, "cron `spec` of the full cycle (SURVEYWORKER_SCHEDULE)")
+			fs.StringVar(&a.cfg.TimeZone, "time-zone", a.cfg.TimeZone, "IANA `zone` of the schedule (SURVEYWORKER_TIME_ZONE)")
+			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, e.g. :8080 (SURVEYWORKER_HTTP)")
+			fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
+		},
+		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) > 0 {
+				return usageError{"serve takes no arguments"}
+			}
+			a.cfg.Schedule = spec
+			return serve(ctx, a)
+		},
+	}
+}
+
+func serve(ctx context.Context, a *app) error {
+	c, err := a.cycle(ctx)
+	if err != nil {
+		return err
+	}
+	svc, err := schedules.NewService(schedules.ServiceConfig{
+		Store: a.st, Logger: a.log, Spec: a.cfg.Schedule, Location: a.cfg.Location(),
+		Cycle: func(ctx context.Context, trigger string) error {
+			_, err := c.Run(ctx, trigger)
+			return err
+		},
+		InboxDir: a.cfg.Inbox,
+		OnFile:   func(ctx context.Context, path string) error { return onFile(ctx, a, c, path) },
+		Settle:   a.cfg.Settle,
+		HTTPAddr: a.cfg.HTTP,
+	})
+	if err != nil {
+		return err
+	}
+	a.log.Info("serving", slog.String("inbox", a.cfg.Inbox), slog.String("schedule", a.cfg.Schedule),
+		slog.String("time_zone", a.cfg.TimeZone), slog.Time("next_run", svc.Next(time.Now())))
+	return svc.Run(ctx)
+}
+
+// onFile ingests one watched file and, when it added data, re-ranks.
+func onFile(ctx context.Context, a *app, c *schedules.Cycle, path string) error {
+	res, err := c.Ingester.ProcessFile(ctx, c.InboxDir, path)
+	if err != nil {
+		return err
+	}
+	if run := schedules.RunFromContext(ctx); run != nil {
+		run.SetCounts(fileCountsOf(res))
+	}
+	if res.Status != ingest.StatusLoaded {
+		return nil
+	}
+	r, err := analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true)
+	if err != nil {
+		return err
+	}
+	a.log.InfoContext(ctx, "re-ranked after new responses", slog.Int64("ranking_run", r.RunID))
+	return nil
+}
+
+func fileCountsOf(r ingest.Result) (c store.JobCounts) {
+	switch r.Status {
+	case ingest.StatusLoaded:
+		c.FilesLoaded = 1
+	case ingest.StatusRejected:
+		c.FilesRejected = 1
+	default:
+		c.FilesSkipped = 1
+	}
+	return c
+}
+
+func cmdIngest() command {
+	var asJSON bool
+	return command{
+		name:    "ingest",
+		args:    "FILE...",
+		summary: "ingest survey exports (files are not moved); exit 1 if any was rejected",
+		help: `Each file is detected from its headers, loaded in one transaction or not at
+all, and skipped when the same bytes were loaded before. A rejected file's
+reason is printed on stderr with its file, row and column.`,
+		flags: func(fs *flag.FlagSet, a *app) {
+			fs.BoolVar(&asJSON, "json", false, "print one JSON result per file")
+		},
+		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) == 0 {
+				return usageError{"name at least one FILE to ingest"}
+			}
+			in, err := a.ingester(ctx)
+			if err != nil {
+				return err
+			}
+			var results []ingest.Result
+			rejected := 0
+			for _, p := range args {
+				res, err := in.IngestFile(ctx, p)
+				results = append(results, res)
+				var rej *ingest.RejectError
+				switch {
+				case errors.As(err, &rej):
+					rejected++
+					fmt.Fprintf(a.stderr, "rejected %s: %s\n", p, err)
+				case err != nil:
+					return err
+				}
+			}
+			if asJSON {
+				if err := printJSON(a, results); err != nil {
+					return err
+				}
+			} else {
+				printFiles(a, results)
+			}
+			if rejected > 0 {
+				return exitError{exitFailure, fmt.Errorf("%d of %d files rejected", rejected, len(args))}
+			}
+			return nil
+		},
+	}
+}
+
+func cmdPracticesImport() command {
+	return command{
+		name:    "practices import",
+		args:    "FILE",
+		summary: "load the practice registry CSV (ods_code,name,federation[,list_size,postcode,aliases])",
+		help: `The header names the columns, in any order: ods_code, name and federation are
+required; list_size, postcode and aliases (separated by ';') are optional.
+Practices are upserted by ODS code, so importing the same file twice changes
+nothing. A bad row rejects the whole file with its line number.`,
+		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) != 1 {
+				return usageError{"name exactly one registry FILE"}
+			}
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			ps, err := ingest.ReadPractices(f)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			st, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			n, err := st.UpsertPractices(ctx, ps)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "imported %d practices from %s\n", n, filepath.Base(args[0]))
+			return nil
+		},
+	}
+}
+
+func cmdRank() command {
+	var asJSON, save bool
+	var weights string
+	return command{
+		name:    "rank",
+		summary: "recompute the workstream ranking and print it",
+		help: `The ranking is stored as a new ranking run unless --weights makes it a
+what-if run, which is only stored with --save. See docs/METHOD.md.`,
+		flags: func(fs *flag.FlagSet, a *app) {
+			fs.BoolVar(&asJSON, "json", false, "print the rows as a JSON array")
+			fs.StringVar(&weights, "weights", "", "what-if `weights`, e.g. survey=0.4,impact=0.25,gpfv=0.15,dependencies=0.2,mandated=0")
+			fs.BoolVar(&save, "save", false, "store a what-if ranking too")
+		},
+		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) > 0 {
+				return usageError{"rank takes no arguments"}
+			}
+			opts := analysis.DefaultOptions()
+			if weights != "" {
+				w, err := analysis.ParseWeights(weights)
+				if err != nil {
+					return usageError{err.Error()}
+				}
+				opts.Weights = w
+			} else {
+				save = true
+			}
+			st, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			r, err := analysis.Run(ctx, st, a.cat, opts, save)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(a, r.Rows)
+			}
+			printRanking(a, r)
+			return nil
+		},
+	}
+}
+
+func cmdReport() command {
+	var out string
+	var email bool
+	return command{
+		name:    "report",
+		summary: "write the workbook from the latest ranking; --email sends it to the leads",
+		help: `Uses the latest stored ranking (computing one first if there is none). With
+--email, each lead in the leads file receives the workbook at most once per
+ranking run, however often the command is repeated.`,
+		flags: func(fs *flag.FlagSet, a *app) {
+			fs.StringVar(&out, "out", "", "workbook `file` to write (required), e.g. out/roadmap.xlsx")
+			fs.BoolVar(&email, "email", false, "send the workbook to the leads")
+			fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (SURVEYWORKER_LEADS)")
+		},
+		run: func(ctx context.Context, a *app, args []string) error {
+			if out == "" || len(args) > 0 {
+				return usageError{"--out FILE.xlsx is required"}
+			}
+			return writeReport(ctx, a, out, email)
+		},
+	}
+}
+
+func writeReport(ctx context.Context, a *app, out string, email bool) error {
+	if email && a.cfg.Leads == "" {
+		return usageError{"--email needs a leads file (--leads or SURVEYWORKER_LEADS)"}
+	}
+	st, err := a.open(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := latestRanking(ctx, a)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	err = report.WriteWorkbook(out, report.WorkbookInput{Ranking: r, GeneratedAt: time.Now(),
+		Location: a.cfg.Location(), TierRules: schedules.TierRules(analysis.DefaultThresholds())})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stdout, "workbook: %s\n", out)
+	if !email {
+		return nil
+	}
+	leads, err := report.LoadLeads(a.cfg.Leads)
+	if err != nil {
+		return err
+	}
+	ds, err := report.Deliver(ctx, st, report.DeliverOptions{
+		ReportKey: report.ReportKey(r), Ranking: &r, Location: a.cfg.Location(),
+		AttachmentPath: out, Leads: leads, SMTP: a.smtp(),
+		OutboxDir: filepath.Join(filepath.Dir(out), "outbox"), Logger: a.log,
+	})
+	printDeliveries(a, ds)
+	return err
+}
+
+func latestRanking(ctx context.Context, a *app) (survey.Ranking, error) {
+	r, err := a.st.LatestRanking(ctx)
+	if err == nil {
+		return *r, nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return survey.Ranking{}, err
+	}
+	return analysis.Run(ctx, a.st, a.cat, analysis.DefaultOptions(), true)
+}
