@@ -92,7 +92,7 @@ var msRespondents = []exampleRespondent{
 // tierMean is the mean priority respondents give each roadmap tier, so the
 // examples rank the Very high workstreams first, as the roadmap did.
 var tierMean = map[survey.Tier]float64{
-	survey.TierVeryHigh: 0.82, survey.TierMandated: 0.62, survey.TierHigh: 0.58, survey.TierMedium: 0.4,
+	survey.TierVeryHigh: 0.92, survey.TierMandated: 0.62, survey.TierHigh: 0.8, survey.TierMedium: 0.4,
 }
 
 // exampleAnswers returns one respondent's answers, one per workstream of

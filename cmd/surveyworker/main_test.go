@@ -19,6 +19,7 @@ import (
 	"surveyworker/internal/smtptest"
 	"surveyworker/store"
 	"surveyworker/store/storetest"
+	"surveyworker/survey"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -142,6 +143,7 @@ func TestRunCycleEndToEnd(t *testing.T) {
 	}
 	defer f.Close()
 	checkWorkbook(t, f, 40, 18, 2)
+	checkRoadmapTiers(t, f)
 
 	msgs := h.smtp.WaitForMessages(t, 3, 10*time.Second)
 	var got []string
@@ -205,6 +207,27 @@ func checkWorkbook(t *testing.T, f *excelize.File, responses, practices, files i
 	}
 	if rk[1][0] != "1" || rk[1][2] != "Very high" {
 		t.Errorf("first ranked row = %v, want rank 1 Very high", rk[1])
+	}
+}
+
+// checkRoadmapTiers checks that the bundled examples reproduce the tier the
+// published roadmap gave every workstream.
+func checkRoadmapTiers(t *testing.T, f *excelize.File) {
+	t.Helper()
+	rows, err := f.GetRows("Ranking")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := survey.DefaultCatalogue()
+	for _, r := range rows[1:] {
+		w, ok := cat.Match(r[1])
+		if !ok {
+			t.Errorf("workbook names unknown workstream %q", r[1])
+			continue
+		}
+		if r[2] != string(w.DocTier) {
+			t.Errorf("%s: tier %q, roadmap says %q", w.Name, r[2], w.DocTier)
+		}
 	}
 }
 

@@ -36,7 +36,7 @@ func printFiles(a *app, files []ingest.Result) {
 	tw.Flush()
 	for _, f := range files {
 		if f.Reason != "" {
-			fmt.Fprintf(a.stdout, "  %s: %s\n", f.File, f.Reason)
+			fmt.Fprintf(a.stdout, "  %s\n", f.Reason)
 		}
 		if f.MovedTo != "" && f.Status == "rejected" {
 			fmt.Fprintf(a.stdout, "  quarantined: %s (reason beside it)\n", f.MovedTo)

@@ -236,7 +236,7 @@ reason is printed on stderr with its file, row and column.`,
 				switch {
 				case errors.As(err, &rej):
 					rejected++
-					fmt.Fprintf(a.stderr, "rejected %s: %s\n", p, err)
+					fmt.Fprintf(a.stderr, "rejected: %s\n", err)
 				case err != nil:
 					return err
 				}
