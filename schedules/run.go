@@ -178,7 +178,11 @@ func (g *guard) execute(ctx context.Context, j job, fn func(context.Context) err
 	}
 	r := &ActiveRun{ID: id, Job: j.name, Trigger: j.trigger, ScheduledFor: j.slot}
 	log := g.logger.With(slog.String("job", j.name), slog.String("trigger", j.trigger), slog.Int64("run_id", id))
-	log.InfoContext(ctx, "job started", slog.Time("scheduled_for", j.slot))
+	if j.slot.IsZero() {
+		log.InfoContext(ctx, "job started")
+	} else {
+		log.InfoContext(ctx, "job started", slog.Time("scheduled_for", j.slot))
+	}
 	start := time.Now()
 	rctx := context.WithValue(ctx, runKey{}, r)
 	if j.timeout > 0 {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"surveyworker/ingest"
 )
 
 // errRetryLater, returned by a watcher's handler, leaves the file to be
@@ -22,17 +24,11 @@ var errRetryLater = errors.New("schedules: retry file later")
 var reservedDirs = []string{"archive", "quarantine", "processing", "rejects", "outbox"}
 
 // IgnoredName reports whether a file called name in the inbox is never
-// handed over: hidden files, partial downloads (*.tmp, *.part), Office
-// lock files (~$*) and the inbox's own subfolders.
+// handed over: whatever [ingest.Ready] refuses (hidden files, partial
+// downloads, Office lock files) and the inbox's own subfolders. Sharing
+// the rule keeps the watcher and the cycle's inbox listing in agreement.
 func IgnoredName(name string) bool {
-	lower := strings.ToLower(name)
-	switch {
-	case name == "", strings.HasPrefix(name, "."), strings.HasPrefix(name, "~$"):
-		return true
-	case strings.HasSuffix(lower, ".tmp"), strings.HasSuffix(lower, ".part"):
-		return true
-	}
-	return slices.Contains(reservedDirs, lower)
+	return !ingest.Ready(name) || slices.Contains(reservedDirs, strings.ToLower(name))
 }
 
 // fileState is what the watcher knows of a file's contents.
