@@ -72,14 +72,16 @@ func addScoreChart(b *book, rows []survey.RankedWorkstream) {
 	}
 	ref := func(col string) string { return fmt.Sprintf("%s!$%s$2:$%s$%d", SheetRanking, col, col, n+1) }
 	lo, hi := 0.0, 1.0
+	axisFont := excelize.Font{Color: "262626", Size: 9}
 	b.fail("Ranking chart", b.f.AddChart(SheetRanking, "H2", &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{{Name: SheetRanking + "!$D$1", Categories: ref("B"), Values: ref("D"),
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"4472C4"}}}},
-		Title:     excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Overall score by workstream"}}},
-		Legend:    excelize.ChartLegend{Position: "none"},
-		XAxis:     excelize.ChartAxis{ReverseOrder: true},
-		YAxis:     excelize.ChartAxis{Minimum: &lo, Maximum: &hi, MajorGridLines: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0"}},
+		Title:  excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "Overall score by workstream"}}},
+		Legend: excelize.ChartLegend{Position: "none"},
+		XAxis:  excelize.ChartAxis{ReverseOrder: true, Font: axisFont},
+		YAxis: excelize.ChartAxis{Minimum: &lo, Maximum: &hi, MajorGridLines: true, Font: axisFont,
+			NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0.0"}},
 		Dimension: excelize.ChartDimension{Width: 640, Height: uint(120 + 22*n)},
 	}))
 }

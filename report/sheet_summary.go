@@ -1,7 +1,6 @@
 package report
 
 import (
-	"strings"
 	"time"
 
 	"surveyworker/survey"
@@ -46,9 +45,9 @@ func writeSummary(b *book, in WorkbookInput) {
 		b.text(SheetSummary, cell(1, row), r.label, styleLabel)
 		switch r.kind {
 		case styleInt:
-			b.integer(SheetSummary, cell(2, row), r.integer, styleInt)
+			b.integer(SheetSummary, cell(2, row), r.integer, styleIntLeft)
 		case styleDecimal:
-			b.number(SheetSummary, cell(2, row), r.number, styleDecimal)
+			b.number(SheetSummary, cell(2, row), r.number, styleDecimalLeft)
 		default:
 			b.text(SheetSummary, cell(2, row), r.text, styleText)
 		}
@@ -77,7 +76,8 @@ func summaryRows(in WorkbookInput) []summaryRow {
 	rows = append(rows, textRow("Method", r.Method))
 	rows = append(rows, weightRows(r.Weights)...)
 	rows = append(rows, tierCountRows(r.Rows)...)
-	return append(rows, textRow("Tier rules", tierRulesText(in.TierRules)), textRow("Note", advisoryNote))
+	rows = append(rows, tierRuleRows(in.TierRules)...)
+	return append(rows, textRow("Note", advisoryNote))
 }
 
 func weightRows(w survey.Weights) []summaryRow {
@@ -112,9 +112,19 @@ func tierCountRows(ranked []survey.RankedWorkstream) []summaryRow {
 	return rows
 }
 
-func tierRulesText(rules []string) string {
+// tierRuleRows gives each tier rule a row of its own, so none wraps over
+// the next.
+func tierRuleRows(rules []string) []summaryRow {
 	if len(rules) == 0 {
-		return "See docs/METHOD.md."
+		return []summaryRow{textRow("Tier rules", "See docs/METHOD.md.")}
 	}
-	return strings.Join(rules, "; ")
+	var rows []summaryRow
+	for i, r := range rules {
+		label := ""
+		if i == 0 {
+			label = "Tier rules"
+		}
+		rows = append(rows, textRow(label, r))
+	}
+	return rows
 }

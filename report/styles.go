@@ -16,6 +16,10 @@ const (
 	styleText    = "text"
 	styleInt     = "int"
 	styleDecimal = "decimal" // two decimal places
+	// Left-aligned numbers for label/value sheets, where a right-aligned
+	// number in a wide value column sits far from its label.
+	styleIntLeft     = "int-left"
+	styleDecimalLeft = "decimal-left"
 )
 
 // tierColours are the fill and font colours of each tier's cells, best
@@ -55,6 +59,10 @@ func styleDef(name string) (*excelize.Style, error) {
 		return &excelize.Style{NumFmt: 1}, nil // "0"
 	case styleDecimal:
 		return &excelize.Style{NumFmt: 2}, nil // "0.00"
+	case styleIntLeft:
+		return &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}, nil
+	case styleDecimalLeft:
+		return &excelize.Style{NumFmt: 2, Alignment: &excelize.Alignment{Horizontal: "left"}}, nil
 	}
 	for t, c := range tierColours {
 		if name == "tier:"+string(t) {

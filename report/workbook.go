@@ -61,6 +61,8 @@ func WriteWorkbook(path string, in WorkbookInput) error {
 	for i, s := range sheets {
 		b.addSheet(i, s.name)
 		s.write(b, in)
+		// After the writer: an AutoFilter rewrites the sheet properties.
+		b.setPrintLayout(s.name)
 	}
 	b.setDocProps(in)
 	if b.err != nil {
@@ -101,10 +103,22 @@ func (b *book) addSheet(i int, name string) {
 	}
 	if i == 0 {
 		b.fail("sheet "+name, b.f.SetSheetName(b.f.GetSheetName(0), name))
+	} else {
+		_, err := b.f.NewSheet(name)
+		b.fail("sheet "+name, err)
+	}
+}
+
+// setPrintLayout prints the sheet landscape and one page wide, so a printed
+// table (and the chart beside it) is never split across pages by column.
+func (b *book) setPrintLayout(name string) {
+	if b.err != nil {
 		return
 	}
-	_, err := b.f.NewSheet(name)
-	b.fail("sheet "+name, err)
+	landscape, wide, tall, fit := "landscape", 1, 0, true
+	b.fail("page layout "+name, b.f.SetPageLayout(name, &excelize.PageLayoutOptions{
+		Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}))
+	b.fail("page layout "+name, b.f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}))
 }
 
 // setDocProps sets the document properties, with fixed times so the same

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,10 +81,18 @@ func TestWorkbookSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
+	var ruleRows []string
 	for _, r := range rows {
-		if len(r) >= 2 {
+		if len(r) >= 2 && r[0] != "" {
 			got[r[0]] = r[1]
 		}
+		if len(r) >= 2 && strings.Contains(r[1], "score ≥") {
+			ruleRows = append(ruleRows, r[1])
+		}
+	}
+	// Each tier rule has a row of its own; only the first is labelled.
+	if want := []string{"Very high: score ≥ 0.70", "High: score ≥ 0.50"}; !cmp.Equal(ruleRows, want) {
+		t.Errorf("tier rule rows = %q, want %q", ruleRows, want)
 	}
 	want := map[string]string{
 		"Responses":                          "143",
@@ -104,7 +113,7 @@ func TestWorkbookSummary(t *testing.T) {
 		"Tier: High - Centrally Mandated":    "1",
 		"Tier: High":                         "1",
 		"Tier: Medium":                       "1",
-		"Tier rules":                         "Very high: score ≥ 0.70; High: score ≥ 0.50",
+		"Tier rules":                         "Very high: score ≥ 0.70",
 		"Note":                               advisoryNote,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
