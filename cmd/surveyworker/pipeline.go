@@ -122,7 +122,6 @@ were quarantined.`,
 }
 
 func cmdServe() command {
-	var spec string
 	return command{
 		name:    "serve",
 		summary: "the long-lived worker: nightly cycle on a schedule, inbox watched for new files",
@@ -136,7 +135,7 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 ("*/30 * * * * *"), or descriptors ("@daily", "@every 1h").`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			pipelineFlags(fs, a)
-			fs.StringVar(&spec, "schedule", a.cfg.Schedule, "cron `spec` of the full cycle (SURVEYWORKER_SCHEDULE)")
+			fs.StringVar(&a.cfg.Schedule, "schedule", a.cfg.Schedule, "cron `spec` of the full cycle (SURVEYWORKER_SCHEDULE)")
 			fs.StringVar(&a.cfg.TimeZone, "time-zone", a.cfg.TimeZone, "IANA `zone` of the schedule (SURVEYWORKER_TIME_ZONE)")
 			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, e.g. :8080 (SURVEYWORKER_HTTP)")
 			fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
@@ -145,7 +144,6 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 			if len(args) > 0 {
 				return usageError{"serve takes no arguments"}
 			}
-			a.cfg.Schedule = spec
 			return serve(ctx, a)
 		},
 	}
