@@ -40,7 +40,10 @@ type column struct {
 	Header     string `json:"header"`
 	Role       role   `json:"role"`
 	Workstream string `json:"workstream,omitempty"`
-	Note       string `json:"note,omitempty"`
+	// Reversed is true when the question says its numbers run the other
+	// way (1 is the highest priority); see [reversedScale].
+	Reversed bool   `json:"reversed,omitempty"`
+	Note     string `json:"note,omitempty"`
 }
 
 // label returns the column as used in warnings: its letter and header.
@@ -57,6 +60,7 @@ func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	for i, h := range headers {
 		c := column{Index: i, Letter: columnLetter(i), Header: cleanHeader(h)}
 		c.Role, c.Workstream, c.Note = classifyHeader(sh, c.Header, cat)
+		c.Reversed = c.Role == roleWorkstream && reversedScale(c.Header)
 		cols[i] = c
 	}
 	keepBestPractice(cols)
@@ -70,6 +74,9 @@ func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, s
 	if r, ok := sh.metaRole(f); ok {
 		return r, "", ""
 	}
+	if note, ok := personalItem(h); ok {
+		return rolePersonal, "", note
+	}
 	if r, note, ok := personalRole(f); ok {
 		return r, "", note
 	}
@@ -79,7 +86,7 @@ func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, s
 	switch {
 	case f == "":
 		return roleMeta, "", "empty header"
-	case hasAnyPhrase(f, commentPhrases):
+	case hasAnyPhrase(f, commentPhrases), bracketedFold(h) == "other please specify":
 		return roleComment, "", ""
 	case hasAnyPhrase(f, rolePhrases):
 		return roleRole, "", ""
@@ -108,6 +115,32 @@ func hasAnyPhrase(f string, phrases []string) bool {
 		}
 	}
 	return false
+}
+
+// bracketedFold returns the folded item in a header's last [brackets], or
+// "" when it has none.
+func bracketedFold(h string) string {
+	i, j := strings.LastIndex(h, "["), strings.LastIndex(h, "]")
+	if i < 0 || j <= i {
+		return ""
+	}
+	return survey.NormalizeName(h[i+1 : j])
+}
+
+// personalItem reports whether the item in a header's last [brackets]
+// names personal data, as in a contact-details block ("Contact
+// information [Email Address]"). Such an e-mail is an answer, not the
+// respondent's identity, so it is not stored at all.
+func personalItem(h string) (string, bool) {
+	item := bracketedFold(h)
+	if item == "" {
+		return "", false
+	}
+	r, note, ok := personalRole(item)
+	if ok && r == roleEmail {
+		note = "personal data (e-mail in an answer): not stored"
+	}
+	return note, ok
 }
 
 // matchWorkstream matches a header to a catalogue workstream: the item in

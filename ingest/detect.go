@@ -24,6 +24,12 @@ type shape struct {
 	// key returns what identifies the respondent of a row, or nil to use
 	// the row's content.
 	key func(r rowFields) []string
+	// headers merges the header rows into one header per column; nil
+	// means the single header row as it is.
+	headers func(rows [][]string) []string
+	// dateOrder is the order of day and month the platform writes, used
+	// when the dates of a file do not show it; DateOrderAuto for none.
+	dateOrder DateOrder
 }
 
 // rowFields are the identifying fields of one row, for [shape.key].
@@ -33,7 +39,7 @@ type rowFields struct {
 }
 
 // shapes is the registry of known export layouts, most specific first.
-var shapes = []*shape{microsoftForms, googleForms}
+var shapes = []*shape{microsoftForms, googleForms, surveyMonkey, qualtrics}
 
 // maxTitleRows is how many rows above the header (a title, a blank line
 // left by an export tool) detection looks past.
@@ -60,6 +66,14 @@ func detectShape(top [][]string) (detection, bool) {
 		}
 	}
 	return detection{}, false
+}
+
+// headerCells returns one header per column from the shape's header rows.
+func (s *shape) headerCells(rows [][]string) []string {
+	if s.headers == nil {
+		return rows[0]
+	}
+	return s.headers(rows)
 }
 
 // metaRole returns the role of a folded metadata header of this shape.

@@ -8,13 +8,16 @@
 //   - csvread.go and xlsxread.go stream the rows of a CSV file or the first
 //     worksheet with data, with bounded memory;
 //   - detect.go recognises the platform from the header rows (never the file
-//     name) using a registry of shapes (googleforms.go, msforms.go; a new
-//     platform is one more shape) and columns.go classifies every column:
+//     name) using a registry of shapes (googleforms.go, msforms.go,
+//     surveymonkey.go, qualtrics.go; a new platform is one more shape). A
+//     shape with several header rows merges them into one header per
+//     column, and columns.go classifies every column:
 //     workstream, practice, role, free text, personal data or ignored;
 //     parse.go ties these together and reads ahead to settle the date order;
 //   - rows.go maps each data row to a [store.RespondentRow]: practice matched
 //     against the registry (practice.go), timestamps in UTC (timestamps.go),
-//     e-mail replaced by a keyed hash and free text masked (privacy.go).
+//     e-mail replaced by a keyed hash and free text masked (privacy.go),
+//     numeric answers read in the direction the question states (scale.go).
 //
 // The rows are handed to [store.Store.LoadFile] as a stream, so a file is
 // loaded in one transaction or not at all. inbox.go moves handled files out

@@ -69,6 +69,7 @@ func generated(t *testing.T) map[string][]byte {
 	}
 	return map[string][]byte{
 		"testdata/msforms_quirks.xlsx":                                  quirksXLSX(),
+		"testdata/surveymonkey_priorities.xlsx":                         surveyMonkeyXLSX(t),
 		"../examples/inbox/practice-it-priorities-google-forms.csv":     exampleGoogleCSV(cat),
 		"../examples/inbox/practice-it-priorities-microsoft-forms.xlsx": xlsx,
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -155,7 +156,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, f := range real {
 		platform := filepath.Base(filepath.Dir(f))
-		if platform != "google-forms" && platform != "microsoft-forms" {
+		if !slices.Contains([]string{"google-forms", "microsoft-forms", "surveymonkey", "qualtrics"}, platform) {
 			continue // shapes not supported yet
 		}
 		t.Run("real/"+filepath.Base(f), func(t *testing.T) {

@@ -84,7 +84,8 @@ func (in *Ingester) readHeader(name string, src *source) (*header, error) {
 			"Timestamp, …", "ID, Start time, Completion time, …")
 	}
 	h := top[det.titleRows]
-	return &header{det: det, row: h.row, cols: classify(det.shape, h.cells, in.opts.Catalogue),
+	cells := det.shape.headerCells(cellsOf(top[det.titleRows : det.titleRows+det.headerRows]))
+	return &header{det: det, row: h.row, cols: classify(det.shape, cells, in.opts.Catalogue),
 		rest: top[det.titleRows+det.headerRows:]}, nil
 }
 
@@ -125,6 +126,7 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher) (p *pa
 	}
 	rows.buf = ahead
 	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
+	order, dateWarn = platformOrder(h.det.shape, order, dateWarn)
 	m.dates.order = order
 	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h)}
 	p.layout.DateOrder = order.String()
@@ -219,4 +221,15 @@ func decideOrder(opt DateOrder, ahead []bufferedRow, dateCols []int) (DateOrder,
 			Message: "no date shows whether the day or the month comes first; dates were read day first (UK); set the date order to month-first for a US-locale sheet"}
 	}
 	return DayFirst, nil
+}
+
+// platformOrder replaces the day-first assumption made when no date shows
+// its order by the order the platform writes, with a warning that says so.
+func platformOrder(sh *shape, order DateOrder, w *store.Warning) (DateOrder, *store.Warning) {
+	if w == nil || w.Code != "date_order_assumed" || sh.dateOrder == DateOrderAuto {
+		return order, w
+	}
+	return sh.dateOrder, &store.Warning{Code: "date_order_platform",
+		Message: "no date shows whether the day or the month comes first; dates were read " + sh.dateOrder.String() +
+			", the order " + sh.platform + " exports use; set the date order in the configuration if the account uses the other"}
 }

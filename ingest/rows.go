@@ -172,6 +172,9 @@ func (m *mapper) mapAnswers(r *store.RespondentRow, get func(int) string) {
 			continue
 		}
 		p := m.parsePriority(raw)
+		if m.cols[i].Reversed && p.ok && !p.missing && isNumber(raw) {
+			p.score = 1 - p.score
+		}
 		r.Answers[j] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
 		if !p.ok {
 			m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the priority scale; stored without a score", value: raw})

@@ -1,0 +1,38 @@
+package ingest
+
+import (
+	"context"
+	"testing"
+)
+
+// TestIngestMultiRowShapes loads the SurveyMonkey and Qualtrics fixtures:
+// the same responses in another container or encoding of the same
+// platform are recognised by their respondent IDs and add nobody.
+func TestIngestMultiRowShapes(t *testing.T) {
+	in, st := setup(t)
+	ctx := context.Background()
+	tests := []struct {
+		file                    string
+		platform                string
+		respondents, duplicates int
+	}{
+		{"testdata/surveymonkey_priorities.csv", "surveymonkey", 3, 0},
+		{"testdata/surveymonkey_priorities.xlsx", "surveymonkey", 0, 3},
+		{"testdata/qualtrics_choice_text.csv", "qualtrics", 3, 0},
+		{"testdata/qualtrics_choice_text_utf16.tsv", "qualtrics", 0, 3},
+		{"testdata/qualtrics_legacy_numeric.csv", "qualtrics", 0, 3},
+	}
+	for _, tt := range tests {
+		res, err := in.IngestFile(ctx, tt.file)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		if res.Status != StatusLoaded || res.Platform != tt.platform || res.Respondents != tt.respondents || res.Duplicates != tt.duplicates {
+			t.Errorf("%s: got %s %s, %d new, %d duplicates; want loaded %s, %d new, %d duplicates", tt.file,
+				res.Status, res.Platform, res.Respondents, res.Duplicates, tt.platform, tt.respondents, tt.duplicates)
+		}
+	}
+	if c := counts(t, st); c["respondents"] != 6 {
+		t.Errorf("respondents stored: %d, want 6", c["respondents"])
+	}
+}
