@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -63,6 +64,38 @@ func testPractices(t testing.TB) []survey.Practice {
 		t.Fatal(err)
 	}
 	return ps
+}
+
+// realGolden is what the golden of a real export records: the detected
+// structure and counts only. Header texts and answers stay in the shared
+// files they come from and are not copied into this repository.
+type realGolden struct {
+	Platform   string         `json:"platform,omitempty"`
+	Format     string         `json:"format,omitempty"`
+	Encoding   string         `json:"encoding,omitempty"`
+	Delimiter  string         `json:"delimiter,omitempty"`
+	HeaderRows int            `json:"header_rows"`
+	Columns    int            `json:"columns"`
+	Roles      map[string]int `json:"roles,omitempty"`
+	Rows       int            `json:"rows"`
+	Warnings   int            `json:"warnings"`
+	Error      string         `json:"error,omitempty"`
+}
+
+func summarizeReal(g golden) realGolden {
+	r := realGolden{Rows: len(g.Rows), Error: g.Error}
+	if g.Layout != nil {
+		l := g.Layout
+		r.Platform, r.Format, r.Encoding, r.Delimiter, r.HeaderRows = l.Platform, l.Format, l.Encoding, l.Delimiter, l.HeaderRows
+		r.Columns, r.Roles = len(l.Columns), map[string]int{}
+		for _, c := range l.Columns {
+			r.Roles[fmt.Sprint(c.Role)]++
+		}
+	}
+	if g.File != nil {
+		r.Warnings = len(g.File.Warnings)
+	}
+	return r
 }
 
 // parseAll detects and parses the file at path without a database.
@@ -160,7 +193,7 @@ func TestGolden(t *testing.T) {
 			continue // shapes not supported yet
 		}
 		t.Run("real/"+filepath.Base(f), func(t *testing.T) {
-			checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), parseAll(t, in, f, ps))
+			checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), summarizeReal(parseAll(t, in, f, ps)))
 		})
 	}
 }
