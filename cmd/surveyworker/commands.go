@@ -11,7 +11,7 @@ import (
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
 	return []command{
-		cmdRun(), cmdServe(), cmdIngest(), cmdRank(), cmdReport(),
+		cmdRun(), cmdServe(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
 		cmdPracticesImport(), cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
 }

@@ -345,6 +345,33 @@ func TestRankJSON(t *testing.T) {
 	}
 }
 
+func TestInspect(t *testing.T) {
+	h := &harness{t: t, env: map[string]string{"SURVEYWORKER_LOG_LEVEL": "warn"}}
+	code, out, errOut := h.run(context.Background(), "inspect", "--json", "../../examples/inbox/practice-it-priorities-google-forms.csv")
+	if code != 0 {
+		t.Fatalf("inspect: exit %d, stderr %s", code, errOut)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 1 {
+		t.Fatalf("inspect --json: %v\n%s", err, out)
+	}
+	for _, k := range []string{"platform", "encoding", "delimiter", "header_rows", "respondents", "columns"} {
+		if _, ok := got[0][k]; !ok {
+			t.Errorf("inspect --json has no %q", k)
+		}
+	}
+	if got[0]["platform"] != "google-forms" || got[0]["respondents"] != float64(25) {
+		t.Errorf("inspect = %v, %v; want google-forms, 25", got[0]["platform"], got[0]["respondents"])
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(bad, []byte("Timestamp,Colour\n1/2/2026 10:00:00,blue\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := h.run(context.Background(), "inspect", bad); code != exitFailure || !strings.Contains(out, "would be rejected") {
+		t.Errorf("inspect of a file without workstreams: exit %d, output:\n%s", code, out)
+	}
+}
+
 func TestHelpForEveryCommand(t *testing.T) {
 	h := &harness{t: t, env: map[string]string{}}
 	for _, c := range commands() {
