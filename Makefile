@@ -41,8 +41,11 @@ demo: postgres build
 	SURVEYWORKER_DATA_DIR=.surveyworker/demo SURVEYWORKER_LEADS=examples/leads.csv \
 		./$(BIN) run --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO)
 
+# bench: ingest end to end against psql \copy and bare excelize, at 10,000
+# and 100,000 respondents (SURVEYWORKER_BENCH_LARGE=1 adds 1,000,000).
+# Figures are recorded in docs/BENCHMARKS.md.
 bench: postgres
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench BenchmarkIngest -benchmem -benchtime=1x -timeout 2h ./ingest/
 
 clean:
 	rm -rf bin out .surveyworker
