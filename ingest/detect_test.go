@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"os"
 	"sort"
 	"testing"
 
@@ -135,14 +134,5 @@ func meanOfMeans(byPractice map[string][]float64) float64 {
 
 func examplePractices(t *testing.T) []survey.Practice {
 	t.Helper()
-	f, err := os.Open("../examples/practices.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	ps, err := ReadPractices(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ps
+	return readPracticesFile(t, "../examples/practices.csv")
 }

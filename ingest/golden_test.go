@@ -54,7 +54,13 @@ func testIngester(t testing.TB) *Ingester {
 // testPractices reads testdata/practices.csv.
 func testPractices(t testing.TB) []survey.Practice {
 	t.Helper()
-	f, err := os.Open("testdata/practices.csv")
+	return readPracticesFile(t, "testdata/practices.csv")
+}
+
+// readPracticesFile reads a practice registry CSV or fails the test.
+func readPracticesFile(t testing.TB, path string) []survey.Practice {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
