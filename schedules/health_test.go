@@ -66,7 +66,7 @@ func TestHealthzServedByRun(t *testing.T) {
 }
 
 func TestHealthzReportsUnreachableDatabase(t *testing.T) {
-	st := openStore(t, storetest.URL(t))
+	st := storetest.Open(t, storetest.URL(t))
 	svc, err := NewService(ServiceConfig{Store: st, Cycle: func(context.Context, string) error { return nil }})
 	if err != nil {
 		t.Fatal(err)

@@ -186,7 +186,7 @@ func TestPanickingCycleIsRecordedAsFailed(t *testing.T) {
 func TestCycleSkippedWhileAnotherProcessHoldsTheLock(t *testing.T) {
 	url := storetest.URL(t)
 	ctx := context.Background()
-	mine, other := openStore(t, url), openStore(t, url)
+	mine, other := storetest.Open(t, url), storetest.Open(t, url)
 	lock, err := other.TryJobLock(ctx, pipelineLock)
 	if err != nil {
 		t.Fatal(err)
@@ -215,19 +215,9 @@ func TestCycleSkippedWhileAnotherProcessHoldsTheLock(t *testing.T) {
 	}
 }
 
-func openStore(t *testing.T, url string) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
 func TestWatchedFileWaitsForOtherProcess(t *testing.T) {
 	url := storetest.URL(t)
-	mine, other := openStore(t, url), openStore(t, url)
+	mine, other := storetest.Open(t, url), storetest.Open(t, url)
 	lock, err := other.TryJobLock(context.Background(), pipelineLock)
 	if err != nil {
 		t.Fatal(err)

@@ -162,7 +162,7 @@ func TestAbandonJobRuns(t *testing.T) {
 func TestTryJobLockAcrossStores(t *testing.T) {
 	url := storetest.URL(t)
 	ctx := context.Background()
-	a, b := mustOpen(t, url), mustOpen(t, url)
+	a, b := storetest.Open(t, url), storetest.Open(t, url)
 
 	la, err := a.TryJobLock(ctx, "pipeline")
 	if err != nil {
@@ -190,14 +190,4 @@ func TestTryJobLockAcrossStores(t *testing.T) {
 		t.Fatalf("after release: %v", err)
 	}
 	lb.Release()
-}
-
-func mustOpen(t *testing.T, url string) *store.Store {
-	t.Helper()
-	st, err := store.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"surveyworker/internal/smtptest"
-	"surveyworker/store"
 	"surveyworker/store/storetest"
 	"surveyworker/survey"
 )
@@ -108,12 +107,7 @@ func (h *harness) copyFile(src, dst string) {
 
 func (h *harness) counts() map[string]int64 {
 	h.t.Helper()
-	st, err := store.Open(context.Background(), h.url)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer st.Close()
-	c, err := st.TableCounts(context.Background())
+	c, err := storetest.Open(h.t, h.url).TableCounts(context.Background())
 	if err != nil {
 		h.t.Fatal(err)
 	}

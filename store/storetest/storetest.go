@@ -158,3 +158,15 @@ func withDB(dsn, db string) string {
 	}
 	return strings.Join(append(out, "dbname="+db), " ")
 }
+
+// Open opens a [store.Store] on the database at url, closed when the test
+// ends. Use it for a second handle on a database from [URL].
+func Open(tb testing.TB, url string) *store.Store {
+	tb.Helper()
+	st, err := store.Open(context.Background(), url)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
