@@ -87,7 +87,8 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 		return res, fmt.Errorf("cycle: rank: %w", err)
 	}
 	counts.RankingRunID = res.Ranking.RunID
-	if res.Workbook, err = c.writeWorkbook(res.Ranking); err != nil {
+	res.Workbook = c.workbookPath(res.Ranking)
+	if err := c.WriteWorkbook(res.Ranking, res.Workbook); err != nil {
 		return res, err
 	}
 	counts.ReportPath = res.Workbook
@@ -95,7 +96,11 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 		r.SetCounts(counts)
 	}
 	log.InfoContext(ctx, "wrote workbook", slog.String("path", res.Workbook), slog.Int64("ranking_run", res.Ranking.RunID))
-	res.Deliveries, err = c.deliver(ctx, res.Ranking, res.Workbook)
+	res.Deliveries, err = c.Deliver(ctx, res.Ranking, res.Workbook)
+	if errors.Is(err, report.ErrUndelivered) {
+		log.WarnContext(ctx, "e-mail not delivered to every lead", slog.String("error", err.Error()))
+		err = nil
+	}
 	return res, err
 }
 
@@ -118,13 +123,17 @@ func (c *Cycle) importPractices(ctx context.Context, res *CycleResult) error {
 	return nil
 }
 
-// writeWorkbook writes OUT/roadmap-YYYY-MM-DD-runN.xlsx.
-func (c *Cycle) writeWorkbook(r survey.Ranking) (string, error) {
-	if err := os.MkdirAll(c.OutDir, 0o755); err != nil {
-		return "", fmt.Errorf("cycle: %w", err)
-	}
+// workbookPath is OUT/roadmap-YYYY-MM-DD-runN.xlsx.
+func (c *Cycle) workbookPath(r survey.Ranking) string {
 	name := fmt.Sprintf("roadmap-%s-run%d.xlsx", r.CreatedAt.In(c.location()).Format("2006-01-02"), r.RunID)
-	path := filepath.Join(c.OutDir, name)
+	return filepath.Join(c.OutDir, name)
+}
+
+// WriteWorkbook writes the workbook of r to path, creating its directory.
+func (c *Cycle) WriteWorkbook(r survey.Ranking, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("cycle: %w", err)
+	}
 	err := report.WriteWorkbook(path, report.WorkbookInput{
 		Ranking:     r,
 		GeneratedAt: c.now(),
@@ -132,12 +141,16 @@ func (c *Cycle) writeWorkbook(r survey.Ranking) (string, error) {
 		TierRules:   TierRules(c.Rank.Thresholds),
 	})
 	if err != nil {
-		return "", fmt.Errorf("cycle: workbook: %w", err)
+		return fmt.Errorf("cycle: workbook: %w", err)
 	}
-	return path, nil
+	return nil
 }
 
-func (c *Cycle) deliver(ctx context.Context, r survey.Ranking, workbook string) ([]report.Delivery, error) {
+// Deliver sends workbook, the report of r, to every lead in LeadsFile
+// through the outbox, at most once per lead and ranking run. With no leads
+// file it sends nothing. When some lead could not be reached the error wraps
+// [report.ErrUndelivered] and the deliveries are still returned.
+func (c *Cycle) Deliver(ctx context.Context, r survey.Ranking, workbook string) ([]report.Delivery, error) {
 	if c.LeadsFile == "" {
 		c.logger().InfoContext(ctx, "no leads file configured; not sending e-mail")
 		return nil, nil
@@ -162,14 +175,10 @@ func (c *Cycle) deliver(ctx context.Context, r survey.Ranking, workbook string) 
 		Logger:         c.Logger,
 		Now:            c.Now,
 	})
-	if errors.Is(err, report.ErrUndelivered) {
-		c.logger().WarnContext(ctx, "e-mail not delivered to every lead", slog.String("error", err.Error()))
-		return ds, nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, report.ErrUndelivered) {
 		return ds, fmt.Errorf("cycle: deliver: %w", err)
 	}
-	return ds, nil
+	return ds, err
 }
 
 // TierRules describes the tier thresholds for the workbook.

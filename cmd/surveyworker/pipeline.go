@@ -369,27 +369,17 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
-	}
-	err = report.WriteWorkbook(out, report.WorkbookInput{Ranking: r, GeneratedAt: time.Now(),
-		Location: a.cfg.Location(), TierRules: schedules.TierRules(analysis.DefaultThresholds())})
-	if err != nil {
+	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: analysis.DefaultOptions(),
+		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
+		Location: a.cfg.Location(), Logger: a.log}
+	if err := c.WriteWorkbook(r, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "workbook: %s\n", out)
 	if !email {
 		return nil
 	}
-	leads, err := report.LoadLeads(a.cfg.Leads)
-	if err != nil {
-		return err
-	}
-	ds, err := report.Deliver(ctx, st, report.DeliverOptions{
-		ReportKey: report.ReportKey(r), Ranking: &r, Location: a.cfg.Location(),
-		AttachmentPath: out, Leads: leads, SMTP: a.smtp(),
-		OutboxDir: filepath.Join(filepath.Dir(out), "outbox"), Logger: a.log,
-	})
+	ds, err := c.Deliver(ctx, r, out)
 	printDeliveries(a, ds)
 	return err
 }
