@@ -47,7 +47,10 @@ func printFiles(a *app, files []ingest.Result) {
 func printDeliveries(a *app, ds []report.Delivery) {
 	for _, d := range ds {
 		line := fmt.Sprintf("e-mail to %s: %s", d.Recipient, d.Status)
-		if d.EMLPath != "" {
+		switch {
+		case d.Status == report.StatusAlreadySent:
+			line = fmt.Sprintf("e-mail to %s: already sent for this ranking run; not sent again", d.Recipient)
+		case d.EMLPath != "":
 			line = fmt.Sprintf("e-mail to %s: written to %s (no SMTP host configured)", d.Recipient, d.EMLPath)
 		}
 		if d.Err != nil {
