@@ -29,6 +29,11 @@ type migration struct {
 // transaction and is recorded in schema_migrations, so running Migrate twice,
 // or from two processes at once, applies each migration exactly once.
 func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrate(ctx, int(^uint(0)>>1))
+}
+
+// migrate applies the pending migrations up to version upTo.
+func (s *Store) migrate(ctx context.Context, upTo int) error {
 	migs, err := migrations()
 	if err != nil {
 		return err
@@ -57,7 +62,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 		done[v] = true
 	}
 	for _, m := range migs {
-		if done[m.version] {
+		if done[m.version] || m.version > upTo {
 			continue
 		}
 		if err := applyMigration(ctx, conn, m); err != nil {

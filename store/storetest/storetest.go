@@ -109,6 +109,20 @@ func prepareTemplate(ctx context.Context) error {
 // and the default catalogue. It skips the test when no server is available.
 func URL(tb testing.TB) string {
 	tb.Helper()
+	return createDB(tb, fmt.Sprintf("%s_%d", templateDB, os.Getpid()))
+}
+
+// EmptyURL returns the connection string of a fresh, empty database, with
+// no schema: for tests of the migrations themselves. It skips the test
+// when no server is available.
+func EmptyURL(tb testing.TB) string {
+	tb.Helper()
+	return createDB(tb, "template0")
+}
+
+// createDB creates a database from template and returns its URL.
+func createDB(tb testing.TB, template string) string {
+	tb.Helper()
 	if adminURL == nil {
 		if unavailable == "" {
 			unavailable = "storetest.Main was not called from TestMain"
@@ -122,7 +136,7 @@ func URL(tb testing.TB) string {
 	}
 	defer admin.Close()
 	name := fmt.Sprintf("t_%d_%d", os.Getpid(), counter.Add(1))
-	if err := admin.CreateDatabase(ctx, name, fmt.Sprintf("%s_%d", templateDB, os.Getpid())); err != nil {
+	if err := admin.CreateDatabase(ctx, name, template); err != nil {
 		tb.Fatalf("storetest: %v", err)
 	}
 	return adminURL(name)

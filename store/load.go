@@ -1,0 +1,392 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// loadLockKey is the transaction-level advisory lock that serialises file
+// loads, so the duplicate check of one load sees every respondent of the
+// loads before it.
+const loadLockKey = 0x5357_4c4f_4144 // "SWLOAD"
+
+// LoadFile loads one file in one transaction: a source_files row, then every
+// row returned by next until it returns io.EOF, copied straight into
+// respondents with COPY, one row per respondent with its answers and
+// comments as arrays. Rows whose respondent key is already stored, or
+// appears earlier in the file, are then removed again and counted as
+// duplicates. When a file with the same SHA-256 was loaded before, LoadFile
+// writes nothing and returns a result with Duplicate set. Any error from
+// next or from the database rolls the whole file back; errors caused by the
+// data wrap [ErrRejectedData], and errors from next are returned wrapped.
+//
+// Memory does not grow with the file: rows are copied as they come, and row
+// warnings are spooled to a temporary file until the rows are in.
+func (s *Store) LoadFile(ctx context.Context, f SourceFile, next func() (*RespondentRow, error)) (LoadResult, error) {
+	var res LoadResult
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		res, err = loadFile(ctx, tx, f, next, s.Now())
+		return err
+	})
+	if errors.Is(err, errDuplicateFile) {
+		id, _, lerr := s.LoadedFile(ctx, f.SHA256)
+		return LoadResult{FileID: id, Duplicate: true}, lerr
+	}
+	if err != nil {
+		return LoadResult{}, fmt.Errorf("store: load file %s: %w", f.Name, classifyLoadError(err))
+	}
+	return res, nil
+}
+
+// errDuplicateFile rolls back a load whose bytes are already stored.
+var errDuplicateFile = errors.New("file already loaded")
+
+func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*RespondentRow, error), now time.Time) (LoadResult, error) {
+	res := LoadResult{}
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, loadLockKey); err != nil {
+		return res, fmt.Errorf("lock: %w", err)
+	}
+	if err := checkWorkstreams(ctx, tx, f.Workstreams); err != nil {
+		return res, err
+	}
+	id, err := insertSourceFile(ctx, tx, f, now)
+	if err != nil {
+		return res, err
+	}
+	res.FileID = id
+	spool := &warningSpool{fileID: id}
+	defer spool.remove()
+	if err := copyRespondents(ctx, tx, id, next, spool, &res); err != nil {
+		return res, err
+	}
+	if err := checkPractices(ctx, tx, id); err != nil {
+		return res, err
+	}
+	if err := removeDuplicates(ctx, tx, id, &res); err != nil {
+		return res, err
+	}
+	if err := insertWarnings(ctx, tx, id, f.Warnings, spool, res.Duplicates > 0); err != nil {
+		return res, err
+	}
+	res.Warnings = len(f.Warnings) + spool.kept
+	_, err = tx.ExecContext(ctx, `UPDATE source_files SET rows_read = $2, respondents = $3, duplicates = $4,
+		answers = $5, warnings = $6 WHERE id = $1`,
+		id, res.Rows, res.Respondents, res.Duplicates, res.Answers, res.Warnings)
+	return res, err
+}
+
+// checkWorkstreams makes sure every workstream of a file's column list is
+// in the catalogue table: answers carry no foreign key, so this is the
+// check that stands for one.
+func checkWorkstreams(ctx context.Context, tx *sqlx.Tx, ids []string) error {
+	var unknown []string
+	err := tx.SelectContext(ctx, &unknown, `SELECT w FROM unnest($1::text[]) AS w
+		WHERE NOT EXISTS (SELECT 1 FROM workstreams WHERE id = w)`, pq.Array(nonNil(ids)))
+	if err != nil {
+		return fmt.Errorf("check workstreams: %w", err)
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("workstream(s) %s are not in the workstreams table; sync the catalogue first", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func insertSourceFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, now time.Time) (int64, error) {
+	var id int64
+	err := tx.GetContext(ctx, &id, `INSERT INTO source_files (name, sha256, size_bytes, platform, format, encoding,
+			loaded_at, workstreams, comment_questions)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (sha256) DO NOTHING RETURNING id`,
+		f.Name, f.SHA256, f.Size, f.Platform, f.Format, f.Encoding, now,
+		pq.Array(nonNil(f.Workstreams)), pq.Array(nonNil(f.CommentQuestions)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, errDuplicateFile
+	}
+	if err != nil {
+		return 0, fmt.Errorf("insert source file: %w", err)
+	}
+	return id, nil
+}
+
+const copyRespondentsSQL = `COPY respondents (file_id, row_number, respondent_key, practice_ods, practice_text,
+	match_method, role, email_hmac, submitted_at, raw, score, comments) FROM STDIN`
+
+// copyRespondents streams every row from next into respondents, spooling
+// its warnings, and counts rows and answers in res.
+func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func() (*RespondentRow, error),
+	spool *warningSpool, res *LoadResult) error {
+	stmt, err := tx.PrepareContext(ctx, copyRespondentsSQL)
+	if err != nil {
+		return fmt.Errorf("start copy: %w", err)
+	}
+	defer stmt.Close()
+	var buf copyBuffers
+	for {
+		r, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := stmt.ExecContext(ctx, buf.values(fileID, r)...); err != nil {
+			return fmt.Errorf("copy row %d: %w", r.Row, err)
+		}
+		if err := spool.add(r); err != nil {
+			return err
+		}
+		res.Rows++
+		res.Answers += buf.answered
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("finish copy: %w", err)
+	}
+	res.Respondents = res.Rows
+	return nil
+}
+
+// checkPractices makes sure every practice code of the file's respondents
+// is in the registry, standing for a foreign key checked once per file.
+func checkPractices(ctx context.Context, tx *sqlx.Tx, fileID int64) error {
+	var unknown []string
+	err := tx.SelectContext(ctx, &unknown, `SELECT DISTINCT r.practice_ods FROM respondents r
+		WHERE r.file_id = $1 AND r.practice_ods IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = r.practice_ods)
+		ORDER BY 1 LIMIT 5`, fileID)
+	if err != nil {
+		return fmt.Errorf("check practices: %w", err)
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("practice code(s) %s are not in the registry", strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// removeDuplicates deletes the file's rows whose respondent key is stored
+// for another file or appears on an earlier row of this one, and takes
+// them and their answers off the counts in res.
+func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadResult) error {
+	var d struct {
+		Rows    int `db:"rows"`
+		Answers int `db:"answers"`
+	}
+	err := tx.GetContext(ctx, &d, `WITH dup AS (
+			DELETE FROM respondents r USING respondents o
+			WHERE r.file_id = $1 AND o.respondent_key = r.respondent_key
+			AND (o.file_id <> $1 OR o.row_number < r.row_number)
+			RETURNING r.raw)
+		SELECT count(*) AS rows, coalesce(sum(cardinality(array_remove(raw, ''))), 0) AS answers
+		FROM dup`, fileID)
+	if err != nil {
+		return fmt.Errorf("remove duplicate respondents: %w", err)
+	}
+	res.Duplicates = d.Rows
+	res.Respondents -= d.Rows
+	res.Answers -= d.Answers
+	return nil
+}
+
+// insertWarnings stores the file-level warnings and the spooled row
+// warnings. After duplicates were removed, the row warnings go through a
+// staging table so that those of removed rows are dropped.
+func insertWarnings(ctx context.Context, tx *sqlx.Tx, fileID int64, fileWarns []Warning, spool *warningSpool, dups bool) error {
+	for _, w := range fileWarns {
+		_, err := tx.ExecContext(ctx, `INSERT INTO file_warnings (file_id, row_number, column_name, code, message, value)
+			VALUES ($1, $2, $3, $4, $5, $6)`, fileID, w.Row, w.Column, w.Code, w.Message, w.Value)
+		if err != nil {
+			return fmt.Errorf("insert file warning: %w", err)
+		}
+	}
+	if spool.n == 0 {
+		return nil
+	}
+	table := "file_warnings"
+	if dups {
+		table = "stage_warnings"
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE stage_warnings
+				(LIKE file_warnings INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
+			return fmt.Errorf("stage row warnings: %w", err)
+		}
+	}
+	if err := spool.copyTo(ctx, tx, table); err != nil {
+		return err
+	}
+	spool.kept = spool.n
+	if !dups {
+		return nil
+	}
+	r, err := tx.ExecContext(ctx, `INSERT INTO file_warnings (file_id, row_number, column_name, code, message, value)
+		SELECT s.file_id, s.row_number, s.column_name, s.code, s.message, s.value
+		FROM stage_warnings s
+		WHERE EXISTS (SELECT 1 FROM respondents r WHERE r.file_id = $1 AND r.row_number = s.row_number)`, fileID)
+	if err != nil {
+		return fmt.Errorf("insert row warnings: %w", err)
+	}
+	n, _ := r.RowsAffected()
+	spool.kept = int(n)
+	return nil
+}
+
+// copyBuffers are reused between rows to encode a respondent's arrays.
+type copyBuffers struct {
+	raw, score, comments []byte
+	// answered is the number of non-blank answers of the last row encoded.
+	answered int
+}
+
+// values returns r as the values of one COPY row of respondents.
+func (b *copyBuffers) values(fileID int64, r *RespondentRow) []any {
+	b.raw = b.raw[:0]
+	b.score = b.score[:0]
+	b.answered = 0
+	b.raw = append(b.raw, '{')
+	b.score = append(b.score, '{')
+	for i, a := range r.Answers {
+		if i > 0 {
+			b.raw = append(b.raw, ',')
+			b.score = append(b.score, ',')
+		}
+		b.raw = appendArrayText(b.raw, a.Raw)
+		if a.Raw != "" {
+			b.answered++
+		}
+		if a.Scored {
+			b.score = strconv.AppendFloat(b.score, a.Score, 'g', -1, 32)
+		} else {
+			b.score = append(b.score, "NULL"...)
+		}
+	}
+	b.raw = append(b.raw, '}')
+	b.score = append(b.score, '}')
+	b.comments = append(b.comments[:0], '{')
+	for i, c := range r.Comments {
+		if i > 0 {
+			b.comments = append(b.comments, ',')
+		}
+		b.comments = appendArrayText(b.comments, c)
+	}
+	b.comments = append(b.comments, '}')
+	return []any{
+		fileID, int64(r.Row), r.Key, nullText(r.PracticeODS), r.PracticeText, r.MatchMethod,
+		r.Role, r.EmailHMAC, copyTime(r.SubmittedAt), string(b.raw), string(b.score), string(b.comments),
+	}
+}
+
+// appendArrayText appends v to b as a quoted element of an array literal.
+func appendArrayText(b []byte, v string) []byte {
+	b = append(b, '"')
+	for j := 0; j < len(v); j++ {
+		if v[j] == '"' || v[j] == '\\' {
+			b = append(b, '\\')
+		}
+		b = append(b, v[j])
+	}
+	return append(b, '"')
+}
+
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func copyTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// warningSpool holds row warnings in a temporary file while the rows are
+// copied (one connection carries one COPY at a time), so a file with a
+// warning on every row does not hold them all in memory.
+type warningSpool struct {
+	fileID int64
+	f      *os.File
+	w      *bufio.Writer
+	enc    *gob.Encoder
+	n      int // warnings spooled
+	kept   int // warnings stored
+}
+
+// spooledWarning is one row warning as spooled.
+type spooledWarning struct {
+	Row                          int
+	Column, Code, Message, Value string
+}
+
+// add spools the warnings of r.
+func (s *warningSpool) add(r *RespondentRow) error {
+	for _, w := range r.Warnings {
+		if s.f == nil {
+			f, err := os.CreateTemp("", "surveyworker-warnings-*")
+			if err != nil {
+				return fmt.Errorf("spool row warnings: %w", err)
+			}
+			s.f, s.w = f, bufio.NewWriter(f)
+			s.enc = gob.NewEncoder(s.w)
+		}
+		if err := s.enc.Encode(spooledWarning{r.Row, w.Column, w.Code, w.Message, w.Value}); err != nil {
+			return fmt.Errorf("spool row warnings: %w", err)
+		}
+		s.n++
+	}
+	return nil
+}
+
+// copyTo copies the spooled warnings into table with COPY.
+func (s *warningSpool) copyTo(ctx context.Context, tx *sqlx.Tx, table string) error {
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("spool row warnings: %w", err)
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("spool row warnings: %w", err)
+	}
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, "file_id", "row_number", "column_name", "code", "message", "value"))
+	if err != nil {
+		return fmt.Errorf("copy row warnings: %w", err)
+	}
+	defer stmt.Close()
+	dec := gob.NewDecoder(bufio.NewReader(s.f))
+	for i := 0; i < s.n; i++ {
+		var w spooledWarning
+		if err := dec.Decode(&w); err != nil {
+			return fmt.Errorf("read spooled row warnings: %w", err)
+		}
+		if _, err := stmt.ExecContext(ctx, s.fileID, int64(w.Row), w.Column, w.Code, w.Message, w.Value); err != nil {
+			return fmt.Errorf("copy row warnings: %w", err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		return fmt.Errorf("copy row warnings: %w", err)
+	}
+	return nil
+}
+
+// remove deletes the spool file, if one was made.
+func (s *warningSpool) remove() {
+	if s.f != nil {
+		s.f.Close()
+		os.Remove(s.f.Name())
+	}
+}

@@ -1,0 +1,128 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+
+	"surveyworker/store"
+	"surveyworker/store/storetest"
+	"surveyworker/survey"
+)
+
+// rowsOf returns a next function over rows.
+func rowsOf(rows ...*store.RespondentRow) func() (*store.RespondentRow, error) {
+	return func() (*store.RespondentRow, error) {
+		if len(rows) == 0 {
+			return nil, io.EOF
+		}
+		r := rows[0]
+		rows = rows[1:]
+		return r, nil
+	}
+}
+
+// row returns a respondent row with the given key and two answers, the
+// second blank, and a warning when warn is set.
+func row(n int, key string, warn bool) *store.RespondentRow {
+	r := &store.RespondentRow{Row: n, Key: key, PracticeText: "somewhere",
+		Answers:  []store.Answer{{Raw: "High", Score: 0.75, Scored: true}, {}},
+		Comments: []string{"note " + key}}
+	if warn {
+		r.Warnings = []store.Warning{{Column: "B", Code: "practice_unmatched", Message: "no practice", Value: key}}
+	}
+	return r
+}
+
+func sourceFile(name string) store.SourceFile {
+	return store.SourceFile{Name: name, SHA256: strings.Repeat(name[:1], 64), Platform: "generic", Format: "csv",
+		Workstreams: []string{"wifi", "telephony"}, CommentQuestions: []string{"Comments"},
+		Warnings: []store.Warning{{Row: 1, Column: "Z", Code: "column_ignored", Message: "ignored"}}}
+}
+
+func TestLoadFileDuplicateRespondents(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewStore(t)
+	res, err := st.LoadFile(ctx, sourceFile("a.csv"), rowsOf(row(2, "k1", false), row(3, "k2", true), row(4, "k2", true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.LoadResult{FileID: res.FileID, Rows: 3, Respondents: 2, Duplicates: 1, Answers: 2, Warnings: 2}
+	if res != want {
+		t.Errorf("first file: got %+v, want %+v", res, want)
+	}
+	res, err = st.LoadFile(ctx, sourceFile("b.csv"), rowsOf(row(2, "k1", true), row(3, "k3", true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = store.LoadResult{FileID: res.FileID, Rows: 2, Respondents: 1, Duplicates: 1, Answers: 1, Warnings: 2}
+	if res != want {
+		t.Errorf("second file: got %+v, want %+v", res, want)
+	}
+	warns, err := st.FileWarnings(ctx, res.FileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warns) != 2 || warns[0].Code != "column_ignored" || warns[1].Row != 3 {
+		t.Errorf("second file's warnings: %+v; want the file warning and row 3's only", warns)
+	}
+	counts, err := st.TableCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for table, n := range map[string]int64{"respondents": 3, "answers": 3, "comments": 3, "file_warnings": 4} {
+		if counts[table] != n {
+			t.Errorf("%s: %d rows, want %d", table, counts[table], n)
+		}
+	}
+}
+
+func TestLoadFileChecksKeysOncePerFile(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewStore(t)
+	if _, err := st.UpsertPractices(ctx, []survey.Practice{{ODSCode: "K84001", Name: "Abbey", Federation: "North"}}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.TableCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unknownPractice := row(2, "k1", false)
+	unknownPractice.PracticeODS = "Y99999"
+	offScale := row(2, "k1", false)
+	offScale.Answers[0].Score = 7
+	badWorkstream := sourceFile("c.csv")
+	badWorkstream.Workstreams = []string{"wifi", "teleportation"}
+	for _, tc := range []struct {
+		name     string
+		file     store.SourceFile
+		row      *store.RespondentRow
+		want     string
+		rejected bool
+	}{
+		{"unknown practice", sourceFile("a.csv"), unknownPractice, "Y99999", false},
+		{"score off the 0..1 range", sourceFile("b.csv"), offScale, "respondents_score_range", true},
+		{"unknown workstream", badWorkstream, row(2, "k1", false), "teleportation", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := st.LoadFile(ctx, tc.file, rowsOf(row(3, "k0", true), tc.row))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want one naming %q", err, tc.want)
+			}
+			if got := errors.Is(err, store.ErrRejectedData); got != tc.rejected {
+				t.Errorf("errors.Is(err, ErrRejectedData) = %v, want %v", got, tc.rejected)
+			}
+			after, err := st.TableCounts(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for table, n := range before {
+				if after[table] != n {
+					t.Errorf("%s: %d rows after the failed load, %d before", table, after[table], n)
+				}
+			}
+		})
+	}
+}

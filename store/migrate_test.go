@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
+
+	"surveyworker/store"
+	"surveyworker/store/storetest"
+	"surveyworker/survey"
+)
+
+// TestMigrationWideAnswersKeepsData writes answers and comments with the
+// first schema, one row per answer, then applies 0002 and reads the same
+// rows back through the views that replace those tables.
+func TestMigrationWideAnswersKeepsData(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.EmptyURL(t)
+	st := storetest.Open(t, url)
+	if err := st.MigrateTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SyncCatalogue(ctx, survey.DefaultCatalogue()); err != nil {
+		t.Fatal(err)
+	}
+	db := sqlx.MustConnect("postgres", url)
+	defer db.Close()
+	db.MustExec(`INSERT INTO practices (ods_code, name) VALUES ('K84001', 'Abbey Surgery')`)
+	db.MustExec(`INSERT INTO source_files (id, name, sha256, size_bytes, platform, format)
+		VALUES (1, 'a.csv', repeat('a', 64), 10, 'google-forms', 'csv'),
+		       (2, 'b.csv', repeat('b', 64), 10, 'google-forms', 'csv')`)
+	db.MustExec(`INSERT INTO respondents (id, file_id, row_number, respondent_key, practice_ods)
+		VALUES (1, 1, 2, 'k1', 'K84001'), (2, 1, 3, 'k2', NULL), (3, 2, 2, 'k3', NULL)`)
+	db.MustExec(`INSERT INTO answers (respondent_id, workstream_id, raw, score) VALUES
+		(1, 'wifi', 'High', 0.75), (1, 'cyber-security', 'Don''t know', NULL),
+		(2, 'wifi', 'Low', 0.25), (3, 'telephony', 'Very high', 1)`)
+	db.MustExec(`INSERT INTO comments (respondent_id, question, body) VALUES
+		(1, 'Any comments?', 'More wifi'), (3, 'Other', 'Phones')`)
+
+	const answersQ = `SELECT respondent_id, workstream_id, raw, coalesce(score, -1) AS score
+		FROM answers ORDER BY respondent_id, workstream_id`
+	const commentsQ = `SELECT respondent_id, question, body FROM comments ORDER BY respondent_id, question`
+	type answer struct {
+		Respondent int64   `db:"respondent_id"`
+		Workstream string  `db:"workstream_id"`
+		Raw        string  `db:"raw"`
+		Score      float64 `db:"score"`
+	}
+	type comment struct {
+		Respondent int64  `db:"respondent_id"`
+		Question   string `db:"question"`
+		Body       string `db:"body"`
+	}
+	var before, after []answer
+	var cBefore, cAfter []comment
+	if err := db.Select(&before, answersQ); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Select(&cBefore, commentsQ); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Select(&after, answersQ); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Select(&cAfter, commentsQ); err != nil {
+		t.Fatal(err)
+	}
+	if len(before) != 4 || len(cBefore) != 2 {
+		t.Fatalf("fixture: %d answers, %d comments", len(before), len(cBefore))
+	}
+	if d := cmp.Diff(before, after); d != "" {
+		t.Errorf("answers changed by the migration (-before +after):\n%s", d)
+	}
+	if d := cmp.Diff(cBefore, cAfter); d != "" {
+		t.Errorf("comments changed by the migration (-before +after):\n%s", d)
+	}
+	scores, err := st.PracticeScores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.PracticeScore{
+		{Practice: "K84001", Workstream: "cyber-security", Respondents: 1},
+		{Practice: "K84001", Workstream: "wifi", Mean: 0.75, Scored: 1, Respondents: 1},
+	}
+	if d := cmp.Diff(want, scores); d != "" {
+		t.Errorf("practice scores after the migration (-want +got):\n%s", d)
+	}
+}
