@@ -33,6 +33,18 @@ vet:
 
 test: postgres vet
 	$(GO) test -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# fuzz runs each fuzz test of the reading path for FUZZTIME (a short run in
+# make test; try FUZZTIME=10m by hand). A failing input is saved under
+# ingest/testdata/fuzz/ and then replays in every go test run.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := FuzzParse FuzzDetectHeaders
+fuzz:
+	@for f in $(FUZZ_TARGETS); do \
+		echo "fuzz $$f for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; \
+	done
 
 demo: postgres build
 	@rm -rf $(DEMO) .surveyworker/demo
