@@ -185,3 +185,64 @@ func zipBomb(t *testing.T, n int) []byte {
 	zw.Close()
 	return buf.Bytes()
 }
+
+// TestHostileFilesDefaultLimits checks the hostile files of the intake
+// requirements at full size against the default limits: a 10 MB single
+// cell and 100,000 columns, in CSV and in a workbook.
+func TestHostileFilesDefaultLimits(t *testing.T) {
+	valid, err := os.ReadFile(exampleXLSX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wide strings.Builder
+	wide.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">`)
+	for i := 0; i < 100_000; i++ {
+		wide.WriteString(`<c t="inlineStr"><is><t>q</t></is></c>`)
+	}
+	wide.WriteString(`</row></sheetData></worksheet>`)
+	header := "Timestamp,Priority [Cyber Security]\n"
+	tests := []struct{ name, file, want string }{
+		{"10 MB cell", writeTemp(t, "x.csv", []byte(header+"1/1/2026,\""+strings.Repeat("x", 10<<20)+"\"\n")), "longer than"},
+		{"100,000 columns", writeTemp(t, "x.csv", []byte(strings.Repeat("a,", 99_999)+"a\n")), "columns"},
+		{"100,000 columns in a workbook", writeTemp(t, "x.xlsx", replaceSheet(t, valid, wide.String())), "columns"},
+	}
+	for _, tt := range tests {
+		_, _, err := readAllRows(t, tt.file, Limits{})
+		var rej *RejectError
+		if !errors.As(err, &rej) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want a rejection mentioning %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// replaceSheet returns the workbook xlsx with its first worksheet's XML
+// replaced by sheet.
+func replaceSheet(t *testing.T, xlsx []byte, sheet string) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		w, err := zw.Create(f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			w.Write([]byte(sheet))
+			continue
+		}
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(w, r)
+		r.Close()
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
