@@ -71,7 +71,13 @@ func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 // classifyHeader returns the role of one cleaned header.
 func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, string) {
 	f := survey.NormalizeName(h)
-	if r, ok := sh.metaRole(f); ok {
+	// A header of symbols alone folds to nothing, so it is looked up as
+	// written (Typeform's "#").
+	key := f
+	if key == "" {
+		key = h
+	}
+	if r, ok := sh.metaRole(key); ok {
 		return r, "", ""
 	}
 	if note, ok := personalItem(h); ok {

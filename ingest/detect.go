@@ -30,6 +30,9 @@ type shape struct {
 	// dateOrder is the order of day and month the platform writes, used
 	// when the dates of a file do not show it; DateOrderAuto for none.
 	dateOrder DateOrder
+	// unescape, when set, undoes the platform's escaping in a data cell
+	// before it is read (SmartSurvey's "@SQ@" for an apostrophe).
+	unescape func(cell string) string
 }
 
 // rowFields are the identifying fields of one row, for [shape.key].
@@ -39,7 +42,9 @@ type rowFields struct {
 }
 
 // shapes is the registry of known export layouts, most specific first.
-var shapes = []*shape{microsoftForms, googleForms, surveyMonkey, qualtrics}
+// LimeSurvey goes last: without its metadata columns it is recognised by
+// a ranking block alone.
+var shapes = []*shape{microsoftForms, googleForms, surveyMonkey, qualtrics, typeform, smartSurvey, jisc, limeSurvey}
 
 // maxTitleRows is how many rows above the header (a title, a blank line
 // left by an export tool) detection looks past.

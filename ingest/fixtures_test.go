@@ -70,6 +70,8 @@ func generated(t *testing.T) map[string][]byte {
 	return map[string][]byte{
 		"testdata/msforms_quirks.xlsx":                                  quirksXLSX(),
 		"testdata/surveymonkey_priorities.xlsx":                         surveyMonkeyXLSX(t),
+		"testdata/smartsurvey_priorities.xlsx":                          smartSurveyXLSX(t),
+		"testdata/google_forms_sheet.xlsx":                              googleSheetXLSX(t),
 		"../examples/inbox/practice-it-priorities-google-forms.csv":     exampleGoogleCSV(cat),
 		"../examples/inbox/practice-it-priorities-microsoft-forms.xlsx": xlsx,
 	}

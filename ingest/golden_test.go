@@ -195,7 +195,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, f := range real {
 		platform := filepath.Base(filepath.Dir(f))
-		if !slices.Contains([]string{"google-forms", "microsoft-forms", "surveymonkey", "qualtrics"}, platform) {
+		if !slices.Contains([]string{"google-forms", "microsoft-forms", "surveymonkey", "qualtrics", "limesurvey", "typeform"}, platform) {
 			continue // shapes not supported yet
 		}
 		t.Run("real/"+filepath.Base(f), func(t *testing.T) {

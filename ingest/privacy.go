@@ -16,7 +16,7 @@ var (
 	nameHeaders = map[string]bool{"name": true, "full name": true, "first name": true, "last name": true,
 		"lastname": true, "firstname": true, "surname": true, "your name": true, "respondent name": true,
 		"recipientfirstname": true, "recipientlastname": true, "recipient first name": true, "recipient last name": true}
-	ipHeaders = map[string]bool{"ip": true, "ip address": true, "ipaddress": true, "network id": true}
+	ipHeaders = map[string]bool{"ip": true, "ip address": true, "ipaddress": true, "ipaddr": true, "network id": true}
 )
 
 // personalRole reports whether folded header f names personal data.

@@ -24,9 +24,11 @@ type mapper struct {
 	// column indexes by role; -1 when the file has none.
 	practice, role, email, responseID, started, submitted int
 	ws, comments                                          []int
-	dates                                                 *dateParser
-	practices                                             *practiceMatcher
-	hmacKey                                               []byte
+	// utc marks the timestamp columns whose header says they are UTC.
+	utc       map[int]bool
+	dates     *dateParser
+	practices *practiceMatcher
+	hmacKey   []byte
 	// strictWidth rejects rows with values beyond the header (CSV, where
 	// that means the columns have shifted); a workbook only gets a warning.
 	strictWidth bool
@@ -50,7 +52,7 @@ const maxScoreCache = 4096
 func newMapper(file string, sh *shape, cols []column, dates *dateParser, pm *practiceMatcher, key []byte) *mapper {
 	m := &mapper{file: file, shape: sh, cols: cols, width: len(cols), dates: dates, practices: pm, hmacKey: key,
 		practice: -1, role: -1, email: -1, responseID: -1, started: -1, submitted: -1,
-		keyHash: hmac.New(sha256.New, key), scores: map[string]priority{}}
+		keyHash: hmac.New(sha256.New, key), scores: map[string]priority{}, utc: map[int]bool{}}
 	for i, c := range cols {
 		m.keyTags = append(m.keyTags, keyedHash(key, c.Header)[:8])
 		switch c.Role {
@@ -70,6 +72,9 @@ func newMapper(file string, sh *shape, cols []column, dates *dateParser, pm *pra
 			m.started = i
 		case roleSubmitted:
 			m.submitted = i
+		}
+		if (c.Role == roleStarted || c.Role == roleSubmitted) && saysUTC(c.Header) {
+			m.utc[i] = true
 		}
 	}
 	return m
@@ -91,6 +96,11 @@ func (m *mapper) dateColumns() []int {
 func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 	if blankRow(cells) {
 		return nil, nil
+	}
+	if m.shape.unescape != nil {
+		for i, c := range cells {
+			cells[i] = m.shape.unescape(c)
+		}
 	}
 	r := &store.RespondentRow{Row: row}
 	if err := m.checkWidth(r, cells); err != nil {
@@ -133,6 +143,12 @@ func (m *mapper) checkWidth(r *store.RespondentRow, cells []string) error {
 	return nil
 }
 
+// saysUTC reports whether a timestamp header says its times are UTC, as
+// Typeform's "Submit Date (UTC)" does.
+func saysUTC(header string) bool {
+	return hasAnyPhrase(fold(header), []string{"utc"})
+}
+
 // cellAt returns cell i cleaned, or "" when i is -1 or past the row's end.
 func cellAt(cells []string, i int) string {
 	if i < 0 || i >= len(cells) {
@@ -152,12 +168,18 @@ func (m *mapper) mapPractice(r *store.RespondentRow, get func(int) string) {
 }
 
 // timestamp parses the timestamp in column i, warning when it cannot.
+// Times without a zone are in the configured zone, or UTC when the column
+// says so.
 func (m *mapper) timestamp(r *store.RespondentRow, i int, get func(int) string) time.Time {
 	s := get(i)
 	if s == "" {
 		return time.Time{}
 	}
-	t, err := m.dates.parse(s)
+	loc := m.dates.loc
+	if m.utc[i] {
+		loc = time.UTC
+	}
+	t, err := m.dates.parseIn(s, loc)
 	if err != nil {
 		m.warn(r, i, &warning{code: "timestamp_unreadable", msg: err.Error(), value: s})
 	}

@@ -5,9 +5,10 @@ import (
 	"testing"
 )
 
-// TestIngestMultiRowShapes loads the SurveyMonkey and Qualtrics fixtures:
-// the same responses in another container or encoding of the same
-// platform are recognised by their respondent IDs and add nobody.
+// TestIngestMultiRowShapes loads the fixtures of the platforms with
+// response IDs: the same responses in another container, encoding or
+// heading format of the same platform are recognised by their respondent
+// IDs and add nobody.
 func TestIngestMultiRowShapes(t *testing.T) {
 	in, st := setup(t)
 	ctx := context.Background()
@@ -21,6 +22,12 @@ func TestIngestMultiRowShapes(t *testing.T) {
 		{"testdata/qualtrics_choice_text.csv", "qualtrics", 3, 0},
 		{"testdata/qualtrics_choice_text_utf16.tsv", "qualtrics", 0, 3},
 		{"testdata/qualtrics_legacy_numeric.csv", "qualtrics", 0, 3},
+		{"testdata/smartsurvey_priorities.csv", "smartsurvey", 3, 0},
+		{"testdata/smartsurvey_priorities.xlsx", "smartsurvey", 0, 3},
+		{"testdata/limesurvey_full_headings.csv", "limesurvey", 3, 0},
+		{"testdata/limesurvey_code_headings.csv", "limesurvey", 0, 3},
+		{"testdata/jisc_priorities.csv", "jisc", 3, 0},
+		{"testdata/typeform_priorities.csv", "typeform", 3, 0},
 	}
 	for _, tt := range tests {
 		res, err := in.IngestFile(ctx, tt.file)
@@ -32,7 +39,7 @@ func TestIngestMultiRowShapes(t *testing.T) {
 				res.Status, res.Platform, res.Respondents, res.Duplicates, tt.platform, tt.respondents, tt.duplicates)
 		}
 	}
-	if c := counts(t, st); c["respondents"] != 6 {
-		t.Errorf("respondents stored: %d, want 6", c["respondents"])
+	if c := counts(t, st); c["respondents"] != 18 {
+		t.Errorf("respondents stored: %d, want 18", c["respondents"])
 	}
 }

@@ -1,12 +1,18 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -191,9 +197,11 @@ func normalise(t *testing.T, in *Ingester, path string) []normalised {
 }
 
 // TestSameAnswersEveryShape exports the same three responses as Google
-// Forms, SurveyMonkey (CSV and XLSX), Qualtrics choice text (CSV and UTF-16
-// TSV) and Qualtrics legacy numeric values on a reversed "1 = highest"
-// scale: every shape must give the same normalised rows.
+// Forms (CSV and the sheet as XLSX), SurveyMonkey (CSV and XLSX), Qualtrics
+// choice text (CSV and UTF-16 TSV), Qualtrics legacy numeric values on a
+// reversed "1 = highest" scale, SmartSurvey (CSV and XLSX), Jisc Online
+// Surveys, LimeSurvey (full-text and code headings) and Typeform: every
+// shape must give the same normalised rows.
 func TestSameAnswersEveryShape(t *testing.T) {
 	in := testIngester(t)
 	want := normalise(t, in, "testdata/equivalence_google_forms.csv")
@@ -201,7 +209,9 @@ func TestSameAnswersEveryShape(t *testing.T) {
 		t.Fatalf("reference has %d respondents, want 3", len(want))
 	}
 	shapes := []string{"surveymonkey_priorities.csv", "surveymonkey_priorities.xlsx", "qualtrics_choice_text.csv",
-		"qualtrics_choice_text_utf16.tsv", "qualtrics_legacy_numeric.csv"}
+		"qualtrics_choice_text_utf16.tsv", "qualtrics_legacy_numeric.csv", "google_forms_sheet.xlsx",
+		"smartsurvey_priorities.csv", "smartsurvey_priorities.xlsx", "jisc_priorities.csv",
+		"limesurvey_full_headings.csv", "limesurvey_code_headings.csv", "typeform_priorities.csv"}
 	for _, f := range shapes {
 		if diff := cmp.Diff(want, normalise(t, in, filepath.Join("testdata", f))); diff != "" {
 			t.Errorf("%s differs from the Google Forms export (-want +got):\n%s", f, diff)
@@ -216,6 +226,9 @@ func FuzzDetectHeaders(f *testing.F) {
 	f.Add("RespondentID,CollectorID,Q\n\x00,\x00,A<br>B\n1,2,3\n")
 	f.Add("StartDate,ResponseId,Q1\nStart,Response,Q - Telephony\n{\"ImportId\":\"x\"},y,z\n")
 	f.Add("V1,V2\nResponseID,Name\n")
+	f.Add("UserID,IP Address,Q1. Q,\n,,A@SQ@s,B\n,,C,D\n1,2,3,4\n")
+	f.Add("#,Thanks {{answer_1}},Other,Other,Submit Date (UTC)\n")
+	f.Add("Q [Rank 1],Q [Rank 2],R &amp; S [T]\n")
 	cat := survey.DefaultCatalogue()
 	f.Fuzz(func(t *testing.T, text string) {
 		r := csv.NewReader(strings.NewReader(text))
@@ -233,4 +246,143 @@ func FuzzDetectHeaders(f *testing.F) {
 			t.Errorf("%d columns for %d headers", len(cols), len(headers))
 		}
 	})
+}
+
+func TestDetectMoreShapes(t *testing.T) {
+	smart := []string{"UserID", "Name", "Email", "IP Address", "Started", "Q1. Priority?", ""}
+	items := []string{"", "", "", "", "", "Cyber Security", "Telephony"}
+	data := []string{"48213301", "", "", "", "03/11/2026 09:15:02", "High", "Low"}
+	rank := "Order these [Rank 1]"
+	tests := []struct {
+		name       string
+		top        [][]string
+		platform   string
+		headerRows int
+	}{
+		{"smartsurvey, one header row", [][]string{smart, data}, "smartsurvey", 1},
+		{"smartsurvey, item row", [][]string{smart, items, data}, "smartsurvey", 2},
+		{"smartsurvey, two item rows", [][]string{smart, items, items, data}, "smartsurvey", 3},
+		{"user ID without IP address", [][]string{{"UserID", "Q1"}, data}, "", 0},
+		{"jisc", [][]string{{"Unique response number", "Started", "Submitted", "1. Q"}}, "jisc", 1},
+		{"typeform", [][]string{{"#", "Q", "Start Date (UTC)", "Submit Date (UTC)", "Network ID"}}, "typeform", 1},
+		{"# without Typeform's columns", [][]string{{"#", "Q", "Date"}}, "", 0},
+		{"limesurvey codes", [][]string{{"id", "submitdate", "lastpage", "startlanguage", "Q1[SQ001]"}}, "limesurvey", 1},
+		{"limesurvey full text", [][]string{{"Response ID", "Date submitted", "Last page", "Q [Item]"}}, "limesurvey", 1},
+		{"limesurvey ranking only", [][]string{{"Q [Item]", rank, "Order these [Rank 2]"}}, "limesurvey", 1},
+		{"rank 2 of another question", [][]string{{rank, "Other [Rank 2]"}}, "", 0},
+		{"id alone", [][]string{{"id", "submitdate", "Q1"}}, "", 0},
+	}
+	for _, tt := range tests {
+		d, ok := detectShape(tt.top)
+		got := ""
+		if ok {
+			got = d.shape.platform
+		}
+		if got != tt.platform || d.headerRows != tt.headerRows {
+			t.Errorf("%s: got %q with %d header rows, want %q with %d", tt.name, got, d.headerRows, tt.platform, tt.headerRows)
+		}
+	}
+}
+
+func TestShapeHeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		sh   *shape
+		rows [][]string
+		want []string
+	}{
+		{"smartsurvey items and @SQ@", smartSurvey,
+			[][]string{{"UserID", "Q3. Practice@SQ@s priorities?", "", "Q4. Comments"}, {"", "Cyber Security", "Patient&nbsp;WiFi", ""}},
+			[]string{"UserID", "Q3. Practice's priorities? [Cyber Security]", "Q3. Practice's priorities? [Patient WiFi]", "Q4. Comments"}},
+		{"typeform recall placeholder", typeform,
+			[][]string{{"#", "Thanks {{answer_42471732}}, any comments?", "Other", "Other"}},
+			[]string{"#", "Thanks …, any comments?", "Other", "Other"}},
+		{"limesurvey entities and tags", limeSurvey,
+			[][]string{{"id", "Priority? [Telephony (VOIP &amp; Unified Communications)]", "<b>Any</b> comments?"}},
+			[]string{"id", "Priority? [Telephony (VOIP & Unified Communications)]", "Any comments?"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.sh.headerCells(tt.rows)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
+
+// TestUTCColumns reads the same responses with the zone set to Paris: the
+// Typeform times, headed "(UTC)", stay as written, while Jisc's, which
+// carry no zone, are read as Paris time.
+func TestUTCColumns(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := New(nil, Options{HMACKey: testKey, Location: paris})
+	tests := []struct {
+		file string
+		want string
+	}{
+		{"testdata/typeform_priorities.csv", "2026-11-03T09:15:02Z"},
+		{"testdata/jisc_priorities.csv", "2026-11-03T08:15:02Z"},
+	}
+	for _, tt := range tests {
+		rows, _, err := parseRows(in, tt.file, testPractices(t))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.file, err)
+		}
+		if got := rows[0].SubmittedAt.Format(time.RFC3339); got != tt.want {
+			t.Errorf("%s: submitted at %s, want %s", tt.file, got, tt.want)
+		}
+	}
+}
+
+// TestRealTypeformExport checks the real Typeform export, which is
+// rejected for its bytes (neither UTF-8 nor Windows-1252, see
+// [textEncoding]), names the offsets, and that its header, read as
+// Windows-1252, is recognised with its metadata and repeated "Other"
+// columns.
+func TestRealTypeformExport(t *testing.T) {
+	path := filepath.Join(realExports, "typeform", "typeform_wakefield_spring_2017_redacted.csv")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("%s is absent", path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = fingerprint(path)
+	var rej *RejectError
+	if !errors.As(err, &rej) || !strings.Contains(rej.Reason, "invalid byte at offset") ||
+		!strings.Contains(rej.Reason, "undefined byte at offset") {
+		t.Errorf("got %v, want a rejection naming the offsets of the bad bytes", err)
+	}
+	line := b[:bytes.IndexByte(b, '\n')+1]
+	text, err := charmap.Windows1252.NewDecoder().Bytes(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	header, err := csv.NewReader(bytes.NewReader(text)).Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, ok := detectShape([][]string{header})
+	if !ok || d.shape != typeform {
+		t.Fatalf("header detected as %v, want typeform", d.shape)
+	}
+	roles := map[role][]string{}
+	others := 0
+	for _, c := range classify(typeform, typeform.headerCells([][]string{header}), survey.DefaultCatalogue()) {
+		roles[c.Role] = append(roles[c.Role], c.Letter)
+		if c.Header == "Other" {
+			others++
+		}
+	}
+	want := map[role][]string{roleResponseID: {"A"}, roleStarted: {"AA"}, roleSubmitted: {"AB"}}
+	for r, letters := range want {
+		if !slices.Equal(roles[r], letters) {
+			t.Errorf("%v columns %v, want %v", r, roles[r], letters)
+		}
+	}
+	if !slices.Contains(roles[rolePersonal], "AC") || others != 2 {
+		t.Errorf("personal columns %v, %d \"Other\" columns; want AC (Network ID) among them and 2", roles[rolePersonal], others)
+	}
 }

@@ -67,9 +67,16 @@ var datePattern = regexp.MustCompile(`^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})` 
 
 // parse returns s as a UTC time. Times without a zone are in p.loc.
 func (p *dateParser) parse(s string) (time.Time, error) {
+	return p.parseIn(s, p.loc)
+}
+
+// parseIn returns s as a UTC time, reading times without a zone (and Excel
+// serial dates) in loc: p.loc, or UTC for a column whose header says its
+// times are UTC ("Submit Date (UTC)").
+func (p *dateParser) parseIn(s string, loc *time.Location) (time.Time, error) {
 	if p.excel {
 		if v, err := strconv.ParseFloat(s, 64); err == nil {
-			return p.serial(v)
+			return p.serial(v, loc)
 		}
 	}
 	m := datePattern.FindStringSubmatch(s)
@@ -84,19 +91,19 @@ func (p *dateParser) parse(s string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q: %w", s, err)
 	}
-	loc, err := zone(m[9], p.loc)
+	z, err := zone(m[9], loc)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q: %w", s, err)
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, loc)
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, z)
 	if t.Day() != d || int(t.Month()) != mo {
 		return time.Time{}, fmt.Errorf("%q is not a calendar date", s)
 	}
 	return t.UTC(), nil
 }
 
-// serial converts an Excel serial date, a wall-clock time in p.loc.
-func (p *dateParser) serial(v float64) (time.Time, error) {
+// serial converts an Excel serial date, a wall-clock time in loc.
+func (p *dateParser) serial(v float64, loc *time.Location) (time.Time, error) {
 	if v <= 0 || v > 2958465 {
 		return time.Time{}, fmt.Errorf("%v is not an Excel date", v)
 	}
@@ -105,7 +112,7 @@ func (p *dateParser) serial(v float64) (time.Time, error) {
 		return time.Time{}, err
 	}
 	w = w.Round(time.Second)
-	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, p.loc).UTC(), nil
+	return time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, loc).UTC(), nil
 }
 
 // ymd orders the three numbers of a date: year first when the first has
