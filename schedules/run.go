@@ -26,6 +26,9 @@ const (
 	TriggerSchedule = "schedule"
 	TriggerWatch    = "watch"
 	TriggerManual   = "manual"
+	// TriggerCatchUp is a cycle run at start-up for a schedule slot that
+	// passed while the service was down.
+	TriggerCatchUp = "catch-up"
 )
 
 // pipelineLock is the advisory lock that serialises cycles and file
@@ -229,7 +232,7 @@ func (g *guard) abandonStale(ctx context.Context) {
 		return
 	}
 	defer g.release(lock)
-	n, err := g.store.AbandonJobRuns(ctx, "abandoned: the process running it stopped before it finished")
+	n, err := g.store.AbandonJobRuns(ctx)
 	if err != nil {
 		g.logger.WarnContext(ctx, "marking abandoned job runs", slog.String("error", err.Error()))
 	} else if n > 0 {

@@ -154,6 +154,21 @@ func (s *Schedule) Next(t time.Time) time.Time {
 	return time.Time{}
 }
 
+// maxPrevSteps bounds the slots [Schedule.Prev] walks through.
+const maxPrevSteps = 100_000
+
+// Prev returns the last time at or before t, and after t-within, at which
+// the schedule fires, or the zero time if there is none.
+func (s *Schedule) Prev(t time.Time, within time.Duration) time.Time {
+	var last time.Time
+	at := s.Next(t.Add(-within))
+	for n := 0; !at.IsZero() && !at.After(t) && n < maxPrevSteps; n++ {
+		last = at
+		at = s.Next(at)
+	}
+	return last
+}
+
 // firstInstant returns the earliest instant whose reading in the
 // schedule's zone is the wall-clock time w, or, when the spring-forward
 // gap skips w, the end of the gap.

@@ -22,6 +22,7 @@ const (
 	DefaultRescan          = 30 * time.Second
 	DefaultShutdownTimeout = 25 * time.Second
 	DefaultJobTimeout      = time.Hour
+	DefaultCatchUp         = 24 * time.Hour
 )
 
 // ServiceConfig configures a [Service]. Zero values take the defaults
@@ -59,6 +60,10 @@ type ServiceConfig struct {
 	// JobTimeout bounds each cycle and each file; zero means
 	// [DefaultJobTimeout].
 	JobTimeout time.Duration
+	// CatchUp is how far back a schedule slot missed while the service
+	// was down is run at start-up (once, for the latest missed slot); zero
+	// means [DefaultCatchUp] and a negative value turns catching up off.
+	CatchUp time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 }
@@ -122,6 +127,7 @@ func (c *ServiceConfig) withDefaults() error {
 	c.Rescan = cmp.Or(c.Rescan, DefaultRescan)
 	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, DefaultShutdownTimeout)
 	c.JobTimeout = cmp.Or(c.JobTimeout, DefaultJobTimeout)
+	c.CatchUp = cmp.Or(c.CatchUp, DefaultCatchUp)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -193,6 +199,9 @@ func (s *Service) Run(ctx context.Context) error {
 // start launches the parts of the service, each tracked by wg.
 func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup, ln net.Listener) {
 	if s.schedule != nil {
+		if slot := s.missedSlot(ctx); !slot.IsZero() {
+			wg.Go(func() { s.catchUp(ctx, work, slot) })
+		}
 		sch := &scheduler{schedule: s.schedule, now: s.cfg.Now, logger: s.logger, recheck: recheckInterval}
 		wg.Go(func() {
 			sch.run(ctx, wg, func(slot time.Time) { s.fireCycle(ctx, work, slot) })
@@ -205,6 +214,42 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup, ln net.Li
 	}
 	if ln != nil {
 		wg.Go(func() { s.serve(ctx, ln) })
+	}
+}
+
+// missedSlot returns the latest schedule slot within CatchUp before now
+// that no cycle ran for (skipped and abandoned runs do not count), or the
+// zero time. A database that has never run a cycle has missed nothing: the
+// service was not there.
+func (s *Service) missedSlot(ctx context.Context) time.Time {
+	if s.cfg.CatchUp < 0 {
+		return time.Time{}
+	}
+	slot := s.schedule.Prev(s.cfg.Now(), s.cfg.CatchUp)
+	if slot.IsZero() {
+		return slot
+	}
+	if _, err := s.cfg.Store.LastFinishedJobRun(ctx, JobCycle); errors.Is(err, store.ErrNotFound) {
+		return time.Time{}
+	}
+	ran, err := s.cfg.Store.RanSince(ctx, JobCycle, slot)
+	if err != nil {
+		s.logger.WarnContext(ctx, "checking for a missed scheduled run", slog.String("error", err.Error()))
+		return time.Time{}
+	}
+	if ran {
+		return time.Time{}
+	}
+	return slot
+}
+
+// catchUp runs the cycle for a slot missed while the service was down.
+func (s *Service) catchUp(ctx, work context.Context, slot time.Time) {
+	s.logger.WarnContext(ctx, "running the cycle of a schedule slot missed while the service was down",
+		slog.Time("scheduled_for", slot))
+	err := s.runCycle(work, ctx.Done(), TriggerCatchUp, slot)
+	if err != nil && ctx.Err() == nil && !errors.Is(err, ErrSkipped) {
+		s.logger.Error("catch-up cycle failed", slog.Time("scheduled_for", slot), slog.String("error", err.Error()))
 	}
 }
 

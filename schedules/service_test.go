@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -342,13 +343,18 @@ func TestCycleAndFileNeverOverlap(t *testing.T) {
 func TestRunMarksAbandonedRuns(t *testing.T) {
 	st := storetest.NewStore(t)
 	ctx := context.Background()
-	if _, err := st.StartJobRun(ctx, JobCycle, TriggerSchedule, time.Now()); err != nil {
+	stale, err := st.StartJobRun(ctx, JobCycle, TriggerSchedule, time.Now())
+	if err != nil {
 		t.Fatal(err)
 	}
 	r := startService(t, ServiceConfig{Store: st, Cycle: func(context.Context, string) error { return nil }})
 	waitFor(t, 15*time.Second, "the stale run to be failed", func() bool {
-		runs := runsOf(t, st, JobCycle)
-		return len(runs) == 1 && runs[0].Status == store.JobFailed
+		for _, run := range runsOf(t, st, JobCycle) {
+			if run.ID == stale {
+				return run.Status == store.JobFailed && run.Error == store.AbandonReason
+			}
+		}
+		return false
 	})
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
@@ -394,5 +400,70 @@ func TestServiceNext(t *testing.T) {
 	at := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
 	if got, want := svc.Next(at), time.Date(2026, 7, 2, 1, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("Next with the defaults: got %s, want %s (02:00 BST)", got, want)
+	}
+}
+
+// TestMissedSlotIsCaughtUpOnce starts the service after an hourly slot
+// passed with no cycle run since an older one: the cycle runs once at
+// start-up for that slot, and a restart does not run it again.
+func TestMissedSlotIsCaughtUpOnce(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	now := time.Now()
+	st.Now = func() time.Time { return now.Add(-3 * time.Hour) }
+	old, err := st.StartJobRun(ctx, JobCycle, TriggerSchedule, now.Add(-3*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishJobRun(ctx, old, store.JobSucceeded, store.JobCounts{}, ""); err != nil {
+		t.Fatal(err)
+	}
+	st.Now = time.Now
+	var triggers []string
+	var mu sync.Mutex
+	cycle := func(ctx context.Context, trigger string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		triggers = append(triggers, trigger)
+		return nil
+	}
+	cfg := ServiceConfig{Store: st, Spec: "0 * * * *", Location: time.UTC, Cycle: cycle, CatchUp: 2 * time.Hour}
+	for start := range 2 {
+		r := startService(t, cfg)
+		if start == 0 {
+			waitFor(t, 15*time.Second, "the catch-up run", func() bool {
+				return countStatus(runsOf(t, st, JobCycle), store.JobSucceeded) == 2
+			})
+		} else {
+			time.Sleep(500 * time.Millisecond)
+		}
+		if err := r.stop(t); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(triggers) != 1 || triggers[0] != TriggerCatchUp {
+		t.Errorf("cycle triggers: %q, want one %q", triggers, TriggerCatchUp)
+	}
+	slot := now.UTC().Truncate(time.Hour)
+	if latest := runsOf(t, st, JobCycle)[0]; latest.ScheduledFor == nil || !latest.ScheduledFor.Equal(slot) {
+		t.Errorf("catch-up run's slot: %v, want %v", latest.ScheduledFor, slot)
+	}
+}
+
+// TestNoCatchUpOnFirstStart: a database that never ran a cycle has missed
+// nothing.
+func TestNoCatchUpOnFirstStart(t *testing.T) {
+	st := storetest.NewStore(t)
+	var calls atomic.Int32
+	cycle := func(ctx context.Context, trigger string) error { calls.Add(1); return nil }
+	r := startService(t, ServiceConfig{Store: st, Spec: "0 * * * *", Location: time.UTC, Cycle: cycle})
+	time.Sleep(500 * time.Millisecond)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("cycle ran %d times on a first start, want 0", n)
 	}
 }

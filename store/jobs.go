@@ -106,13 +106,16 @@ func (s *Store) RecordSkippedJobRun(ctx context.Context, job, trigger string, sc
 	return id, nil
 }
 
+// AbandonReason is the error [Store.AbandonJobRuns] records.
+const AbandonReason = "abandoned: the process running it stopped before it finished"
+
 // AbandonJobRuns marks every run still recorded as running as failed with
 // reason, and returns how many it marked. Call it only while holding the
 // job lock (see [Store.TryJobLock]), when no run can really be in progress:
 // the rows it changes were left by a process that exited mid-run.
-func (s *Store) AbandonJobRuns(ctx context.Context, reason string) (int64, error) {
+func (s *Store) AbandonJobRuns(ctx context.Context) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE job_runs SET status = 'failed', finished_at = $1, error = $2
-		WHERE status = 'running'`, s.Now(), reason)
+		WHERE status = 'running'`, s.Now(), AbandonReason)
 	if err != nil {
 		return 0, fmt.Errorf("store: abandon job runs: %w", err)
 	}
@@ -133,6 +136,19 @@ func (s *Store) JobRuns(ctx context.Context, job string, limit int) ([]JobRun, e
 		return nil, fmt.Errorf("store: list job runs %s: %w", job, err)
 	}
 	return runs, nil
+}
+
+// RanSince reports whether job has a run that started at or after since
+// and ran, or is running: skipped runs and runs abandoned by a process
+// that stopped mid-run (see [AbandonReason]) do not count.
+func (s *Store) RanSince(ctx context.Context, job string, since time.Time) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT exists(SELECT 1 FROM job_runs
+		WHERE job = $1 AND started_at >= $2 AND status <> 'skipped' AND error <> $3)`, job, since, AbandonReason)
+	if err != nil {
+		return false, fmt.Errorf("store: runs of %s since %s: %w", job, since.Format(time.RFC3339), err)
+	}
+	return ok, nil
 }
 
 // LastSuccessfulJobRun returns the most recently finished successful run

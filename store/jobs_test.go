@@ -141,7 +141,7 @@ func TestAbandonJobRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := st.AbandonJobRuns(ctx, "process exited mid-run")
+	n, err := st.AbandonJobRuns(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("AbandonJobRuns: got %d, %v; want 1", n, err)
 	}
@@ -153,9 +153,35 @@ func TestAbandonJobRuns(t *testing.T) {
 	for _, r := range runs {
 		got[r.ID] = r.Status + "|" + r.Error
 	}
-	want := map[int64]string{done: "succeeded|", stale: "failed|process exited mid-run"}
+	want := map[int64]string{done: "succeeded|", stale: "failed|" + store.AbandonReason}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+}
+
+func TestRanSince(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	before := time.Now().Add(-time.Hour)
+	if ran, err := st.RanSince(ctx, "cycle", before); err != nil || ran {
+		t.Fatalf("no runs yet: RanSince = %v, %v; want false", ran, err)
+	}
+	mustRun(t, st, "cycle", store.JobSkipped, "busy")
+	if _, err := st.StartJobRun(ctx, "cycle", "schedule", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AbandonJobRuns(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ran, err := st.RanSince(ctx, "cycle", before); err != nil || ran {
+		t.Fatalf("only skipped and abandoned runs: RanSince = %v, %v; want false", ran, err)
+	}
+	mustRun(t, st, "cycle", store.JobFailed, "smtp down")
+	if ran, err := st.RanSince(ctx, "cycle", before); err != nil || !ran {
+		t.Errorf("a failed run ran: RanSince = %v, %v; want true", ran, err)
+	}
+	if ran, err := st.RanSince(ctx, "cycle", time.Now().Add(time.Hour)); err != nil || ran {
+		t.Errorf("nothing ran after the future: RanSince = %v, %v; want false", ran, err)
 	}
 }
 

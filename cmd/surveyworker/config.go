@@ -46,6 +46,9 @@ type Config struct {
 	TimeZone string `yaml:"time_zone" env:"SURVEYWORKER_TIME_ZONE"`
 	// Settle is how long an inbox file must stop changing before it is read.
 	Settle time.Duration `yaml:"settle" env:"SURVEYWORKER_SETTLE"`
+	// CatchUp is how far back a scheduled run missed while serve was down
+	// is run at start-up; 0 turns catching up off.
+	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP"`
 	// HTTP is the listen address of /healthz; empty disables it.
 	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP"`
 	// SMTPHost is the mail relay; empty writes .eml files instead of sending.
@@ -74,6 +77,7 @@ func DefaultConfig() Config {
 		Schedule:  "0 2 * * *",
 		TimeZone:  "Europe/London",
 		Settle:    5 * time.Second,
+		CatchUp:   24 * time.Hour,
 		SMTPPort:  587,
 		SMTPFrom:  "surveyworker@localhost",
 		SMTPTLS:   "starttls",
@@ -150,6 +154,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		return err
+	}
+	if c.CatchUp < 0 {
+		return fmt.Errorf("config: catch_up %v must not be negative", c.CatchUp)
 	}
 	if c.Settle < 0 {
 		return fmt.Errorf("config: settle %v must not be negative", c.Settle)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -129,7 +130,8 @@ func cmdServe() command {
 the configured time zone; overlapping runs are skipped and recorded. Files
 dropped into the inbox are ingested once they have stopped growing, and the
 ranking is recomputed; the workbook and e-mail wait for the scheduled cycle.
-SIGTERM or SIGINT finishes the file in hand and exits 0.
+SIGTERM or SIGINT finishes the file in hand and exits 0. At start-up, a
+scheduled cycle missed while serve was down (within --catch-up) runs once.
 
 Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 ("*/30 * * * * *"), or descriptors ("@daily", "@every 1h").`,
@@ -139,6 +141,7 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 			fs.StringVar(&a.cfg.TimeZone, "time-zone", a.cfg.TimeZone, "IANA `zone` of the schedule (SURVEYWORKER_TIME_ZONE)")
 			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, e.g. :8080 (SURVEYWORKER_HTTP)")
 			fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
+			fs.DurationVar(&a.cfg.CatchUp, "catch-up", a.cfg.CatchUp, "at start-up, run a scheduled cycle missed within this long; 0 turns it off (SURVEYWORKER_CATCH_UP)")
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
@@ -164,6 +167,7 @@ func serve(ctx context.Context, a *app) error {
 		OnFile:   func(ctx context.Context, path string) error { return onFile(ctx, a, c, path) },
 		Settle:   a.cfg.Settle,
 		HTTPAddr: a.cfg.HTTP,
+		CatchUp:  cmp.Or(a.cfg.CatchUp, -1),
 	})
 	if err != nil {
 		return err
