@@ -42,8 +42,24 @@ type column struct {
 	Workstream string `json:"workstream,omitempty"`
 	// Reversed is true when the question says its numbers run the other
 	// way (1 is the highest priority); see [reversedScale].
-	Reversed bool   `json:"reversed,omitempty"`
-	Note     string `json:"note,omitempty"`
+	Reversed bool `json:"reversed,omitempty"`
+	// Kind is the kind of question, empty for a priority question; see
+	// [kind].
+	Kind kind `json:"kind,omitempty"`
+	// Scale describes a numeric scale or ranking: "0-10", "0-10 (from the
+	// answers)", "rank 1-5", "top 3 of 8".
+	Scale string `json:"scale,omitempty"`
+	// Options are the workstreams a rank-position or multi-select column
+	// may name, in catalogue order.
+	Options []string `json:"options,omitempty"`
+	Note    string   `json:"note,omitempty"`
+
+	question string   // the question, for grouping a grid's columns
+	lo, hi   int      // a priority column's numeric scale
+	stated   bool     // the question states lo and hi
+	k, n     int      // a ranking's ranked positions and items offered
+	rank     int      // the position of a rank-position column
+	unused   []string // Options not used: another question answers them
 }
 
 // label returns the column as used in warnings: its letter and header.
@@ -53,18 +69,18 @@ func (c column) label() string {
 
 // classify gives every header a role: first the shape's metadata, then
 // personal data, workstreams (matched against cat), free text, role and
-// practice questions. Later duplicates of single-valued roles are ignored
-// with a note.
+// practice questions. What the header tells of the question's kind is set
+// too (see [headerKind]); the rest comes from the data rows, in [refine],
+// which also drops duplicates.
 func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	cols := make([]column, len(headers))
 	for i, h := range headers {
 		c := column{Index: i, Letter: columnLetter(i), Header: cleanHeader(h)}
 		c.Role, c.Workstream, c.Note = classifyHeader(sh, c.Header, cat)
-		c.Reversed = c.Role == roleWorkstream && reversedScale(c.Header)
+		headerKind(&c)
 		cols[i] = c
 	}
 	keepBestPractice(cols)
-	dropDuplicates(cols)
 	return cols
 }
 
@@ -199,26 +215,61 @@ func keepBestPractice(cols []column) {
 // ignored.
 var single = []role{roleResponseID, roleStarted, roleSubmitted, roleEmail, roleRole}
 
-// dropDuplicates ignores a second column for a single-valued role and a
-// second column for the same workstream.
+// dropDuplicates ignores a second column for a single-valued role, and
+// keeps one question per workstream: a priority question before any other
+// kind, else the first in column order. A later workstream column is
+// ignored with a note; a workstream named among the options of a later
+// rank-position or multi-select column is left out of its options and
+// recorded as unused, for a file warning.
 func dropDuplicates(cols []column) {
 	seen := map[string]string{}
 	for i, c := range cols {
-		key := ""
-		switch {
-		case c.Role == roleWorkstream:
-			key = "ws:" + c.Workstream
-		case isSingle(c.Role):
-			key = "role:" + c.Role.String()
-		default:
+		if !isSingle(c.Role) {
 			continue
 		}
+		key := c.Role.String()
 		if first, ok := seen[key]; ok {
-			cols[i].Role, cols[i].Workstream = roleIgnored, ""
-			cols[i].Note = "duplicate of column " + first
+			cols[i].Role, cols[i].Note = roleIgnored, "duplicate of column "+first
 			continue
 		}
 		seen[key] = c.Letter
+	}
+	type claim struct{ letter, question string }
+	claimed := map[string]claim{}
+	for _, priority := range []bool{true, false} {
+		for i := range cols {
+			c := &cols[i]
+			if c.Role != roleWorkstream || (c.Kind == kindPriority) != priority {
+				continue
+			}
+			q := string(c.Kind) + "\x1f" + c.question
+			if c.Kind == kindRankSlot || c.Kind == kindMultiSelect {
+				var kept []string
+				for _, ws := range c.Options {
+					if first, ok := claimed[ws]; ok && first.question != q {
+						c.unused = append(c.unused, ws)
+						continue
+					}
+					claimed[ws] = claim{c.Letter, q}
+					kept = append(kept, ws)
+				}
+				c.Options = kept
+				if len(kept) == 0 {
+					c.Role, c.Kind, c.Options = roleIgnored, kindPriority, nil
+					c.Note = "every workstream it names is answered by another question"
+				}
+				continue
+			}
+			if first, ok := claimed[c.Workstream]; ok {
+				c.Note = "duplicate of column " + first.letter
+				if first.question != q {
+					c.Note = "workstream already answered by column " + first.letter + "; this question was not used"
+				}
+				c.Role, c.Workstream, c.Kind, c.Scale = roleIgnored, "", kindPriority, ""
+				continue
+			}
+			claimed[c.Workstream] = claim{c.Letter, q}
+		}
 	}
 }
 

@@ -13,11 +13,14 @@
 //     shape with several header rows merges them into one header per
 //     column, and columns.go classifies every column:
 //     workstream, practice, role, free text, personal data or ignored;
-//     parse.go ties these together and reads ahead to settle the date order;
+//     parse.go ties these together and reads ahead to settle the date order
+//     and the kinds and scales of questions (kinds.go);
 //   - rows.go maps each data row to a [store.RespondentRow]: practice matched
 //     against the registry (practice.go), timestamps in UTC (timestamps.go),
 //     e-mail replaced by a keyed hash and free text masked (privacy.go),
-//     numeric answers read in the direction the question states (scale.go).
+//     numeric answers read in the direction the question states (scale.go),
+//     and rankings and multi-select questions scored per workstream
+//     (kinds.go).
 //
 // The rows are handed to [store.Store.LoadFile] as a stream, so a file is
 // loaded in one transaction or not at all. inbox.go moves handled files out

@@ -42,6 +42,16 @@ type InspectedColumn struct {
 	Workstream string `json:"workstream,omitempty"`
 	// Reversed is true when the column's numbers run from 1 = highest.
 	Reversed bool `json:"reversed,omitempty"`
+	// Kind is the kind of question a workstream column belongs to:
+	// "ranking", "rank-slot", "choice", "multi-select", or empty for a
+	// priority question.
+	Kind string `json:"kind,omitempty"`
+	// Scale describes a numeric scale or ranking: "0-10", "0-10 (from the
+	// answers)", "rank 1-5", "top 3 of 8".
+	Scale string `json:"scale,omitempty"`
+	// Options are the workstream IDs a rank-position or one-cell
+	// multi-select column may name.
+	Options []string `json:"options,omitempty"`
 	// Note explains the role where useful (e.g. personal data not stored).
 	Note string `json:"note,omitempty"`
 }
@@ -64,7 +74,8 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 	}
 	for _, c := range l.Columns {
 		out.Columns = append(out.Columns, InspectedColumn{Letter: c.Letter, Header: c.Header,
-			Role: c.Role.String(), Workstream: c.Workstream, Reversed: c.Reversed, Note: c.Note})
+			Role: c.Role.String(), Workstream: c.Workstream, Reversed: c.Reversed,
+			Kind: string(c.Kind), Scale: c.Scale, Options: c.Options, Note: c.Note})
 		if c.Role == roleIgnored {
 			out.Unmatched = append(out.Unmatched, c.Header)
 		}

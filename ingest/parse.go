@@ -68,11 +68,15 @@ type header struct {
 	det  detection
 	row  int      // row number of the header
 	cols []column // classified columns
-	rest []bufferedRow
+	rows *peekTable
+	// ahead are the data rows read ahead, replayed by rows.
+	ahead []bufferedRow
 }
 
 // readHeader reads the top of src, detects its shape and classifies its
-// columns; rest holds the data rows read on the way.
+// columns, then reads up to the look-ahead limit of data rows to complete
+// the columns (see [refine]); rows replays them before the rest. An error
+// reading ahead is returned with the header as far as it was completed.
 func (in *Ingester) readHeader(name string, src *source) (*header, error) {
 	top, err := readAhead(src.table, detectTop)
 	if err != nil {
@@ -83,10 +87,14 @@ func (in *Ingester) readHeader(name string, src *source) (*header, error) {
 		return nil, reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q)",
 			"Timestamp, …", "ID, Start time, Completion time, …")
 	}
-	h := top[det.titleRows]
+	h := &header{det: det, row: top[det.titleRows].row}
 	cells := det.shape.headerCells(cellsOf(top[det.titleRows : det.titleRows+det.headerRows]))
-	return &header{det: det, row: h.row, cols: classify(det.shape, cells, in.opts.Catalogue),
-		rest: top[det.titleRows+det.headerRows:]}, nil
+	h.cols = classify(det.shape, cells, in.opts.Catalogue)
+	h.rows = &peekTable{table: src.table, buf: top[det.titleRows+det.headerRows:]}
+	h.ahead, err = readAhead(h.rows, in.opts.Limits.LookaheadRows)
+	h.rows.buf = h.ahead
+	refine(h.cols, h.ahead, in.opts.Catalogue)
+	return h, err
 }
 
 // layoutOf describes a file from its source and header.
@@ -113,18 +121,13 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher) (p *pa
 	if err != nil {
 		return nil, err
 	}
-	m := newMapper(name, h.det.shape, h.cols, &dateParser{loc: in.opts.Location, excel: src.excel, date1904: src.date1904},
-		pm, in.opts.HMACKey)
+	m := newMapper(name, h.det.shape, h.cols, in.opts.Catalogue,
+		&dateParser{loc: in.opts.Location, excel: src.excel, date1904: src.date1904}, pm, in.opts.HMACKey)
 	m.strictWidth = !src.excel
-	if len(m.ws) == 0 {
+	if len(m.questions) == 0 {
 		return nil, &RejectError{File: name, Row: h.row, Reason: "no column matches a workstream of the catalogue"}
 	}
-	rows := &peekTable{table: src.table, buf: h.rest}
-	ahead, err := readAhead(rows, in.opts.Limits.LookaheadRows)
-	if err != nil {
-		return nil, err
-	}
-	rows.buf = ahead
+	rows, ahead := h.rows, h.ahead
 	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
 	order, dateWarn = platformOrder(h.det.shape, order, dateWarn)
 	m.dates.order = order
@@ -147,10 +150,10 @@ func (in *Ingester) inspect(path string) (layout, error) {
 	}
 	defer src.close()
 	h, err := in.readHeader(fileName(path), src)
-	if err != nil {
+	if h == nil {
 		return layout{}, err
 	}
-	return layoutOf(src, h), nil
+	return layoutOf(src, h), nil // a row that cannot be read is the load's problem
 }
 
 // cellsOf returns the cells of buffered rows.
@@ -166,23 +169,31 @@ func cellsOf(rows []bufferedRow) [][]string {
 func sourceFile(name string, info fileInfo, l layout, m *mapper, warns []store.Warning) store.SourceFile {
 	f := store.SourceFile{Name: name, SHA256: info.SHA256, Size: info.Size, Platform: l.Platform,
 		Format: l.Format, Encoding: l.Encoding, Warnings: warns}
-	for _, i := range m.ws {
-		f.Workstreams = append(f.Workstreams, m.cols[i].Workstream)
-	}
+	f.Workstreams = m.workstreams()
 	for _, i := range m.comments {
 		f.CommentQuestions = append(f.CommentQuestions, m.cols[i].Header)
 	}
 	return f
 }
 
-// fileWarnings lists the file-level problems: columns not recognised, no
-// practice column, and how the date order was decided.
+// fileWarnings lists the file-level problems: columns not recognised,
+// workstreams a question names that another question answers, no practice
+// column, and how the date order was decided.
 func fileWarnings(headerRow int, m *mapper, dateWarn *store.Warning) []store.Warning {
 	var out []store.Warning
+	first := map[string]bool{}
 	for _, c := range m.cols {
 		if c.Role == roleIgnored {
 			out = append(out, store.Warning{Row: headerRow, Column: c.label(), Code: "column_ignored",
 				Message: "column ignored: " + c.Note})
+		}
+		for _, ws := range c.unused {
+			if first[c.question+"\x1f"+ws] {
+				continue
+			}
+			first[c.question+"\x1f"+ws] = true
+			out = append(out, store.Warning{Row: headerRow, Column: c.label(), Code: "question_not_used",
+				Message: "the answers for " + ws + " in this question were not used: another question answers that workstream"})
 		}
 	}
 	if m.practice < 0 {

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"slices"
+	"strconv"
 	"time"
 
 	"surveyworker/store"
@@ -23,9 +25,14 @@ type mapper struct {
 	width int
 	// column indexes by role; -1 when the file has none.
 	practice, role, email, responseID, started, submitted int
-	ws, comments                                          []int
+	comments                                              []int
 	// utc marks the timestamp columns whose header says they are UTC.
-	utc       map[int]bool
+	utc map[int]bool
+	// questions hold the workstream answers, in the order of the file's
+	// workstreams; answers is their number.
+	questions []question
+	answers   int
+	cat       *survey.Catalogue
 	dates     *dateParser
 	practices *practiceMatcher
 	hmacKey   []byte
@@ -49,15 +56,13 @@ type priority struct {
 const maxScoreCache = 4096
 
 // newMapper indexes the classified columns.
-func newMapper(file string, sh *shape, cols []column, dates *dateParser, pm *practiceMatcher, key []byte) *mapper {
-	m := &mapper{file: file, shape: sh, cols: cols, width: len(cols), dates: dates, practices: pm, hmacKey: key,
+func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dates *dateParser, pm *practiceMatcher, key []byte) *mapper {
+	m := &mapper{file: file, shape: sh, cols: cols, cat: cat, width: len(cols), dates: dates, practices: pm, hmacKey: key,
 		practice: -1, role: -1, email: -1, responseID: -1, started: -1, submitted: -1,
 		keyHash: hmac.New(sha256.New, key), scores: map[string]priority{}, utc: map[int]bool{}}
 	for i, c := range cols {
 		m.keyTags = append(m.keyTags, keyedHash(key, c.Header)[:8])
 		switch c.Role {
-		case roleWorkstream:
-			m.ws = append(m.ws, i)
 		case roleComment:
 			m.comments = append(m.comments, i)
 		case rolePractice:
@@ -77,7 +82,20 @@ func newMapper(file string, sh *shape, cols []column, dates *dateParser, pm *pra
 			m.utc[i] = true
 		}
 	}
+	m.questions = questions(cols)
+	for _, q := range m.questions {
+		m.answers += len(q.ws)
+	}
 	return m
+}
+
+// workstreams returns the workstream IDs answered, in answer order.
+func (m *mapper) workstreams() []string {
+	var out []string
+	for _, q := range m.questions {
+		out = append(out, q.ws...)
+	}
+	return out
 }
 
 // dateColumns returns the indexes of the timestamp columns.
@@ -186,22 +204,169 @@ func (m *mapper) timestamp(r *store.RespondentRow, i int, get func(int) string) 
 	return t
 }
 
+// mapAnswers scores the row's answers to every question.
 func (m *mapper) mapAnswers(r *store.RespondentRow, get func(int) string) {
-	r.Answers = make([]store.Answer, len(m.ws))
-	for j, i := range m.ws {
-		raw := get(i)
-		if raw == "" {
-			continue
-		}
-		p := m.parsePriority(raw)
-		if m.cols[i].Reversed && p.ok && !p.missing && isNumber(raw) {
-			p.score = 1 - p.score
-		}
-		r.Answers[j] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
-		if !p.ok {
-			m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the priority scale; stored without a score", value: raw})
+	r.Answers = make([]store.Answer, m.answers)
+	at := 0
+	for _, q := range m.questions {
+		out := r.Answers[at : at+len(q.ws)]
+		at += len(q.ws)
+		switch q.kind {
+		case kindPriority:
+			m.mapPriority(r, q.cols[0], out, get)
+		case kindRanking:
+			m.mapRanking(r, q, out, get)
+		case kindRankSlot:
+			m.mapRankSlots(r, q, out, get)
+		case kindChoice:
+			m.mapChoices(q, out, get)
+		case kindMultiSelect:
+			m.mapMultiSelect(r, q, out, get)
 		}
 	}
+}
+
+// offScale warns that the answer in column i is not on its scale.
+func (m *mapper) offScale(r *store.RespondentRow, i int, raw string) {
+	m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the priority scale; stored without a score", value: raw})
+}
+
+// mapPriority scores a priority label or a number on the column's scale.
+func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, get func(int) string) {
+	raw := get(i)
+	if raw == "" {
+		return
+	}
+	c := m.cols[i]
+	if n, err := strconv.Atoi(raw); err == nil {
+		out[0] = store.Answer{Raw: raw}
+		if n < c.lo || n > c.hi || c.hi <= c.lo {
+			m.offScale(r, i, raw)
+			return
+		}
+		score := float64(n-c.lo) / float64(c.hi-c.lo)
+		if c.Reversed {
+			score = 1 - score
+		}
+		out[0].Score, out[0].Scored = score, true
+		return
+	}
+	p := m.parsePriority(raw)
+	out[0] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
+	if !p.ok {
+		m.offScale(r, i, raw)
+	}
+}
+
+// mapRanking scores the rank numbers of a ranking with one column per
+// workstream. Blank, "0" and "N/A"-style cells are unranked.
+func (m *mapper) mapRanking(r *store.RespondentRow, q question, out []store.Answer, get func(int) string) {
+	ranked := false
+	for j, i := range q.cols {
+		raw := get(i)
+		if raw == "" || raw == "0" || isMissing(raw) {
+			continue
+		}
+		out[j] = store.Answer{Raw: raw}
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 || n > q.k {
+			m.offScale(r, i, raw)
+			continue
+		}
+		out[j].Score, out[j].Scored, ranked = rankScore(n, q.k, q.n), true, true
+	}
+	fillUnanswered(out, ranked, rawNotRanked)
+}
+
+// mapRankSlots scores a ranking with one column per rank position, each
+// naming a workstream. A workstream put at two positions keeps the first.
+func (m *mapper) mapRankSlots(r *store.RespondentRow, q question, out []store.Answer, get func(int) string) {
+	ranked := false
+	for _, i := range q.cols {
+		raw := get(i)
+		if raw == "" || isMissing(raw) {
+			continue
+		}
+		w, ok := m.cat.Match(ampersands.Replace(raw))
+		if !ok {
+			m.unmatched(r, i, raw)
+			continue
+		}
+		j := slices.Index(q.ws, w.ID)
+		if j < 0 {
+			m.notOffered(r, i, raw, w.ID)
+			continue
+		}
+		ranked = true
+		if !out[j].Scored {
+			rank := m.cols[i].rank
+			out[j] = store.Answer{Raw: "rank " + strconv.Itoa(rank), Score: rankScore(rank, q.k, q.n), Scored: true}
+		}
+	}
+	fillUnanswered(out, ranked, rawNotRanked)
+}
+
+// mapChoices scores a multi-select question with one column per option:
+// a ticked option's cell holds its text.
+func (m *mapper) mapChoices(q question, out []store.Answer, get func(int) string) {
+	selected := false
+	for j, i := range q.cols {
+		if raw := get(i); raw != "" && !isMissing(raw) {
+			out[j] = store.Answer{Raw: raw, Score: 1, Scored: true}
+			selected = true
+		}
+	}
+	fillUnanswered(out, selected, rawNotSelected)
+}
+
+// mapMultiSelect scores a multi-select question answered in one cell.
+func (m *mapper) mapMultiSelect(r *store.RespondentRow, q question, out []store.Answer, get func(int) string) {
+	i := q.cols[0]
+	raw := get(i)
+	if raw == "" || isMissing(raw) {
+		return
+	}
+	found, unknown := splitOptions(raw, m.cat)
+	for _, u := range unknown {
+		m.unmatched(r, i, u)
+	}
+	for _, o := range found {
+		if j := slices.Index(q.ws, o.ws); j >= 0 {
+			out[j] = store.Answer{Raw: o.text, Score: 1, Scored: true}
+		} else {
+			m.notOffered(r, i, o.text, o.ws)
+		}
+	}
+	fillUnanswered(out, true, rawNotSelected)
+}
+
+// fillUnanswered scores 0 the offered items a respondent who answered the
+// question left unranked or unselected; raw is stored for them.
+func fillUnanswered(out []store.Answer, answered bool, raw string) {
+	if !answered {
+		return
+	}
+	for j := range out {
+		if out[j].Raw == "" {
+			out[j] = store.Answer{Raw: raw, Scored: true}
+		}
+	}
+}
+
+// unmatched warns that an option or ranked item names no workstream.
+func (m *mapper) unmatched(r *store.RespondentRow, i int, v string) {
+	m.warn(r, i, &warning{code: "option_unmatched", msg: "the option names no workstream of the catalogue; ignored", value: v})
+}
+
+// notOffered warns that an option names a workstream the question was not
+// read as offering: one first seen after the rows read ahead. A workstream
+// answered by another question is ignored silently.
+func (m *mapper) notOffered(r *store.RespondentRow, i int, v, ws string) {
+	if slices.Contains(m.cols[i].unused, ws) {
+		return
+	}
+	m.warn(r, i, &warning{code: "option_unmatched",
+		msg: "the option names a workstream not seen in the first rows of the file; ignored", value: v})
 }
 
 // parsePriority is [survey.ParsePriority], remembered per distinct answer:
@@ -225,6 +390,49 @@ func (m *mapper) warn(r *store.RespondentRow, i int, w *warning) {
 	}
 	r.Warnings = append(r.Warnings, store.Warning{Row: r.Row, Column: m.cols[i].label(),
 		Code: w.code, Message: w.msg, Value: shorten(w.value, maxTextRunes)})
+}
+
+// question is the workstream columns of one question, with what scoring
+// them needs.
+type question struct {
+	kind kind
+	// cols are the question's columns: one per workstream (priority,
+	// ranking, choice), one per rank position (rank-slot), or the one cell
+	// (multi-select).
+	cols []int
+	// ws are the workstreams answered, aligned with cols for the kinds with
+	// one column per workstream.
+	ws []string
+	// k and n are a ranking's ranked positions and items offered.
+	k, n int
+}
+
+// questions groups the workstream columns into questions, in column order:
+// each priority column alone, the other kinds by question text.
+func questions(cols []column) []question {
+	var out []question
+	at := map[string]int{}
+	for i, c := range cols {
+		if c.Role != roleWorkstream {
+			continue
+		}
+		key := string(c.Kind) + "\x1f" + c.question
+		j, ok := at[key]
+		if c.Kind == kindPriority || !ok {
+			j = len(out)
+			at[key] = j
+			out = append(out, question{kind: c.Kind, k: c.k, n: c.n})
+		}
+		q := &out[j]
+		q.cols = append(q.cols, i)
+		switch c.Kind {
+		case kindRankSlot, kindMultiSelect:
+			q.ws = c.Options
+		default:
+			q.ws = append(q.ws, c.Workstream)
+		}
+	}
+	return out
 }
 
 // respondentKey identifies the respondent: the platform's response ID with

@@ -98,6 +98,10 @@ func TestReversedScale(t *testing.T) {
 		{"Priority (1 = lowest, 5 = highest) - Telephony", false},
 		{"How high a priority is each IT workstream? - Telephony", false},
 		{"Priority (10 = highest) - Telephony", false},
+		{"Rate each (1 = highest, 10 = lowest) [Wifi]", true},
+		{"Rate each (0 = highest priority) [Wifi]", true},
+		{"Rate each (1 = lowest, 10 = highest) [Wifi]", false},
+		{"On a scale of 0 to 10 [Wifi]", false},
 	}
 	for _, tt := range tests {
 		if got := reversedScale(tt.header); got != tt.want {

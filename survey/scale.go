@@ -36,7 +36,7 @@ var priorityWords = map[string]Score{
 var missingWords = map[string]bool{
 	"": true, "dont know": true, "do not know": true, "don t know": true, "unsure": true,
 	"not sure": true, "na": true, "n a": true, "not applicable": true, "no opinion": true,
-	"prefer not to say": true, "not answered": true,
+	"prefer not to say": true, "prefer not to answer": true, "not answered": true,
 }
 
 // ParsePriority maps a priority answer to a [Score]. It accepts the labels of

@@ -1,0 +1,409 @@
+package ingest
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"surveyworker/survey"
+)
+
+// kind is the kind of question a workstream column belongs to. Every kind
+// gives each workstream one answer scored 0..1 (1 the highest priority):
+//
+//   - priority: a label of the five-level scale ([survey.ParsePriority]) or
+//     a number on a numeric scale. The scale is the one the question states
+//     ("0-10", "on a scale of 0 to 10", "(1-5)", "1 = lowest, 10 =
+//     highest"); when it states none it is 1–5, unless a number above 5 is
+//     among the answers read ahead in any column of the question, and then
+//     it is 0–10 (1–10 when the question says 1 is the highest). A number n
+//     on the scale lo–hi scores (n−lo)/(hi−lo), or 1 minus that when the
+//     question says the low end is the highest ([reversedScale]); a number
+//     off the scale is stored unscored with the warning "answer_off_scale".
+//   - ranking: one column per workstream holding its rank, 1 the first.
+//   - rank-slot: one column per rank position ("Question [Rank 1]",
+//     LimeSurvey) holding the name of the workstream put there.
+//   - choice: one column per option of a multi-select question, holding
+//     the option's text when it was ticked (SurveyMonkey, Typeform).
+//   - multi-select: one cell holding the chosen options joined by ", "
+//     (Google Forms) or ";" (Microsoft Forms).
+//
+// A ranking with k ranked positions scores by normalised Borda count: when
+// every offered item is ranked (k is the number offered), rank r scores
+// (k−r)/(k−1); for a partial ranking ("your top k of n"), rank r scores
+// (k+1−r)/k. An offered item a respondent left unranked scores 0, but only
+// when the respondent ranked at least one item; a respondent who ranked
+// nothing has every answer of the question missing. For the ranking kind,
+// the items offered are the question's columns and k is the "top k" the
+// question states, else the largest rank read ahead; for the rank-slot
+// kind, k is the number of rank columns and the items offered are the
+// workstreams the answers read ahead name.
+//
+// A multi-select question scores a selected workstream 1 and one not
+// selected 0, so a mean is the share of respondents selecting it; a
+// respondent who selected nothing has every answer missing. The options
+// offered are the question's columns (choice) or the workstreams the
+// answers read ahead name (multi-select). A chosen option that names no
+// workstream is a warning, "option_unmatched", never an error.
+type kind string
+
+// Question kinds; see [kind].
+const (
+	kindPriority    kind = ""
+	kindRanking     kind = "ranking"
+	kindRankSlot    kind = "rank-slot"
+	kindChoice      kind = "choice"
+	kindMultiSelect kind = "multi-select"
+)
+
+// Raw texts stored for an offered item that a respondent who answered the
+// question left unranked or unselected: they score 0.
+const (
+	rawNotRanked   = "not ranked"
+	rawNotSelected = "not selected"
+)
+
+// Phrases, in folded form, that mark a ranking question and a question
+// asking to pick options.
+var (
+	rankPhrases = []string{"rank", "ranking", "rank order", "in order of"}
+	pickPhrases = []string{"select", "choose", "pick", "tick", "top", "which", "most important", "all that apply"}
+)
+
+// questionOf returns the question a column belongs to: its header without
+// the item in its last [brackets] or after its last " - ".
+func questionOf(h string) string {
+	if i, j := strings.LastIndex(h, "["), strings.LastIndex(h, "]"); i >= 0 && j > i {
+		return strings.TrimSpace(h[:i])
+	}
+	if i := strings.LastIndex(h, " - "); i >= 0 {
+		return strings.TrimSpace(h[:i])
+	}
+	return h
+}
+
+// Patterns of a stated numeric scale: a range in the header as written
+// ("0-10", "1 to 5", "(1–10)", "out of 10") and, in folded text, a number
+// named as an end of the scale ("10 = highest", "1 being the lowest").
+var (
+	rangePattern  = regexp.MustCompile(`(?:^|[^\d.])([01])\s*(?:-|–|—|to)\s*(5|10)(?:[^\d.]|$)`)
+	outOfPattern  = regexp.MustCompile(`\bout of (5|10)\b`)
+	anchorPattern = regexp.MustCompile(`\b(0|1|5|10) (?:is |being |equals |means )?(?:the )?` +
+		`(?:highest|lowest|most|least|top|very high|not a priority|no priority|not important)\b`)
+)
+
+// statedScale returns the numeric scale a question states, if any.
+func statedScale(header string) (lo, hi int, ok bool) {
+	if m := rangePattern.FindStringSubmatch(strings.ToLower(header)); m != nil {
+		lo, _ = strconv.Atoi(m[1])
+		hi, _ = strconv.Atoi(m[2])
+		return lo, hi, true
+	}
+	f := survey.NormalizeName(header)
+	lo, hi = 1, 0
+	if m := outOfPattern.FindStringSubmatch(f); m != nil {
+		hi, _ = strconv.Atoi(m[1])
+	}
+	for _, m := range anchorPattern.FindAllStringSubmatch(f, -1) {
+		switch m[1] {
+		case "0":
+			lo = 0
+		case "5", "10":
+			n, _ := strconv.Atoi(m[1])
+			hi = max(hi, n)
+		}
+	}
+	if hi == 0 {
+		return 0, 0, false
+	}
+	return lo, hi, true
+}
+
+// topPattern matches, in folded text, the number of positions a partial
+// ranking asks for: "your top 3", "top five".
+var topPattern = regexp.MustCompile(`\btop (\d+|two|three|four|five|six|seven|eight|nine|ten)\b`)
+
+var numberWords = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+// statedTop returns the k of a question asking for a "top k", or 0.
+func statedTop(question string) int {
+	m := topPattern.FindStringSubmatch(survey.NormalizeName(question))
+	if m == nil {
+		return 0
+	}
+	if n, ok := numberWords[m[1]]; ok {
+		return n
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// rankSlotPattern matches the folded item of a rank-position column.
+var rankSlotPattern = regexp.MustCompile(`^rank (\d+)$`)
+
+// headerKind sets what the header alone tells of a column's question: a
+// ranking question, a rank-position column, or a stated numeric scale.
+func headerKind(c *column) {
+	c.question = questionOf(c.Header)
+	switch c.Role {
+	case roleWorkstream:
+		if hasAnyPhrase(survey.NormalizeName(c.question), rankPhrases) {
+			c.Kind, c.Reversed, c.k = kindRanking, false, statedTop(c.question)
+			return
+		}
+		setScale(c)
+	case roleIgnored, roleComment:
+		if m := rankSlotPattern.FindStringSubmatch(bracketedFold(c.Header)); m != nil {
+			c.rank, _ = strconv.Atoi(m[1])
+			c.Role, c.Kind, c.Note = roleWorkstream, kindRankSlot, ""
+		}
+	}
+}
+
+// setScale sets a priority column's direction and stated numeric scale,
+// 1–5 when the question states none.
+func setScale(c *column) {
+	c.Reversed = reversedScale(c.Header)
+	c.lo, c.hi, c.stated = 1, 5, false
+	if lo, hi, ok := statedScale(c.Header); ok {
+		c.lo, c.hi, c.stated = lo, hi, true
+		c.Scale = fmt.Sprintf("%d-%d", lo, hi)
+	}
+}
+
+// refine completes the columns with what the data rows read ahead show:
+// the scale of numeric priority questions, ranking sizes, the workstreams
+// rank-position and multi-select columns name, and multi-select questions
+// with one column per option. It then keeps one question per workstream
+// (see [dropDuplicates]).
+func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
+	values := func(i int) []string {
+		var out []string
+		for _, r := range ahead {
+			if v := cellAt(r.cells, i); v != "" && !isMissing(v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	for i := range cols {
+		c := &cols[i]
+		if c.Role == roleWorkstream && c.Kind == kindPriority && isChoice(values(i), c.Workstream, cat) {
+			c.Kind, c.Reversed, c.Scale = kindChoice, false, ""
+		}
+	}
+	for _, g := range questionGroups(cols) {
+		refineGroup(cols, g, values, cat)
+	}
+	for i := range cols {
+		c := &cols[i]
+		if c.Role == roleIgnored && c.Note == "not recognised" && hasAnyPhrase(survey.NormalizeName(c.Header), pickPhrases) {
+			var seen []string
+			for _, v := range values(i) {
+				found, _ := splitOptions(v, cat)
+				for _, o := range found {
+					seen = append(seen, o.ws)
+				}
+			}
+			if len(seen) > 0 {
+				c.Role, c.Kind, c.Note, c.Options = roleWorkstream, kindMultiSelect, "", inCatalogueOrder(cat, seen)
+			}
+		}
+	}
+	dropDuplicates(cols)
+}
+
+// questionGroups returns the indexes of the workstream columns of each
+// question, grouped by kind and question text, in column order.
+func questionGroups(cols []column) [][]int {
+	var keys []string
+	groups := map[string][]int{}
+	for i, c := range cols {
+		if c.Role != roleWorkstream {
+			continue
+		}
+		key := string(c.Kind) + "\x1f" + c.question
+		if _, ok := groups[key]; !ok {
+			keys = append(keys, key)
+		}
+		groups[key] = append(groups[key], i)
+	}
+	out := make([][]int, len(keys))
+	for i, k := range keys {
+		out[i] = groups[k]
+	}
+	return out
+}
+
+// refineGroup completes the columns g of one question.
+func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.Catalogue) {
+	switch cols[g[0]].Kind {
+	case kindPriority:
+		if cols[g[0]].stated || !anyAbove(g, values, 5) {
+			return
+		}
+		for _, i := range g {
+			c := &cols[i]
+			c.lo, c.hi = 0, 10
+			if c.Reversed {
+				c.lo = 1
+			}
+			c.Scale = fmt.Sprintf("%d-%d (from the answers)", c.lo, c.hi)
+		}
+	case kindRanking:
+		// A "ranking" whose answers are labels is a priority grid worded
+		// with "rank".
+		largest := 0
+		for _, i := range g {
+			for _, v := range values(i) {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					for _, j := range g {
+						cols[j].Kind = kindPriority
+						setScale(&cols[j])
+					}
+					return
+				}
+				largest = max(largest, n)
+			}
+		}
+		n, k := len(g), cols[g[0]].k
+		if k == 0 {
+			k = largest
+		}
+		if k <= 0 || k > n {
+			k = n
+		}
+		for _, i := range g {
+			cols[i].k, cols[i].n, cols[i].Scale = k, n, rankingScale(k, n)
+		}
+	case kindRankSlot:
+		var seen []string
+		for _, i := range g {
+			for _, v := range values(i) {
+				if w, ok := cat.Match(ampersands.Replace(v)); ok {
+					seen = append(seen, w.ID)
+				}
+			}
+		}
+		offered := inCatalogueOrder(cat, seen)
+		for _, i := range g {
+			c := &cols[i]
+			if len(offered) == 0 {
+				c.Role, c.Kind, c.Note = roleIgnored, kindPriority, "ranking whose answers name no workstream"
+				continue
+			}
+			c.k, c.n, c.Options = len(g), len(offered), offered
+			c.Scale = rankingScale(c.k, c.n)
+		}
+	}
+}
+
+// rankingScale describes a ranking for inspection.
+func rankingScale(k, n int) string {
+	if k >= n {
+		return fmt.Sprintf("rank 1-%d", k)
+	}
+	return fmt.Sprintf("top %d of %d", k, n)
+}
+
+// rankScore is the normalised Borda score of rank r among k ranked
+// positions of n offered items; see [kind].
+func rankScore(r, k, n int) float64 {
+	switch {
+	case k < n:
+		return float64(k+1-r) / float64(k)
+	case k <= 1:
+		return 1
+	}
+	return float64(k-r) / float64(k-1)
+}
+
+// anyAbove reports whether a whole number above n is among the values of
+// the columns g.
+func anyAbove(g []int, values func(int) []string, n int) bool {
+	for _, i := range g {
+		for _, v := range values(i) {
+			if x, err := strconv.Atoi(v); err == nil && x > n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isChoice reports whether a workstream column's answers are all the
+// workstream's own name, as in a multi-select question with one column
+// per option.
+func isChoice(vals []string, ws string, cat *survey.Catalogue) bool {
+	for _, v := range vals {
+		if w, ok := cat.Match(ampersands.Replace(v)); !ok || w.ID != ws {
+			return false
+		}
+	}
+	return len(vals) > 0
+}
+
+// isMissing reports whether an answer means "no opinion".
+func isMissing(v string) bool {
+	_, missing, ok := survey.ParsePriority(v)
+	return ok && missing
+}
+
+// inCatalogueOrder returns the distinct IDs of ids in catalogue order.
+func inCatalogueOrder(cat *survey.Catalogue, ids []string) []string {
+	var out []string
+	for _, id := range cat.IDs() {
+		if slices.Contains(ids, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// option is one chosen option of a multi-select cell that names a
+// workstream.
+type option struct{ ws, text string }
+
+// splitOptions splits a multi-select cell into the workstreams it names
+// and the options that name none. Options are joined by "," or ";", but an
+// option's own text may hold a comma ("Telephony (VOIP, Unified
+// Communications)"), so the cell is not simply split: from each option
+// start, the longest run of comma-separated pieces that names a workstream
+// (its name, ID or an alias) is taken; a piece that starts no such run is
+// an unmatched option.
+func splitOptions(cell string, cat *survey.Catalogue) (found []option, unknown []string) {
+	type span struct{ start, end int }
+	var pieces []span
+	start := 0
+	for i, r := range cell {
+		if r == ',' || r == ';' {
+			pieces = append(pieces, span{start, i})
+			start = i + 1
+		}
+	}
+	pieces = append(pieces, span{start, len(cell)})
+	for i := 0; i < len(pieces); {
+		matched := false
+		for j := len(pieces) - 1; j >= i; j-- {
+			if strings.TrimSpace(cell[pieces[j].start:pieces[j].end]) == "" {
+				continue // a run ends on an option, not on a trailing separator
+			}
+			text := strings.TrimSpace(cell[pieces[i].start:pieces[j].end])
+			if w, ok := cat.Match(ampersands.Replace(text)); ok {
+				found = append(found, option{ws: w.ID, text: text})
+				i, matched = j+1, true
+				break
+			}
+		}
+		if !matched {
+			if t := strings.TrimSpace(cell[pieces[i].start:pieces[i].end]); t != "" {
+				unknown = append(unknown, t)
+			}
+			i++
+		}
+	}
+	return found, unknown
+}

@@ -1,0 +1,176 @@
+package ingest
+
+import (
+	"math"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/survey"
+)
+
+func TestStatedScale(t *testing.T) {
+	tests := []struct {
+		header string
+		lo, hi int
+		ok     bool
+	}{
+		{"How important is each workstream (0-10)? [Wifi]", 0, 10, true},
+		{"On a scale of 0 to 10, how important is it? [Wifi]", 0, 10, true},
+		{"Rate each (1–10) [Wifi]", 1, 10, true},
+		{"How high a priority is it? (1-5) [Wifi]", 1, 5, true},
+		{"Rate each (1 = lowest, 10 = highest) [Wifi]", 1, 10, true},
+		{"Rate each (0 = not important, 10 = very high) [Wifi]", 0, 10, true},
+		{"Priority (1 = highest priority, 5 = not a priority) - Wifi", 1, 5, true},
+		{"Score each out of 10 [Wifi]", 1, 10, true},
+		{"How high a priority is each IT workstream? [Wifi]", 0, 0, false},
+		{"Survey 2021-10 [Wifi]", 0, 0, false},
+	}
+	for _, tt := range tests {
+		lo, hi, ok := statedScale(tt.header)
+		if lo != tt.lo || hi != tt.hi || ok != tt.ok {
+			t.Errorf("statedScale(%q) = %d, %d, %v; want %d, %d, %v", tt.header, lo, hi, ok, tt.lo, tt.hi, tt.ok)
+		}
+	}
+}
+
+func TestStatedTop(t *testing.T) {
+	tests := []struct {
+		question string
+		want     int
+	}{
+		{"Rank your top 3 workstreams", 3},
+		{"Pick your top five", 5},
+		{"Please rank these workstreams (1 = most important)", 0},
+	}
+	for _, tt := range tests {
+		if got := statedTop(tt.question); got != tt.want {
+			t.Errorf("statedTop(%q) = %d, want %d", tt.question, got, tt.want)
+		}
+	}
+}
+
+func TestRankScore(t *testing.T) {
+	tests := []struct {
+		r, k, n int
+		want    float64
+	}{
+		{1, 4, 4, 1},          // full ranking: (k−r)/(k−1)
+		{2, 4, 4, 2.0 / 3},    // (4−2)/3
+		{4, 4, 4, 0},          // last of a full ranking
+		{1, 1, 1, 1},          // a single item
+		{1, 3, 8, 1},          // top 3 of 8: (k+1−r)/k
+		{2, 3, 8, 2.0 / 3},    // (3+1−2)/3
+		{3, 3, 8, 1.0 / 3},    // last ranked still above unranked (0)
+		{2, 2, 3, 0.5},        // top 2 of 3
+		{5, 5, 21, 1.0 / 5.0}, // top 5 of 21
+	}
+	for _, tt := range tests {
+		if got := rankScore(tt.r, tt.k, tt.n); math.Abs(got-tt.want) > 1e-12 {
+			t.Errorf("rankScore(%d, %d, %d) = %v, want %v", tt.r, tt.k, tt.n, got, tt.want)
+		}
+	}
+}
+
+func TestSplitOptions(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	tests := []struct {
+		cell    string
+		found   []option
+		unknown []string
+	}{
+		{"Wifi, Cyber Security", []option{{"wifi", "Wifi"}, {"cyber-security", "Cyber Security"}}, nil},
+		// The longest run of pieces is tried first, so a name holding a
+		// comma is one option, not "Telephony (VOIP" and an unknown.
+		{"Telephony (VOIP, Unified Communications), Wifi",
+			[]option{{"telephony", "Telephony (VOIP, Unified Communications)"}, {"wifi", "Wifi"}}, nil},
+		{"Wifi;Desktop;", []option{{"wifi", "Wifi"}, {"desktop", "Desktop"}}, nil}, // Microsoft Forms
+		{"Printer ink, Online Triage", []option{{"online-triage", "Online Triage"}}, []string{"Printer ink"}},
+		{"Other", nil, []string{"Other"}},
+	}
+	for _, tt := range tests {
+		found, unknown := splitOptions(tt.cell, cat)
+		if diff := cmp.Diff(tt.found, found, cmp.AllowUnexported(option{})); diff != "" {
+			t.Errorf("splitOptions(%q) found (-want +got):\n%s", tt.cell, diff)
+		}
+		if diff := cmp.Diff(tt.unknown, unknown); diff != "" {
+			t.Errorf("splitOptions(%q) unknown (-want +got):\n%s", tt.cell, diff)
+		}
+	}
+}
+
+// TestQuestionKindScores parses the question-kind fixtures and checks each
+// respondent's score per workstream against hand-computed values; "-"
+// means missing (no score), and an absent workstream has no answer column.
+func TestQuestionKindScores(t *testing.T) {
+	const x = -1 // missing
+	tests := []struct {
+		file string
+		want map[string][]float64 // workstream → score per data row
+	}{
+		{"scales_numeric.csv", map[string][]float64{
+			"cyber-security": {1, 0.7, 0, x},       // 0–10 stated: v/10; 11 off the scale
+			"wifi":           {0.5, x, 0.3, x},     // blank and "Don't know" missing
+			"telephony":      {1, 0, 1 - 3.0/9, x}, // 1–10, 1 = highest: 1 − (v−1)/9
+			"online-triage":  {0.7, 0.2, 0, x},     // no scale stated, a 7 read ahead: 0–10
+			"patient-online": {0.3, 0.4, 1, x},     // same question, so 0–10 too
+			"desktop":        {1, 0.5, 0, x},       // labels in any case
+		}},
+		{"ranking_columns.csv", map[string][]float64{
+			"wifi":           {0.75, 0.25, x, 0.5},     // the priority grid; its ranking column is not used
+			"cyber-security": {2.0 / 3, 1.0 / 3, x, 1}, // 4 ranked of 4: (4−r)/3
+			"telephony":      {1.0 / 3, 1, x, 0},       // "0" is unranked: 0
+			"desktop":        {0, 2.0 / 3, x, 0},       // "N/A" is unranked: 0
+			"online-triage":  {1, 0, x, x},             // top 2 of 3: (3−r)/2; rank 3 off the scale
+			"patient-online": {0, 0.5, x, 1},           // unranked by a respondent who ranked: 0
+			"single-sign-on": {0.5, 0, x, 0},           // a respondent who ranked nothing: missing
+		}},
+		{"ranking_slots.csv", map[string][]float64{
+			"desktop":        {1, 0, x, 0.75},          // the priority grid, not the ranking
+			"cyber-security": {2.0 / 3, 0, x, 1.0 / 3}, // top 3 of 5 offered: (4−r)/3
+			"telephony":      {0, 1, x, 0},
+			"online-triage":  {1.0 / 3, 0, x, 0},
+			"wifi":           {1, 2.0 / 3, x, 0},
+		}},
+		{"multiselect.csv", map[string][]float64{
+			"cyber-security": {1, 0, x, 0}, // one cell, options joined by ", "
+			"telephony":      {1, 0, x, 0}, // its name holds a comma
+			"online-triage":  {0, 0, x, 1},
+			"wifi":           {1, 1, x, 0},
+			"desktop":        {1, 0, x, x}, // one column per option
+			"single-sign-on": {0, 1, x, x},
+			"printing":       {1, 0, x, x},
+		}},
+	}
+	in, ps := testIngester(t), testPractices(t)
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			rows, p, err := parseRows(in, "testdata/"+tt.file, ps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]float64{}
+			for j, ws := range p.file.Workstreams {
+				for _, r := range rows {
+					a := r.Answers[j]
+					s := float64(x)
+					if a.Scored {
+						s = math.Round(a.Score*1e9) / 1e9
+					}
+					got[ws] = append(got[ws], s)
+				}
+			}
+			for ws, scores := range tt.want {
+				for i := range scores {
+					if scores[i] != x {
+						scores[i] = math.Round(scores[i]*1e9) / 1e9
+					}
+				}
+				tt.want[ws] = scores
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("scores (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
