@@ -25,7 +25,9 @@
 // The rows are handed to [store.Store.LoadFile] as a stream, so a file is
 // loaded in one transaction or not at all. inbox.go moves handled files out
 // of a watched folder: loaded and duplicate files to archive/, rejected ones
-// to quarantine/ with a reason file beside them.
+// to quarantine/ with a reason file beside them; rejects.go writes, beside
+// either, a CSV of the rows that had problems, streamed as they are read.
 //
-// registry.go reads the practice registry CSV that practice matching uses.
+// registry.go reads the practice registry that practice matching uses: the
+// project's CSV, or the NHS ODS epraccur file (epraccur.go).
 package ingest

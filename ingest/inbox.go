@@ -83,16 +83,21 @@ func (in *Ingester) ProcessInbox(ctx context.Context, inboxDir string) ([]Result
 
 // ProcessFile ingests the file at path and moves it out of the inbox:
 // loaded and duplicate files to <inboxDir>/archive/, rejected ones to
-// <inboxDir>/quarantine/ with a <name>.reason.txt beside them. Existing
-// files are never overwritten; a numbered name is used instead. A rejected
-// file is handled, so the error is nil; the error is non-nil when the file
-// could not be handled (database unreachable, file unmovable) and is left
-// in place.
+// <inboxDir>/quarantine/ with a <name>.reason.txt beside them. When rows
+// had problems (warnings, or the row that got the file rejected), a
+// <name>.rejects.csv beside the moved file lists them (see [RejectsSuffix]).
+// Existing files are never overwritten; a numbered name is used instead. A
+// rejected file is handled, so the error is nil; the error is non-nil when
+// the file could not be handled (database unreachable, file unmovable) and
+// is left in place.
 func (in *Ingester) ProcessFile(ctx context.Context, inboxDir, path string) (Result, error) {
-	res, err := in.IngestFile(ctx, path)
+	rj := newRejects(inboxDir, fileName(path))
+	defer rj.discard()
+	res, err := in.ingest(ctx, path, rj)
 	var rej *RejectError
 	switch {
 	case errors.As(err, &rej):
+		rj.rejected(nil, rej)
 		err = in.quarantine(inboxDir, path, &res, rej)
 	case err != nil:
 		return res, err
@@ -101,6 +106,11 @@ func (in *Ingester) ProcessFile(ctx context.Context, inboxDir, path string) (Res
 	}
 	if err != nil {
 		return res, fmt.Errorf("ingest: %s: %w", res.File, err)
+	}
+	// The file is handled by now: a rejects file that cannot be written is
+	// logged, not a reason to report the file as left in the inbox.
+	if res.RejectsFile, err = rj.finish(res.MovedTo); err != nil {
+		in.logger.WarnContext(ctx, "rejects file not written", slog.String("file", res.File), slog.String("error", err.Error()))
 	}
 	in.logResult(ctx, res)
 	return res, nil
@@ -121,6 +131,9 @@ func (in *Ingester) quarantine(inboxDir, path string, res *Result, rej *RejectEr
 func (in *Ingester) logResult(ctx context.Context, res Result) {
 	attrs := []any{slog.String("file", res.File), slog.String("status", res.Status),
 		slog.String("platform", res.Platform), slog.String("moved_to", res.MovedTo)}
+	if res.RejectsFile != "" {
+		attrs = append(attrs, slog.String("rejects_file", res.RejectsFile))
+	}
 	if res.Status == StatusRejected {
 		in.logger.WarnContext(ctx, "rejected file", append(attrs, slog.String("reason", res.Reason))...)
 		return

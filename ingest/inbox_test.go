@@ -68,6 +68,12 @@ func TestProcessInbox(t *testing.T) {
 		t.Errorf("left in inbox (-want +got):\n%s", diff)
 	}
 	checkReason(t, filepath.Join(inbox, "quarantine/d-bad-2.csv"+ReasonSuffix), results[3].SHA256)
+	// The unreadable row is among the first rows read to find the header,
+	// so it is listed without cells.
+	lines, _ := readRejects(t, filepath.Join(inbox, "quarantine/d-bad-2.csv"+RejectsSuffix))
+	if diff := cmp.Diff([][]string{{"line", "column", "code"}, {"3", "", rowRejectedCode}}, lines); diff != "" {
+		t.Errorf("rejects of d-bad.csv (-want +got):\n%s", diff)
+	}
 	if b, _ := os.ReadFile(filepath.Join(inbox, "archive/a-google.csv")); !strings.HasPrefix(string(b), "Practice IT survey") {
 		t.Errorf("the file already in archive/ was overwritten")
 	}

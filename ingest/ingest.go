@@ -159,6 +159,9 @@ type Result struct {
 	Ignored []string `json:"ignored,omitempty"`
 	// MovedTo is where an inbox file was moved, if it was.
 	MovedTo string `json:"moved_to,omitempty"`
+	// RejectsFile is the CSV of row problems written beside MovedTo, if
+	// any (see [RejectsSuffix]).
+	RejectsFile string `json:"rejects_file,omitempty"`
 }
 
 // IngestFile loads the file at path, leaving the file where it is. A file
@@ -167,7 +170,13 @@ type Result struct {
 // leaves the database unchanged; other errors (Status "failed") are not
 // the file's fault. Bad input never panics: a panic while reading the file
 // is recovered and returned as a rejection.
-func (in *Ingester) IngestFile(ctx context.Context, path string) (res Result, err error) {
+func (in *Ingester) IngestFile(ctx context.Context, path string) (Result, error) {
+	return in.ingest(ctx, path, nil)
+}
+
+// ingest is [Ingester.IngestFile], writing the row problems to rj when it
+// is not nil.
+func (in *Ingester) ingest(ctx context.Context, path string, rj *rejects) (res Result, err error) {
 	res = Result{File: fileName(path), Status: StatusFailed}
 	defer func() {
 		if p := recover(); p != nil {
@@ -196,12 +205,12 @@ func (in *Ingester) IngestFile(ctx context.Context, path string) (res Result, er
 	if err != nil {
 		return res, err
 	}
-	return in.load(ctx, path, info, newPracticeMatcher(practices), res)
+	return in.load(ctx, path, info, newPracticeMatcher(practices), res, rj)
 }
 
 // load parses the file and streams its rows into the store.
-func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *practiceMatcher, res Result) (Result, error) {
-	p, err := in.open(path, info, pm)
+func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *practiceMatcher, res Result, rj *rejects) (Result, error) {
+	p, err := in.open(path, info, pm, rj)
 	if err != nil {
 		return res, err
 	}

@@ -94,7 +94,7 @@ func (in *Ingester) countRespondents(path, order string) (int, string, error) {
 	if err != nil {
 		return 0, order, err
 	}
-	p, err := in.open(path, info, newPracticeMatcher(nil))
+	p, err := in.open(path, info, newPracticeMatcher(nil), nil)
 	if err != nil {
 		return 0, order, err
 	}

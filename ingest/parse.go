@@ -26,6 +26,8 @@ type parsed struct {
 	file   store.SourceFile
 	rows   table
 	m      *mapper
+	// rejects receives the row problems; nil when not wanted.
+	rejects *rejects
 }
 
 // next returns the next respondent row, skipping blank rows, or io.EOF.
@@ -33,11 +35,17 @@ func (p *parsed) next() (*store.RespondentRow, error) {
 	for {
 		row, cells, err := p.rows.next()
 		if err != nil {
+			p.rejects.rejected(nil, err)
 			return nil, err
 		}
 		r, err := p.m.mapRow(row, cells)
-		if err != nil || r != nil {
-			return r, err
+		if err != nil {
+			p.rejects.rejected(cells, err)
+			return nil, err
+		}
+		if r != nil {
+			p.rejects.row(cells, r.Warnings)
+			return r, nil
 		}
 	}
 }
@@ -105,8 +113,9 @@ func layoutOf(src *source, h *header) layout {
 }
 
 // open reads a file's header, detects its shape, classifies its columns and
-// reads ahead to decide the date order. The returned file streams the rest.
-func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher) (p *parsed, err error) {
+// reads ahead to decide the date order. The returned file streams the rest,
+// writing its row problems to rj when it is not nil.
+func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *rejects) (p *parsed, err error) {
 	name := fileName(path)
 	src, err := openTable(path, info, in.opts.Limits)
 	if err != nil {
@@ -121,6 +130,7 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher) (p *pa
 	if err != nil {
 		return nil, err
 	}
+	rj.setColumns(h.cols)
 	m := newMapper(name, h.det.shape, h.cols, in.opts.Catalogue,
 		&dateParser{loc: in.opts.Location, excel: src.excel, date1904: src.date1904}, pm, in.opts.HMACKey)
 	m.strictWidth = !src.excel
@@ -131,7 +141,7 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher) (p *pa
 	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
 	order, dateWarn = platformOrder(h.det.shape, order, dateWarn)
 	m.dates.order = order
-	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h)}
+	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h), rejects: rj}
 	p.layout.DateOrder = order.String()
 	p.file = sourceFile(name, info, p.layout, m, fileWarnings(h.row, m, dateWarn))
 	return p, nil

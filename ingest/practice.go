@@ -3,8 +3,11 @@ package ingest
 import (
 	"fmt"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 
+	"surveyworker/store"
 	"surveyworker/survey"
 )
 
@@ -14,6 +17,7 @@ const (
 	matchName     = "name"
 	matchAlias    = "alias"
 	matchCoreName = "core-name"
+	matchFuzzy    = "fuzzy"
 )
 
 // genericWords are dropped from practice names for the "core name" match:
@@ -35,27 +39,56 @@ func foldName(s string) string {
 
 // practiceMatcher matches a respondent's practice answer to the registry.
 // Every index maps a folded key to an ODS code, or to "" when two practices
-// share the key (ambiguous keys never match).
+// share the key (ambiguous keys never match). The fuzzy index maps each
+// word of the core names and aliases to the entries that have it.
 type practiceMatcher struct {
 	ods   map[string]bool
 	name  map[string]string
 	alias map[string]string
 	core  map[string]string
+	// entries are the core names and aliases of every practice, in words;
+	// words maps a word to the entries that have it.
+	entries []fuzzyEntry
+	words   map[string][]int
+	// fuzzy remembers the fuzzy result per folded answer: a file repeats
+	// the same few misspellings.
+	fuzzy map[string]fuzzyResult
+}
+
+// fuzzyEntry is one name (or alias) of a practice, as core-name words.
+type fuzzyEntry struct {
+	code, name string
+	words      []string
 }
 
 // newPracticeMatcher indexes the registry.
 func newPracticeMatcher(ps []survey.Practice) *practiceMatcher {
 	m := &practiceMatcher{ods: map[string]bool{}, name: map[string]string{},
-		alias: map[string]string{}, core: map[string]string{}}
+		alias: map[string]string{}, core: map[string]string{}, words: map[string][]int{},
+		fuzzy: map[string]fuzzyResult{}}
 	for _, p := range ps {
 		m.ods[p.ODSCode] = true
 		addKey(m.name, foldName(p.Name), p.ODSCode)
 		addKey(m.core, coreName(p.Name), p.ODSCode)
+		m.addEntry(p, p.Name)
 		for _, a := range p.Aliases {
 			addKey(m.alias, foldName(a), p.ODSCode)
+			m.addEntry(p, a)
 		}
 	}
 	return m
+}
+
+// addEntry indexes one name of p by the words of its core name.
+func (m *practiceMatcher) addEntry(p survey.Practice, name string) {
+	words := uniqueWords(coreName(name))
+	if len(words) == 0 {
+		return
+	}
+	m.entries = append(m.entries, fuzzyEntry{code: p.ODSCode, name: p.Name, words: words})
+	for _, w := range words {
+		m.words[w] = append(m.words[w], len(m.entries)-1)
+	}
 }
 
 // addKey maps k to code, or marks it ambiguous when another practice has it.
@@ -83,9 +116,12 @@ func coreName(s string) string {
 
 // match returns the ODS code of the practice text names and the method
 // that found it, or a warning explaining why nothing matched. In order: an
-// ODS code anywhere in the text, the exact folded name, an alias, then the
-// core name (generic words dropped) when exactly one practice has it. An
-// ODS code not in the registry is left out of the name comparisons.
+// ODS code anywhere in the text, the exact folded name, an alias, the core
+// name (generic words dropped) when exactly one practice has it, then a
+// fuzzy match of the core name's words (see [practiceMatcher.fuzzyMatch])
+// when it finds one clear winner. An ODS code not in the registry is left
+// out of the name comparisons. The warning of an ambiguous or unmatched
+// answer names the closest practices, up to [maxCandidates].
 func (m *practiceMatcher) match(text string) (code, method string, warn *warning) {
 	if text == "" {
 		return "", "", &warning{code: "practice_missing", msg: "no practice given"}
@@ -106,16 +142,181 @@ func (m *practiceMatcher) match(text string) (code, method string, warn *warning
 	}{{m.name, k, matchName}, {m.alias, k, matchAlias}, {m.core, coreName(rest), matchCoreName}} {
 		if c, ok := idx.keys[idx.key]; ok {
 			if c == "" {
-				return "", "", &warning{code: "practice_ambiguous", msg: "more than one practice in the registry has this " + idx.method, value: text}
+				return "", "", &warning{code: "practice_ambiguous", value: text,
+					msg: "more than one practice in the registry has this " + idx.method + m.fuzzyMatch(rest).candidates()}
 			}
 			return c, idx.method, nil
 		}
+	}
+	fr := m.fuzzyMatch(rest)
+	switch {
+	case fr.code != "":
+		return fr.code, matchFuzzy, nil
+	case fr.ambiguous:
+		return "", "", &warning{code: "practice_ambiguous", value: text,
+			msg: "the name is as close to more than one practice in the registry" + fr.candidates()}
 	}
 	msg := "no practice in the registry has this name"
 	if found != "" {
 		msg = fmt.Sprintf("no practice in the registry has ODS code %s or this name", found)
 	}
-	return "", "", &warning{code: "practice_unmatched", msg: msg, value: text}
+	return "", "", &warning{code: "practice_unmatched", msg: msg + fr.candidates(), value: text}
+}
+
+// Fuzzy matching thresholds, on the Dice similarity of two word sets
+// (twice the shared words over the words of both).
+const (
+	// fuzzyAccept is the least similarity of a fuzzy match.
+	fuzzyAccept = 0.8
+	// fuzzyMargin is how much closer the winner must be than the runner-up.
+	fuzzyMargin = 0.2
+	// fuzzyListed is the least similarity of a practice named as a
+	// candidate in a warning.
+	fuzzyListed = 0.4
+	// maxCandidates bounds the candidates named in a warning.
+	maxCandidates = 3
+	// maxFuzzyCache bounds the fuzzy results remembered per file.
+	maxFuzzyCache = 4096
+)
+
+// fuzzyResult is the outcome of a fuzzy match: the winner's code, or
+// whether the answer was as close to several practices, and the closest
+// practices, best first.
+type fuzzyResult struct {
+	code      string
+	ambiguous bool
+	best      []fuzzyCandidate
+}
+
+// fuzzyCandidate is a practice close to an answer.
+type fuzzyCandidate struct {
+	code, name string
+	score      float64
+}
+
+// candidates returns the closest practices for a warning message,
+// introduced by [store.PracticeCandidatesMarker], or "" when there are none.
+func (fr fuzzyResult) candidates() string {
+	if len(fr.best) == 0 {
+		return ""
+	}
+	parts := make([]string, len(fr.best))
+	for i, c := range fr.best {
+		parts[i] = c.name + " (" + c.code + ")"
+	}
+	return store.PracticeCandidatesMarker + strings.Join(parts, "; ")
+}
+
+// fuzzyMatch compares the words of text's core name with those of every
+// practice name and alias sharing at least one word with it. Words match
+// when equal or, for words of five letters or more, one edit apart
+// ("Jerico" for "Jericho"). A practice matches when its similarity is at
+// least [fuzzyAccept] and beats every other practice by [fuzzyMargin];
+// otherwise the answer is ambiguous (several practices that close) or
+// unmatched.
+func (m *practiceMatcher) fuzzyMatch(text string) fuzzyResult {
+	q := uniqueWords(coreName(text))
+	key := strings.Join(q, " ")
+	if fr, ok := m.fuzzy[key]; ok {
+		return fr
+	}
+	best := map[string]fuzzyCandidate{}
+	seen := map[int]bool{}
+	for _, w := range q {
+		for _, i := range m.words[w] {
+			if seen[i] {
+				continue
+			}
+			seen[i] = true
+			e := m.entries[i]
+			if s := dice(q, e.words); s > best[e.code].score {
+				best[e.code] = fuzzyCandidate{code: e.code, name: e.name, score: s}
+			}
+		}
+	}
+	fr := decideFuzzy(best)
+	if len(m.fuzzy) < maxFuzzyCache {
+		m.fuzzy[key] = fr
+	}
+	return fr
+}
+
+// decideFuzzy ranks the candidates and decides the match.
+func decideFuzzy(best map[string]fuzzyCandidate) fuzzyResult {
+	var cs []fuzzyCandidate
+	for _, c := range best {
+		if c.score >= fuzzyListed {
+			cs = append(cs, c)
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].score != cs[j].score {
+			return cs[i].score > cs[j].score
+		}
+		return cs[i].code < cs[j].code
+	})
+	var fr fuzzyResult
+	if len(cs) > 0 && cs[0].score >= fuzzyAccept {
+		if len(cs) == 1 || cs[0].score-cs[1].score >= fuzzyMargin {
+			fr.code = cs[0].code
+		} else {
+			fr.ambiguous = true
+		}
+	}
+	fr.best = cs[:min(len(cs), maxCandidates)]
+	return fr
+}
+
+// dice returns the Dice similarity of word sets a and b, counting a word of
+// a as shared when it is close to a word of b (see [closeWords]).
+func dice(a, b []string) float64 {
+	shared := 0
+	for _, x := range a {
+		for _, y := range b {
+			if closeWords(x, y) {
+				shared++
+				break
+			}
+		}
+	}
+	return 2 * float64(shared) / float64(len(a)+len(b))
+}
+
+// closeWords reports whether x and y are equal or, when both have at least
+// five letters, one insertion, deletion or substitution apart.
+func closeWords(x, y string) bool {
+	if x == y {
+		return true
+	}
+	a, b := []rune(x), []rune(y)
+	if len(a) < 5 || len(b) < 5 {
+		return false
+	}
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if len(a) == len(b) {
+		return string(a[i+1:]) == string(b[i+1:])
+	}
+	return string(a[i:]) == string(b[i+1:])
+}
+
+// uniqueWords returns the words of s, each once, in order.
+func uniqueWords(s string) []string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // warning is a row problem found while mapping a cell.

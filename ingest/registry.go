@@ -31,26 +31,68 @@ var requiredRegistryColumns = []string{"ods_code", "name", "federation"}
 // maxRegistryErrors bounds the problems ReadPractices reports at once.
 const maxRegistryErrors = 10
 
-// ReadPractices reads a practice registry CSV: a header with ods_code, name
-// and federation, and optionally list_size, postcode and aliases (separated
-// by ";"), in any order and any case; other columns are ignored. A UTF-8 BOM
-// and ";" or tab delimiters are accepted. ODS codes must be a letter and
-// five digits (they are upper-cased). Every problem found (up to ten) is
-// reported with its line number; no practices are returned then.
+// Registry formats read by [ReadRegistry].
+const (
+	// RegistryCSV is the project's registry CSV, with a header.
+	RegistryCSV = "csv"
+	// RegistryEpraccur is the NHS ODS GP practice file epraccur.csv.
+	RegistryEpraccur = "epraccur"
+)
+
+// Registry is a practice registry read by [ReadRegistry].
+type Registry struct {
+	// Format is [RegistryCSV] or [RegistryEpraccur].
+	Format string
+	// Practices are the practices to import.
+	Practices []survey.Practice
+	// Inactive counts the epraccur records skipped because the practice is
+	// not active (closed, dormant or proposed).
+	Inactive int
+	// NotGP counts the active epraccur records skipped because their
+	// prescribing setting is not a GP practice (out-of-hours services,
+	// walk-in centres, prisons…).
+	NotGP int
+}
+
+// ReadPractices reads a practice registry, in either format of
+// [ReadRegistry], and returns its practices.
 func ReadPractices(r io.Reader) ([]survey.Practice, error) {
+	reg, err := ReadRegistry(r)
+	return reg.Practices, err
+}
+
+// ReadRegistry reads a practice registry in one of two formats.
+//
+// The project's CSV has a header with ods_code, name and federation, and
+// optionally list_size, postcode and aliases (separated by ";"), in any
+// order and any case; other columns are ignored. A UTF-8 BOM and ";" or
+// tab delimiters are accepted.
+//
+// The NHS ODS epraccur file has no header and 27 quoted columns; it is
+// recognised by its first record: 27 fields, the first an ODS code. See
+// [readEpraccur] for what is taken from it.
+//
+// ODS codes must be a letter and five digits (they are upper-cased). Every
+// problem found (up to ten) is reported with its line number; no practices
+// are returned then.
+func ReadRegistry(r io.Reader) (Registry, error) {
 	br := stripBOM(bufio.NewReaderSize(r, sniffSize))
+	if isEpraccur(br) {
+		return readEpraccur(br)
+	}
 	rr := &registryReader{r: newCSVReader(br, sniffDelimiter(br))}
 	var recs []registryRecord
 	if err := gocsv.UnmarshalCSV(rr, &recs); err != nil {
 		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
-			return nil, errors.New("practices: the file is empty")
+			return Registry{}, errors.New("practices: the file is empty")
 		}
-		return nil, fmt.Errorf("practices: %w", err)
+		return Registry{}, fmt.Errorf("practices: %w", err)
 	}
 	if err := rr.checkHeader(); err != nil {
-		return nil, err
+		return Registry{}, err
 	}
-	return validateRegistry(recs, rr.lines[1:])
+	ps, err := validateRegistry(recs, rr.lines[1:])
+	return Registry{Format: RegistryCSV, Practices: ps}, err
 }
 
 // registryReader feeds gocsv: it normalises the header names and remembers
@@ -125,28 +167,50 @@ func (rr *registryReader) checkHeader() error {
 // validateRegistry converts the records, collecting every problem with its
 // line number.
 func validateRegistry(recs []registryRecord, lines []int) ([]survey.Practice, error) {
-	var errs []error
-	seen := map[string]int{}
-	out := make([]survey.Practice, 0, len(recs))
+	var v registryValidator
 	for i, rec := range recs {
-		p, err := rec.practice()
-		if err == nil && seen[p.ODSCode] > 0 {
-			err = fmt.Errorf("ods_code %s is also on line %d", p.ODSCode, seen[p.ODSCode])
+		if v.add(lines[i], rec.practice) {
+			break
 		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("line %d: %w", lines[i], err))
-			if len(errs) == maxRegistryErrors {
-				break
-			}
-			continue
-		}
-		seen[p.ODSCode] = lines[i]
-		out = append(out, p)
 	}
-	if len(errs) > 0 {
-		return nil, fmt.Errorf("practices: %w", errors.Join(errs...))
+	return v.result()
+}
+
+// registryValidator collects practices and the problems of a registry.
+type registryValidator struct {
+	out  []survey.Practice
+	errs []error
+	seen map[string]int
+}
+
+// add validates one record that starts on line, and reports whether
+// enough problems were found to stop.
+func (v *registryValidator) add(line int, practice func() (survey.Practice, error)) (stop bool) {
+	if v.seen == nil {
+		v.seen = map[string]int{}
 	}
-	return out, nil
+	p, err := practice()
+	if err == nil && v.seen[p.ODSCode] > 0 {
+		err = fmt.Errorf("ods_code %s is also on line %d", p.ODSCode, v.seen[p.ODSCode])
+	}
+	if err != nil {
+		v.errs = append(v.errs, fmt.Errorf("line %d: %w", line, err))
+		return len(v.errs) == maxRegistryErrors
+	}
+	v.seen[p.ODSCode] = line
+	v.out = append(v.out, p)
+	return false
+}
+
+// result returns the practices, or every problem found.
+func (v *registryValidator) result() ([]survey.Practice, error) {
+	if len(v.errs) > 0 {
+		return nil, fmt.Errorf("practices: %w", errors.Join(v.errs...))
+	}
+	if v.out == nil {
+		v.out = []survey.Practice{}
+	}
+	return v.out, nil
 }
 
 // practice validates one record.

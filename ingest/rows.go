@@ -179,8 +179,13 @@ func (m *mapper) mapPractice(r *store.RespondentRow, get func(int) string) {
 	if m.practice < 0 {
 		return
 	}
-	r.PracticeText = shorten(get(m.practice), maxTextRunes)
-	code, method, w := m.practices.match(r.PracticeText)
+	text := shorten(get(m.practice), maxTextRunes)
+	code, method, w := m.practices.match(text)
+	// Matched as typed, stored masked: a practice answer is free text too.
+	r.PracticeText = maskPersonal(text)
+	if w != nil && w.value != "" {
+		w.value = r.PracticeText
+	}
 	r.PracticeODS, r.MatchMethod = code, method
 	m.warn(r, m.practice, w)
 }

@@ -36,6 +36,9 @@ type WorkbookInput struct {
 	// the ranking method states them. Empty shows a pointer to the method
 	// document instead.
 	TierRules []string
+	// Quality fills the Data quality sheet; its zero value shows no
+	// problems and no files.
+	Quality DataQuality
 }
 
 // sheetWriter writes one sheet of the workbook.
@@ -49,6 +52,7 @@ type sheetWriter struct {
 var sheets = []sheetWriter{
 	{SheetSummary, writeSummary},
 	{SheetRanking, writeRanking},
+	{SheetQuality, writeQuality},
 }
 
 // WriteWorkbook writes the workbook for in to path. It writes a temporary

@@ -69,7 +69,7 @@ func writeSample(t *testing.T) *excelize.File {
 
 func TestWorkbookSheets(t *testing.T) {
 	f := writeSample(t)
-	if diff := cmp.Diff([]string{"Summary", "Ranking"}, f.GetSheetList()); diff != "" {
+	if diff := cmp.Diff([]string{"Summary", "Ranking", "Data quality"}, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
 }

@@ -88,7 +88,7 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 	}
 	counts.RankingRunID = res.Ranking.RunID
 	res.Workbook = c.workbookPath(res.Ranking)
-	if err := c.WriteWorkbook(res.Ranking, res.Workbook); err != nil {
+	if err := c.WriteWorkbook(ctx, res.Ranking, res.Workbook); err != nil {
 		return res, err
 	}
 	counts.ReportPath = res.Workbook
@@ -113,11 +113,15 @@ func (c *Cycle) importPractices(ctx context.Context, res *CycleResult) error {
 		return fmt.Errorf("cycle: practices: %w", err)
 	}
 	defer f.Close()
-	ps, err := ingest.ReadPractices(f)
+	reg, err := ingest.ReadRegistry(f)
 	if err != nil {
 		return fmt.Errorf("cycle: practices %s: %w", c.PracticesFile, err)
 	}
-	if res.Practices, err = c.Store.UpsertPractices(ctx, ps); err != nil {
+	if reg.Inactive > 0 || reg.NotGP > 0 {
+		c.logger().InfoContext(ctx, "practices skipped", slog.String("file", c.PracticesFile),
+			slog.String("format", reg.Format), slog.Int("inactive", reg.Inactive), slog.Int("not_gp", reg.NotGP))
+	}
+	if res.Practices, err = c.Store.UpsertPractices(ctx, reg.Practices); err != nil {
 		return fmt.Errorf("cycle: practices %s: %w", c.PracticesFile, err)
 	}
 	return nil
@@ -130,20 +134,37 @@ func (c *Cycle) workbookPath(r survey.Ranking) string {
 }
 
 // WriteWorkbook writes the workbook of r to path, creating its directory.
-func (c *Cycle) WriteWorkbook(r survey.Ranking, path string) error {
+// The Data quality sheet is read from the store.
+func (c *Cycle) WriteWorkbook(ctx context.Context, r survey.Ranking, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cycle: %w", err)
 	}
-	err := report.WriteWorkbook(path, report.WorkbookInput{
+	q, err := c.dataQuality(ctx)
+	if err != nil {
+		return fmt.Errorf("cycle: workbook: %w", err)
+	}
+	err = report.WriteWorkbook(path, report.WorkbookInput{
 		Ranking:     r,
 		GeneratedAt: c.now(),
 		Location:    c.location(),
 		TierRules:   TierRules(c.Rank.Thresholds),
+		Quality:     q,
 	})
 	if err != nil {
 		return fmt.Errorf("cycle: workbook: %w", err)
 	}
 	return nil
+}
+
+// dataQuality reads what the Data quality sheet shows.
+func (c *Cycle) dataQuality(ctx context.Context) (report.DataQuality, error) {
+	var q report.DataQuality
+	var err error
+	if q.PracticeProblems, err = c.Store.PracticeMatchProblems(ctx); err != nil {
+		return q, err
+	}
+	q.Files, err = c.Store.FileQualities(ctx)
+	return q, err
 }
 
 // Deliver sends workbook, the report of r, to every lead in LeadsFile

@@ -84,7 +84,7 @@ type RespondentRow struct {
 	// PracticeText is the practice as the respondent gave it.
 	PracticeText string
 	// MatchMethod says how the practice was matched ("ods-code", "name",
-	// "alias", "core-name"), empty when unmatched.
+	// "alias", "core-name", "fuzzy"), empty when unmatched.
 	MatchMethod string
 	// Role is the respondent's role as given.
 	Role string

@@ -262,9 +262,11 @@ func cmdPracticesImport() command {
 	return command{
 		name:    "practices import",
 		args:    "FILE",
-		summary: "load the practice registry CSV (ods_code,name,federation[,list_size,postcode,aliases])",
+		summary: "load the practice registry CSV (ods_code,name,federation[,list_size,postcode,aliases]) or NHS ODS epraccur.csv",
 		help: `The header names the columns, in any order: ods_code, name and federation are
 required; list_size, postcode and aliases (separated by ';') are optional.
+The NHS ODS file epraccur.csv (no header, 27 columns) is also accepted: only
+active GP practices are imported, with their commissioner code as federation.
 Practices are upserted by ODS code, so importing the same file twice changes
 nothing. A bad row rejects the whole file with its line number.`,
 		run: func(ctx context.Context, a *app, args []string) error {
@@ -276,7 +278,7 @@ nothing. A bad row rejects the whole file with its line number.`,
 				return err
 			}
 			defer f.Close()
-			ps, err := ingest.ReadPractices(f)
+			reg, err := ingest.ReadRegistry(f)
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
@@ -284,11 +286,14 @@ nothing. A bad row rejects the whole file with its line number.`,
 			if err != nil {
 				return err
 			}
-			n, err := st.UpsertPractices(ctx, ps)
+			n, err := st.UpsertPractices(ctx, reg.Practices)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "imported %d practices from %s\n", n, filepath.Base(args[0]))
+			if reg.Inactive > 0 || reg.NotGP > 0 {
+				fmt.Fprintf(a.stdout, "skipped %d inactive practices and %d that are not GP practices\n", reg.Inactive, reg.NotGP)
+			}
 			return nil
 		},
 	}
@@ -376,7 +381,7 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: analysis.DefaultOptions(),
 		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
 		Location: a.cfg.Location(), Logger: a.log}
-	if err := c.WriteWorkbook(r, out); err != nil {
+	if err := c.WriteWorkbook(ctx, r, out); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "workbook: %s\n", out)

@@ -1,0 +1,93 @@
+package ingest
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/survey"
+)
+
+// epraccurSample is the first 300 lines of a real epraccur file, read when
+// present.
+const epraccurSample = "../../shared/realworld/ods/epraccur_sample_300.csv"
+
+func TestReadRegistryEpraccur(t *testing.T) {
+	f, err := os.Open("testdata/practices_epraccur.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := ReadRegistry(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Registry{Format: RegistryEpraccur, Inactive: 2, NotGP: 1, Practices: []survey.Practice{
+		{ODSCode: "K84501", Name: "JERICHO CANAL SURGERY", Federation: "10Q", Postcode: "OX2 6AB"},
+		{ODSCode: "K84504", Name: "ST CLEMENT'S & IFFLEY PRACTICE", Federation: "10Q", Postcode: "OX4 1DZ"},
+	}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ReadRegistry (-want +got):\n%s", diff)
+	}
+}
+
+func TestReadRegistryEpraccurErrors(t *testing.T) {
+	rec := func(code, name string) string {
+		return `"` + code + `","` + name + `"` + strings.Repeat(`,""`, 10) + `,"A"` + strings.Repeat(`,""`, 12) + `,"4",""` + "\r\n"
+	}
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"problems by line", rec("K84501", "A") + rec("K84501", "B") + rec("K84502", ""),
+			[]string{"line 2: ods_code K84501 is also on line 1", "line 3: practice K84502 has no name"}},
+		{"short record", rec("K84501", "A") + `"K84502","B"` + "\r\n", []string{"line 2", "malformed epraccur record"}},
+	}
+	for _, tt := range tests {
+		_, err := ReadRegistry(strings.NewReader(tt.in))
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", tt.name, err, w)
+			}
+		}
+	}
+}
+
+// TestReadRegistryEpraccurSample reads real ODS data: every record is
+// either imported or counted as skipped.
+func TestReadRegistryEpraccurSample(t *testing.T) {
+	f, err := os.Open(epraccurSample)
+	if err != nil {
+		t.Skipf("real epraccur sample not available: %v", err)
+	}
+	defer f.Close()
+	got, err := ReadRegistry(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Format != RegistryEpraccur || len(got.Practices) != 264 || got.Inactive != 35 || got.NotGP != 1 {
+		t.Errorf("got %s with %d practices, %d inactive, %d not GP; want epraccur with 264, 35, 1",
+			got.Format, len(got.Practices), got.Inactive, got.NotGP)
+	}
+	first := survey.Practice{ODSCode: "A81001", Name: "THE DENSHAM SURGERY", Federation: "00K", Postcode: "TS18 1HU"}
+	if len(got.Practices) > 0 {
+		if diff := cmp.Diff(first, got.Practices[0]); diff != "" {
+			t.Errorf("first practice (-want +got):\n%s", diff)
+		}
+	}
+	// The project's registry is still read as CSV.
+	ps, err := os.Open("testdata/practices.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ps.Close()
+	if reg, err := ReadRegistry(ps); err != nil || reg.Format != RegistryCSV || len(reg.Practices) == 0 {
+		t.Errorf("practices.csv: got %s with %d practices, %v", reg.Format, len(reg.Practices), err)
+	}
+}

@@ -1,0 +1,75 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/store"
+	"surveyworker/store/storetest"
+)
+
+// loadWarnedFile loads one file whose rows carry the given warnings, one
+// row per entry.
+func loadWarnedFile(t *testing.T, st *store.Store, name string, fileWarns []store.Warning, rows [][]store.Warning) {
+	t.Helper()
+	sum := sha256.Sum256([]byte(name))
+	f := store.SourceFile{Name: name, SHA256: hex.EncodeToString(sum[:]), Platform: "test", Format: "csv", Warnings: fileWarns}
+	i := 0
+	next := func() (*store.RespondentRow, error) {
+		if i == len(rows) {
+			return nil, io.EOF
+		}
+		i++
+		return &store.RespondentRow{Row: i + 1, Key: name + "/" + string(rune('a'+i)), Warnings: rows[i-1]}, nil
+	}
+	if _, err := st.LoadFile(context.Background(), f, next); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPracticeMatchProblemsAndFileQualities(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	unmatched := store.Warning{Column: `B "Practice"`, Code: "practice_unmatched", Value: "Banbury",
+		Message: "no practice in the registry has this name" + store.PracticeCandidatesMarker + "Banbury Cross (K84001); Isis (K84002)"}
+	bare := store.Warning{Column: `B "Practice"`, Code: "practice_unmatched", Value: "Nowhere",
+		Message: "no practice in the registry has this name"}
+	ambiguous := store.Warning{Column: `B "Practice"`, Code: "practice_ambiguous", Value: "Bridge Street",
+		Message: "more than one practice in the registry has this core-name" + store.PracticeCandidatesMarker + "Bridge Street (K84020); Bridge Street (K84021)"}
+	offScale := store.Warning{Column: `C "Cyber"`, Code: "answer_off_scale", Value: "Sometimes", Message: "not on the scale"}
+	loadWarnedFile(t, st, "b.csv", []store.Warning{{Row: 1, Code: "column_ignored", Message: "ignored"}},
+		[][]store.Warning{{unmatched, offScale}, nil, {ambiguous}})
+	loadWarnedFile(t, st, "a.csv", nil, [][]store.Warning{{bare}, {offScale}})
+	loadWarnedFile(t, st, "c.csv", nil, [][]store.Warning{nil})
+
+	got, err := st.PracticeMatchProblems(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.PracticeMatchProblem{
+		{File: "a.csv", Row: 2, Text: "Nowhere", Code: "practice_unmatched"},
+		{File: "b.csv", Row: 2, Text: "Banbury", Code: "practice_unmatched", Candidates: "Banbury Cross (K84001); Isis (K84002)"},
+		{File: "b.csv", Row: 4, Text: "Bridge Street", Code: "practice_ambiguous", Candidates: "Bridge Street (K84020); Bridge Street (K84021)"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PracticeMatchProblems (-want +got):\n%s", diff)
+	}
+
+	fq, err := st.FileQualities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantFQ := []store.FileQuality{
+		{File: "b.csv", Respondents: 3, Warnings: map[string]int{"column_ignored": 1, "practice_unmatched": 1, "answer_off_scale": 1, "practice_ambiguous": 1}},
+		{File: "a.csv", Respondents: 2, Warnings: map[string]int{"practice_unmatched": 1, "answer_off_scale": 1}},
+		{File: "c.csv", Respondents: 1, Warnings: map[string]int{}},
+	}
+	if diff := cmp.Diff(wantFQ, fq); diff != "" {
+		t.Errorf("FileQualities (-want +got):\n%s", diff)
+	}
+}
