@@ -44,6 +44,11 @@ type column struct {
 	// way (1 is the highest priority); see [reversedScale].
 	Reversed bool   `json:"reversed,omitempty"`
 	Note     string `json:"note,omitempty"`
+	// scale scores the answers of a workstream column named by a mapping
+	// that gives one; nil reads them as [survey.ParsePriority] does.
+	scale *Scale
+	// mapped is true when a mapping named the column.
+	mapped bool
 }
 
 // label returns the column as used in warnings: its letter and header.

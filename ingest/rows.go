@@ -171,6 +171,14 @@ func (m *mapper) mapAnswers(r *store.RespondentRow, get func(int) string) {
 		if raw == "" {
 			continue
 		}
+		if s := m.cols[i].scale; s != nil {
+			p := s.score(raw)
+			r.Answers[j] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
+			if !p.ok {
+				m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the mapping's scale (" + s.String() + "); stored without a score", value: raw})
+			}
+			continue
+		}
 		p := m.parsePriority(raw)
 		if m.cols[i].Reversed && p.ok && !p.missing && isNumber(raw) {
 			p.score = 1 - p.score
