@@ -60,6 +60,11 @@ type column struct {
 	k, n     int      // a ranking's ranked positions and items offered
 	rank     int      // the position of a rank-position column
 	unused   []string // Options not used: another question answers them
+	// mapScale scores the answers of a workstream column named by a
+	// mapping that gives a scale; nil scores them as detected.
+	mapScale *Scale
+	// mapped is true when a mapping named the column.
+	mapped bool
 }
 
 // label returns the column as used in warnings: its letter and header.

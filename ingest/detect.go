@@ -33,6 +33,10 @@ type shape struct {
 	// unescape, when set, undoes the platform's escaping in a data cell
 	// before it is read (SmartSurvey's "@SQ@" for an apostrophe).
 	unescape func(cell string) string
+	// last marks a shape that fits almost any table ([generic]): it is
+	// tried only after every other shape failed at every title-row offset,
+	// and only on a header row that detection's accept function approves.
+	last bool
 }
 
 // rowFields are the identifying fields of one row, for [shape.key].
@@ -42,9 +46,9 @@ type rowFields struct {
 }
 
 // shapes is the registry of known export layouts, most specific first.
-// LimeSurvey goes last: without its metadata columns it is recognised by
-// a ranking block alone.
-var shapes = []*shape{microsoftForms, googleForms, surveyMonkey, qualtrics, typeform, smartSurvey, jisc, limeSurvey}
+// LimeSurvey goes after the other platforms: without its metadata columns
+// it is recognised by a ranking block alone. [generic] stays last.
+var shapes = []*shape{microsoftForms, googleForms, surveyMonkey, qualtrics, typeform, smartSurvey, jisc, limeSurvey, generic}
 
 // maxTitleRows is how many rows above the header (a title, a blank line
 // left by an export tool) detection looks past.
@@ -61,12 +65,38 @@ type detection struct {
 }
 
 // detectShape finds the shape of a table from its top rows, trying the
-// first row as the header, then each of the next maxTitleRows.
+// first row as the header, then each of the next maxTitleRows. Shapes
+// marked last are not tried; see [detectShapeFor].
 func detectShape(top [][]string) (detection, bool) {
-	for skip := 0; skip <= maxTitleRows && skip < len(top); skip++ {
-		for _, sh := range shapes {
-			if n, ok := sh.detect(top[skip:]); ok && skip+n <= len(top) {
-				return detection{shape: sh, titleRows: skip, headerRows: n}, true
+	return detectShapeFor(top, nil)
+}
+
+// detectShapeFor is [detectShape] followed, when no platform shape fits at
+// any offset, by the shapes marked last on the header rows that accept
+// approves (a nil accept approves none), at the first offset they fit.
+// Trying them only afterwards keeps a title row above a platform's header
+// from being taken as a generic header, and stopping at the first fit
+// keeps a data row from being taken for one.
+func detectShapeFor(top [][]string, accept func(header []string) bool) (detection, bool) {
+	for _, last := range []bool{false, true} {
+		if last && accept == nil {
+			break
+		}
+		for skip := 0; skip <= maxTitleRows && skip < len(top); skip++ {
+			for _, sh := range shapes {
+				if sh.last != last {
+					continue
+				}
+				n, ok := sh.detect(top[skip:])
+				if !ok || skip+n > len(top) {
+					continue
+				}
+				if !last || accept(top[skip]) {
+					return detection{shape: sh, titleRows: skip, headerRows: n}, true
+				}
+				// The first row such a shape fits is its header or
+				// nothing: the rows below it are data.
+				return detection{}, false
 			}
 		}
 	}

@@ -9,10 +9,13 @@
 //     worksheet with data, with bounded memory;
 //   - detect.go recognises the platform from the header rows (never the file
 //     name) using a registry of shapes (googleforms.go, msforms.go,
-//     surveymonkey.go, qualtrics.go; a new platform is one more shape). A
-//     shape with several header rows merges them into one header per
-//     column, and columns.go classifies every column:
-//     workstream, practice, role, free text, personal data or ignored;
+//     surveymonkey.go, qualtrics.go, typeform.go, smartsurvey.go, jisc.go,
+//     limesurvey.go; a new platform is one more shape, placed before
+//     generic.go, the last, which takes any single header that names a
+//     workstream or the practice). A shape with several header rows merges
+//     them into one header per column, and columns.go classifies every
+//     column: workstream, practice, role, free text, personal data or
+//     ignored; a mapping file (mapping.go) overrides the columns it names;
 //     parse.go ties these together and reads ahead to settle the date order
 //     and the kinds and scales of questions (kinds.go);
 //   - rows.go maps each data row to a [store.RespondentRow]: practice matched

@@ -53,6 +53,15 @@ type Options struct {
 	// Limits bound the resources one file may use; zero fields take the
 	// defaults of [DefaultLimits].
 	Limits Limits
+	// Mapping, when set, applies to every file: a column it names that is
+	// not in a file's header rejects the file. See [Mapping].
+	Mapping *Mapping
+	// MappingsDir holds mapping files that apply automatically to a file
+	// whose header has every column one names (the one naming the most
+	// columns wins). It is read again for every file, so a mapping added
+	// while serving is used at once. Empty means none; a missing folder
+	// holds none. Unused when Mapping is set.
+	MappingsDir string
 }
 
 // Limits bound what one file may make the ingester read or hold.

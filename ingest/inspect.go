@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Inspection is what [Ingester.Inspect] found in a file, without loading
@@ -13,18 +14,26 @@ type Inspection struct {
 	Platform   string `json:"platform"`
 	Format     string `json:"format"`
 	Encoding   string `json:"encoding"`
-	Delimiter  string `json:"delimiter,omitempty"`
+	Delimiter  string `json:"delimiter"`
 	Sheet      string `json:"sheet,omitempty"`
 	TitleRows  int    `json:"title_rows"`
 	HeaderRows int    `json:"header_rows"`
 	DateOrder  string `json:"date_order,omitempty"`
-	// Respondents is the number of data rows that would be loaded.
+	// Mapping is the mapping file applied, if any.
+	Mapping string `json:"mapping,omitempty"`
+	// Respondents is the number of data rows that would be loaded; for a
+	// file that would be rejected, the number of non-blank data rows.
 	Respondents int `json:"respondents"`
 	// Columns describes every column, in order.
 	Columns []InspectedColumn `json:"columns"`
-	// Unmatched lists the headers of columns that mean nothing to the
-	// ingester and would be ignored.
-	Unmatched []string `json:"unmatched"`
+	// PracticeColumn is the header of the column read as the practice, or
+	// empty when there is none.
+	PracticeColumn string `json:"practice_column"`
+	// WorkstreamColumns lists the headers of the workstream columns.
+	WorkstreamColumns []string `json:"workstream_columns"`
+	// UnmatchedColumns lists the headers of columns that mean nothing to
+	// the ingester and would be ignored (not those a mapping ignores).
+	UnmatchedColumns []string `json:"unmatched_columns"`
 	// Problem says why the file would be rejected; empty when it would load.
 	Problem string `json:"problem,omitempty"`
 }
@@ -40,15 +49,20 @@ type InspectedColumn struct {
 	Role string `json:"role"`
 	// Workstream is the catalogue ID a workstream column matched.
 	Workstream string `json:"workstream,omitempty"`
+	// Confidence is how sure the role is, from 0 to 1: 1 for a column a
+	// mapping names, a platform's metadata name, or a header that is a
+	// workstream's name, alias or ID; less for a bracketed item or text
+	// beside " - ", for personal data, and for a role guessed from words in
+	// the question; 0 for a column not recognised.
+	Confidence float64 `json:"confidence"`
+	// Scale describes how a workstream column's answers are scored.
+	Scale string `json:"scale,omitempty"`
 	// Reversed is true when the column's numbers run from 1 = highest.
 	Reversed bool `json:"reversed,omitempty"`
 	// Kind is the kind of question a workstream column belongs to:
 	// "ranking", "rank-slot", "choice", "multi-select", or empty for a
 	// priority question.
 	Kind string `json:"kind,omitempty"`
-	// Scale describes a numeric scale or ranking: "0-10", "0-10 (from the
-	// answers)", "rank 1-5", "top 3 of 8".
-	Scale string `json:"scale,omitempty"`
 	// Options are the workstream IDs a rank-position or one-cell
 	// multi-select column may name.
 	Options []string `json:"options,omitempty"`
@@ -58,45 +72,101 @@ type InspectedColumn struct {
 
 // Inspect reports what the ingester detects in the file at path: container,
 // encoding, delimiter, platform, header rows, each column's meaning and the
-// number of respondents. It needs no database. A file that would be rejected
-// is still described as far as it can be read, with the reason in Problem;
-// the error is non-nil only when the file cannot be read at all.
+// number of respondents. It needs no database. Any table is described: one
+// that fits no platform shape as generic, and one that would be rejected
+// with the reason in Problem. The error is non-nil only when the file
+// cannot be read as a table at all.
 func (in *Ingester) Inspect(path string) (Inspection, error) {
-	l, err := in.inspect(path)
-	if err != nil {
+	l, rows, m, err := in.describe(path)
+	if err != nil && l.Platform == "" {
 		return Inspection{File: fileName(path)}, fmt.Errorf("inspect %s: %w", path, err)
 	}
 	out := Inspection{File: fileName(path), Platform: l.Platform, Format: l.Format, Encoding: l.Encoding,
 		Delimiter: l.Delimiter, Sheet: l.Sheet, TitleRows: l.TitleRows, HeaderRows: l.HeaderRows,
-		DateOrder: l.DateOrder, Columns: []InspectedColumn{}, Unmatched: []string{}}
+		Respondents: rows, Columns: []InspectedColumn{}, WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}
+	if m != nil {
+		out.Mapping = m.File
+	}
 	if out.Encoding == "" && out.Format == "xlsx" {
 		out.Encoding = "utf-8" // XLSX parts are XML in a Unicode encoding
 	}
 	for _, c := range l.Columns {
-		out.Columns = append(out.Columns, InspectedColumn{Letter: c.Letter, Header: c.Header,
-			Role: c.Role.String(), Workstream: c.Workstream, Reversed: c.Reversed,
-			Kind: string(c.Kind), Scale: c.Scale, Options: c.Options, Note: c.Note})
-		if c.Role == roleIgnored {
-			out.Unmatched = append(out.Unmatched, c.Header)
+		ic := InspectedColumn{Letter: c.Letter, Header: c.Header, Role: c.Role.String(), Workstream: c.Workstream,
+			Confidence: confidence(c), Reversed: c.Reversed, Kind: string(c.Kind), Options: c.Options, Note: c.Note}
+		switch c.Role {
+		case roleWorkstream:
+			ic.Scale = scaleText(c)
+			out.WorkstreamColumns = append(out.WorkstreamColumns, c.Header)
+		case rolePractice:
+			out.PracticeColumn = c.Header
+		case roleIgnored:
+			if c.mapped {
+				break // ignored on purpose
+			}
+			out.UnmatchedColumns = append(out.UnmatchedColumns, c.Header)
 		}
+		out.Columns = append(out.Columns, ic)
 	}
-	out.Respondents, out.DateOrder, err = in.countRespondents(path, out.DateOrder)
 	if err != nil {
 		out.Problem = err.Error()
+		return out, nil
+	}
+	n, order, err := in.countRespondents(path)
+	out.DateOrder = order
+	if err != nil {
+		out.Problem = err.Error()
+	} else {
+		out.Respondents = n
 	}
 	return out, nil
 }
 
+// confidence is how sure a column's role is; see [InspectedColumn].
+func confidence(c column) float64 {
+	switch {
+	case c.mapped:
+		return 1
+	case c.Role == roleWorkstream && c.Note == "header":
+		return 1
+	case c.Role == roleWorkstream && c.Note == "bracketed item":
+		return 0.9
+	case c.Role == roleWorkstream:
+		return 0.7
+	case c.Role == roleIgnored:
+		return 0
+	case c.Role == rolePractice, c.Role == roleRole, c.Role == roleComment:
+		return 0.6
+	case c.Role == rolePersonal, c.Role == roleEmail:
+		return 0.9 // personal-data words in the header
+	case c.Note == "empty header", strings.HasPrefix(c.Note, "duplicate"):
+		return 0.5
+	}
+	return 1 // a platform's metadata name
+}
+
+// scaleText describes how a workstream column's answers are scored.
+func scaleText(c column) string {
+	switch {
+	case c.mapScale != nil:
+		return c.mapScale.String()
+	case c.Scale != "":
+		return c.Scale
+	case c.Reversed:
+		return "priority labels, or numbers 1 to 5 with 1 the highest"
+	}
+	return "priority labels, or numbers 1 to 5 with 5 the highest"
+}
+
 // countRespondents streams the file as a load would, without a store, and
 // counts the respondents; the error is the reason a load would reject it.
-func (in *Ingester) countRespondents(path, order string) (int, string, error) {
+func (in *Ingester) countRespondents(path string) (int, string, error) {
 	info, err := fingerprint(path)
 	if err != nil {
-		return 0, order, err
+		return 0, "", err
 	}
 	p, err := in.open(path, info, newPracticeMatcher(nil), nil)
 	if err != nil {
-		return 0, order, err
+		return 0, "", err
 	}
 	defer p.close()
 	n := 0
@@ -110,4 +180,91 @@ func (in *Ingester) countRespondents(path, order string) (int, string, error) {
 		}
 		n++
 	}
+}
+
+// WriteStarterMapping writes a mapping file for the inspected file that
+// names every column with the role it was taken to have, commented, for a
+// lead to edit: giving a workstream ID to a column the ingester did not
+// recognise, or a scale. ids lists the catalogue's workstream IDs, shown
+// in the comments. Columns with an empty or repeated header are named by
+// letter.
+func (r Inspection) WriteStarterMapping(w io.Writer, ids []string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Mapping for %s (%s export), written by surveyworker inspect --write-mapping.\n", r.File, r.Platform)
+	b.WriteString(`#
+# Each column of the export is listed with the role it was taken to have.
+# Change a role where it is wrong; to read a column as a workstream's
+# priority answers, give it
+#     role: workstream
+#     workstream: <ID>
+# Roles: practice, role, response-id, started, submitted, email (stored only
+# as a keyed hash), personal (never stored), comment, workstream, metadata,
+# ignored. A column is named by its header text, or by its letter when the
+# header is empty or repeated. A mapping in the mappings folder applies to
+# every export whose header has all the columns it names; delete the lines
+# of columns you do not need to keep it general.
+`)
+	writeWrapped(&b, "# Workstream IDs: ", strings.Join(ids, ", "))
+	b.WriteString("columns:\n")
+	seen := map[string]int{}
+	for _, c := range r.Columns {
+		seen[c.Header]++
+	}
+	for _, c := range r.Columns {
+		ref := c.Header
+		if ref == "" || seen[ref] > 1 || (letterRef.MatchString(ref) && ref != c.Letter) {
+			ref = c.Letter
+		}
+		comment := "column " + c.Letter
+		if ref == c.Letter && c.Header != "" {
+			comment += ": " + shorten(c.Header, 60)
+		}
+		if c.Note != "" {
+			comment += "; " + c.Note
+		}
+		fmt.Fprintf(&b, "  - column: %s  # %s\n    role: %s\n", yamlScalar(ref), oneLine(comment), c.Role)
+		if c.Role == roleWorkstream.String() {
+			fmt.Fprintf(&b, "    workstream: %s\n", c.Workstream)
+		}
+	}
+	b.WriteString(`
+# The answer scale of the workstream columns. Without it, answers are read
+# as the usual labels (Not a priority, Low, Medium, High, Very high) or as
+# numbers 1 to 5 with 5 the highest. Either ordered labels:
+# scale:
+#   labels: [Not a priority, Low, Medium, High, Very high]
+#   higher_is_more_important: true
+# or whole numbers:
+# scale:
+#   min: 1
+#   max: 10
+#   higher_is_more_important: false   # 1 is the highest priority
+`)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// yamlScalar quotes s as a YAML double-quoted scalar. Go's quoting of a
+// string is valid YAML except for \x escapes, which YAML also reads.
+func yamlScalar(s string) string {
+	return fmt.Sprintf("%q", s)
+}
+
+// oneLine removes line breaks from a comment.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// writeWrapped writes a comment of words after prefix, wrapped at about 78
+// characters.
+func writeWrapped(b *strings.Builder, prefix, text string) {
+	line := prefix
+	for _, w := range strings.Fields(text) {
+		if len(line)+len(w) > 78 && line != prefix {
+			b.WriteString(strings.TrimRight(line, " ") + "\n")
+			line = "#   "
+		}
+		line += w + " "
+	}
+	b.WriteString(strings.TrimRight(line, " ") + "\n")
 }

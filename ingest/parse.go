@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"errors"
+	"io"
 	"strings"
 
 	"surveyworker/store"
@@ -79,30 +81,84 @@ type header struct {
 	rows *peekTable
 	// ahead are the data rows read ahead, replayed by rows.
 	ahead []bufferedRow
+	// mapping is the mapping applied to the columns, if any.
+	mapping *Mapping
 }
 
 // readHeader reads the top of src, detects its shape and classifies its
-// columns, then reads up to the look-ahead limit of data rows to complete
-// the columns (see [refine]); rows replays them before the rest. An error
-// reading ahead is returned with the header as far as it was completed.
-func (in *Ingester) readHeader(name string, src *source) (*header, error) {
+// columns, applies a mapping if one is given or fits, then reads up to the
+// look-ahead limit of data rows to complete the columns (see [refine]);
+// rows replays them before the rest. An error reading ahead is returned
+// with the header as far as it was completed. A table that no platform
+// shape fits is generic when its header names a workstream or a practice
+// question or a mapping applies to it; with describe, any header of two or
+// more cells is taken as generic, so that inspection can show what a
+// rejected file holds.
+func (in *Ingester) readHeader(name string, src *source, describe bool) (*header, error) {
 	top, err := readAhead(src.table, detectTop)
 	if err != nil {
 		return nil, err
 	}
-	det, ok := detectShape(cellsOf(top))
+	mappings, err := in.mappings()
+	if err != nil {
+		return nil, err
+	}
+	accept := func(row []string) bool {
+		if in.opts.Mapping != nil && in.opts.Mapping.fits(cleanHeaders(row)) {
+			return true
+		}
+		if m, err := chooseMapping(mappings, cleanHeaders(row)); m != nil || err != nil {
+			return true // a tie is reported below
+		}
+		return meaningfulHeader(classify(generic, row, in.opts.Catalogue))
+	}
+	det, ok := detectShapeFor(cellsOf(top), accept)
+	if !ok && (describe || in.opts.Mapping != nil) {
+		// Take the first header as generic, to describe it or to name the
+		// mapping's columns missing from it below.
+		det, ok = detectShapeFor(cellsOf(top), func([]string) bool { return true })
+	}
 	if !ok {
-		return nil, reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q)",
+		return nil, reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q) and names no workstream of the catalogue or practice question; a mapping file can say what its columns are",
 			"Timestamp, …", "ID, Start time, Completion time, …")
 	}
 	h := &header{det: det, row: top[det.titleRows].row}
 	cells := det.shape.headerCells(cellsOf(top[det.titleRows : det.titleRows+det.headerRows]))
 	h.cols = classify(det.shape, cells, in.opts.Catalogue)
+	m := in.opts.Mapping
+	if m == nil {
+		if m, err = chooseMapping(mappings, cleanHeaders(cells)); err != nil {
+			return nil, err
+		}
+	}
+	if m != nil {
+		if err := m.apply(name, h.cols); err != nil {
+			return nil, err
+		}
+	}
+	h.mapping = m
 	h.rows = &peekTable{table: src.table, buf: top[det.titleRows+det.headerRows:]}
 	h.ahead, err = readAhead(h.rows, in.opts.Limits.LookaheadRows)
 	h.rows.buf = h.ahead
 	refine(h.cols, h.ahead, in.opts.Catalogue)
 	return h, err
+}
+
+// mappings returns the mapping files that may apply automatically.
+func (in *Ingester) mappings() ([]*Mapping, error) {
+	if in.opts.Mapping != nil || in.opts.MappingsDir == "" {
+		return nil, nil
+	}
+	return LoadMappings(in.opts.MappingsDir, in.opts.Catalogue)
+}
+
+// cleanHeaders returns header cells cleaned as columns' headers are.
+func cleanHeaders(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = cleanHeader(c)
+	}
+	return out
 }
 
 // layoutOf describes a file from its source and header.
@@ -126,7 +182,7 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *re
 			src.close()
 		}
 	}()
-	h, err := in.readHeader(name, src)
+	h, err := in.readHeader(name, src, false)
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +215,49 @@ func (in *Ingester) inspect(path string) (layout, error) {
 		return layout{}, err
 	}
 	defer src.close()
-	h, err := in.readHeader(fileName(path), src)
+	h, err := in.readHeader(fileName(path), src, false)
 	if h == nil {
 		return layout{}, err
 	}
 	return layoutOf(src, h), nil // a row that cannot be read is the load's problem
+}
+
+// describe is [Ingester.inspect] for any table, whether it would load or
+// not: a header that fits no shape is described as generic. It also
+// counts the non-blank data rows, reading the whole table, and returns the
+// mapping applied, if any.
+func (in *Ingester) describe(path string) (layout, int, *Mapping, error) {
+	info, err := fingerprint(path)
+	if err != nil {
+		return layout{}, 0, nil, err
+	}
+	src, err := openTable(path, info, in.opts.Limits)
+	if err != nil {
+		return layout{}, 0, nil, err
+	}
+	defer src.close()
+	h, err := in.readHeader(fileName(path), src, true)
+	if h == nil {
+		return layout{}, 0, nil, err
+	}
+	if err != nil {
+		return layoutOf(src, h), 0, h.mapping, err
+	}
+	n := 0
+	rows := h.rows
+	for {
+		_, cells, err := rows.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return layoutOf(src, h), n, h.mapping, err
+		}
+		if !blankRow(cells) {
+			n++
+		}
+	}
+	return layoutOf(src, h), n, h.mapping, nil
 }
 
 // cellsOf returns the cells of buffered rows.
@@ -186,14 +280,15 @@ func sourceFile(name string, info fileInfo, l layout, m *mapper, warns []store.W
 	return f
 }
 
-// fileWarnings lists the file-level problems: columns not recognised,
-// workstreams a question names that another question answers, no practice
-// column, and how the date order was decided.
+// fileWarnings lists the file-level problems: columns not recognised (a
+// mapping's ignored columns are not a problem), workstreams a question
+// names that another question answers, no practice column, and how the
+// date order was decided.
 func fileWarnings(headerRow int, m *mapper, dateWarn *store.Warning) []store.Warning {
 	var out []store.Warning
 	first := map[string]bool{}
 	for _, c := range m.cols {
-		if c.Role == roleIgnored {
+		if c.Role == roleIgnored && !c.mapped {
 			out = append(out, store.Warning{Row: headerRow, Column: c.label(), Code: "column_ignored",
 				Message: "column ignored: " + c.Note})
 		}

@@ -243,6 +243,14 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 		return
 	}
 	c := m.cols[i]
+	if s := c.mapScale; s != nil {
+		p := s.score(raw)
+		out[0] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
+		if !p.ok {
+			m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the mapping's scale (" + s.String() + "); stored without a score", value: raw})
+		}
+		return
+	}
 	if n, err := strconv.Atoi(raw); err == nil {
 		out[0] = store.Answer{Raw: raw}
 		if n < c.lo || n > c.hi || c.hi <= c.lo {

@@ -20,8 +20,9 @@ import (
 // offered again after the next rescan.
 var errRetryLater = errors.New("schedules: retry file later")
 
-// reservedDirs are inbox subfolders that hold files already dealt with.
-var reservedDirs = []string{"archive", "quarantine", "processing", "rejects", "outbox"}
+// reservedDirs are inbox subfolders that hold files already dealt with,
+// and the mapping files that say how to read exports.
+var reservedDirs = []string{"archive", "quarantine", "processing", "rejects", "outbox", ingest.MappingsDir}
 
 // IgnoredName reports whether a file called name in the inbox is never
 // handed over: whatever [ingest.Ready] refuses (hidden files, partial

@@ -192,6 +192,7 @@ func TestIgnoredName(t *testing.T) {
 		{"~$Survey.xlsx", true},
 		{"archive", true},
 		{"Quarantine", true},
+		{"mappings", true},
 		{"", true},
 	}
 	for _, tt := range tests {

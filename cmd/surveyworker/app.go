@@ -140,7 +140,8 @@ func (a *app) parse(cmd command, args []string) ([]string, error) {
 		cmd.flags(fs, a)
 	}
 	fs.Usage = func() { commandUsage(fs.Output(), cmd, fs) }
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(a.stdout)
 			fs.Usage()
@@ -152,7 +153,27 @@ func (a *app) parse(cmd command, args []string) ([]string, error) {
 	}
 	a.cfg.absPaths()
 	a.log = newLogger(a.stderr, a.cfg.LogFormat, a.cfg.LogLevel)
-	return fs.Args(), nil
+	return pos, nil
+}
+
+// parseInterspersed parses flags wherever they are among the arguments
+// ("inspect FILE --json" as well as "inspect --json FILE") and returns the
+// others in order. Everything after "--" is an argument.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
 }
 
 // configPath finds --config in args before flags are parsed, so the file can

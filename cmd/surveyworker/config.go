@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"surveyworker/ingest"
 )
 
 // Config is the worker's configuration. Values come from defaults, then an
@@ -36,6 +38,9 @@ type Config struct {
 	HMACKey string `yaml:"hmac_key" env:"SURVEYWORKER_HMAC_KEY" secret:"true"`
 	// Inbox is the watched folder of survey exports.
 	Inbox string `yaml:"inbox" env:"SURVEYWORKER_INBOX"`
+	// Mappings is the folder of mapping files that apply automatically to
+	// the exports they fit; empty means the mappings folder of the inbox.
+	Mappings string `yaml:"mappings" env:"SURVEYWORKER_MAPPINGS"`
 	// Out is where workbooks (and .eml files when no SMTP host is set) go.
 	Out string `yaml:"out" env:"SURVEYWORKER_OUT"`
 	// Leads is the CSV of report recipients (name,email).
@@ -207,6 +212,20 @@ func (c *Config) commonFlags(fs *flag.FlagSet) *string {
 	return path
 }
 
+// MappingsDir returns the folder of mapping files: Mappings, or the
+// mappings folder of the inbox.
+func (c *Config) MappingsDir() string {
+	if c.Mappings != "" {
+		return c.Mappings
+	}
+	return filepath.Join(c.Inbox, ingest.MappingsDir)
+}
+
+// mappingsFlag registers --mappings.
+func (c *Config) mappingsFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.Mappings, "mappings", c.Mappings, "`dir` of mapping files applied to the exports they fit; default INBOX/mappings (SURVEYWORKER_MAPPINGS)")
+}
+
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
@@ -218,7 +237,7 @@ func parseLevel(s string) (slog.Level, error) {
 // absPaths makes relative paths absolute so that later chdirs (none today)
 // and log lines are unambiguous.
 func (c *Config) absPaths() {
-	for _, p := range []*string{&c.DataDir, &c.Inbox, &c.Out} {
+	for _, p := range []*string{&c.DataDir, &c.Inbox, &c.Out, &c.Mappings} {
 		if *p != "" {
 			if a, err := filepath.Abs(*p); err == nil {
 				*p = a

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"text/tabwriter"
 
 	"surveyworker/ingest"
@@ -13,6 +13,7 @@ import (
 
 func cmdInspect() command {
 	var asJSON bool
+	var mapping, writeMapping string
 	return command{
 		name:    "inspect",
 		args:    "FILE...",
@@ -20,46 +21,85 @@ func cmdInspect() command {
 		help: `Detects each file as ingest would and prints the platform, encoding,
 delimiter, header rows, number of respondents and what every column is taken
 to be (workstream and its catalogue match, practice, role, personal data not
-stored, comment, or ignored). Nothing is stored and no database is needed.
-Exit status 1 when any file would be rejected.`,
+stored, comment, or ignored), with how sure that is. Any survey export is
+described, including one that would be rejected, with the reason; a table of
+no known platform is "generic". Nothing is stored and no database is needed.
+The exit status is 0 whenever the files could be read.
+
+--write-mapping OUT.yaml writes a starter mapping file for one FILE, naming
+every column with the role it was taken to have. Edit it (for example, give a
+workstream ID to a column headed "Q7_1") and use it with 'surveyworker ingest
+--mapping OUT.yaml', or put it in the mappings folder (default INBOX/mappings)
+to apply it to every export it fits.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print one JSON object per file (an array)")
+			fs.StringVar(&mapping, "mapping", "", "mapping `file` applied to every FILE")
+			fs.StringVar(&writeMapping, "write-mapping", "", "write a starter mapping for FILE to `out.yaml`")
+			fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
+			a.cfg.mappingsFlag(fs)
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) == 0 {
 				return usageError{"name at least one FILE to inspect"}
 			}
+			if writeMapping != "" && len(args) != 1 {
+				return usageError{"--write-mapping takes exactly one FILE"}
+			}
 			cat, err := survey.LoadCatalogue(a.cfg.Catalogue)
 			if err != nil {
 				return err
 			}
+			var m *ingest.Mapping
+			if mapping != "" {
+				if m, err = ingest.LoadMapping(mapping, cat); err != nil {
+					return err
+				}
+			}
 			// Nothing is stored, so the key only has to exist.
-			in := ingest.New(nil, ingest.Options{Catalogue: cat, HMACKey: []byte("inspect"), Logger: a.log, Location: a.cfg.Location()})
+			in := ingest.New(nil, ingest.Options{Catalogue: cat, HMACKey: []byte("inspect"), Logger: a.log,
+				Location: a.cfg.Location(), Mapping: m, MappingsDir: a.cfg.MappingsDir()})
 			var all []ingest.Inspection
-			bad := 0
 			for _, p := range args {
 				r, err := in.Inspect(p)
 				if err != nil {
 					return err
 				}
-				if r.Problem != "" {
-					bad++
-				}
 				all = append(all, r)
 			}
-			if asJSON {
-				err = printJSON(a, all)
-			} else {
-				for _, r := range all {
-					printInspection(a, r)
+			if writeMapping != "" {
+				if err := writeStarter(writeMapping, all[0], cat.IDs()); err != nil {
+					return err
 				}
 			}
-			if err == nil && bad > 0 {
-				err = exitError{exitFailure, errors.New("some files would be rejected")}
+			if asJSON {
+				return printJSON(a, all)
 			}
-			return err
+			for _, r := range all {
+				printInspection(a, r)
+			}
+			if writeMapping != "" {
+				fmt.Fprintf(a.stdout, "starter mapping: %s\n", writeMapping)
+			}
+			return nil
 		},
 	}
+}
+
+// writeStarter writes the starter mapping of r to path, which must not
+// exist yet: it may be a mapping already edited.
+func writeStarter(path string, r ingest.Inspection, ids []string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write mapping: %w", err)
+	}
+	if err := r.WriteStarterMapping(f, ids); err != nil {
+		f.Close()
+		return fmt.Errorf("write mapping %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write mapping %s: %w", path, err)
+	}
+	return nil
 }
 
 func printInspection(a *app, r ingest.Inspection) {
@@ -68,13 +108,16 @@ func printInspection(a *app, r ingest.Inspection) {
 		fmt.Fprintf(a.stdout, ", delimiter %q", r.Delimiter)
 	}
 	fmt.Fprintf(a.stdout, ", %d header row(s), %d respondents\n", r.HeaderRows, r.Respondents)
+	if r.Mapping != "" {
+		fmt.Fprintf(a.stdout, "  mapping %s\n", r.Mapping)
+	}
 	if r.Problem != "" {
 		fmt.Fprintf(a.stdout, "  would be rejected: %s\n", r.Problem)
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  COL\tROLE\tWORKSTREAM\tHEADER")
+	fmt.Fprintln(tw, "  COL\tROLE\tSURE\tWORKSTREAM\tHEADER")
 	for _, c := range r.Columns {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.Letter, c.Role, c.Workstream, truncate(c.Header, 70))
+		fmt.Fprintf(tw, "  %s\t%s\t%.1f\t%s\t%s\n", c.Letter, c.Role, c.Confidence, c.Workstream, truncate(c.Header, 70))
 	}
 	tw.Flush()
 	fmt.Fprintln(a.stdout)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -361,8 +362,123 @@ func TestInspect(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("Timestamp,Colour\n1/2/2026 10:00:00,blue\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, _ := h.run(context.Background(), "inspect", bad); code != exitFailure || !strings.Contains(out, "would be rejected") {
+	if code, out, _ := h.run(context.Background(), "inspect", bad); code != 0 || !strings.Contains(out, "would be rejected") {
 		t.Errorf("inspect of a file without workstreams: exit %d, output:\n%s", code, out)
+	}
+}
+
+// TestInspectAnyExport describes a real export of a survey about something
+// else: its platform, its columns, and why it would be rejected.
+func TestInspectAnyExport(t *testing.T) {
+	const file = "../../shared/realworld/exports/qualtrics/qualtrics_sample_3header.csv"
+	if _, err := os.Stat(file); err != nil {
+		t.Skipf("real export absent: %v", err)
+	}
+	h := &harness{t: t, env: map[string]string{"SURVEYWORKER_LOG_LEVEL": "warn"}}
+	code, out, errOut := h.run(context.Background(), "inspect", file, "--json")
+	if code != 0 {
+		t.Fatalf("inspect: exit %d, stderr %s", code, errOut)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 1 {
+		t.Fatalf("inspect --json: %v\n%s", err, out)
+	}
+	r := got[0]
+	for _, k := range []string{"encoding", "delimiter", "columns", "practice_column", "workstream_columns", "unmatched_columns"} {
+		if _, ok := r[k]; !ok {
+			t.Errorf("inspect --json has no %q", k)
+		}
+	}
+	if r["platform"] != "qualtrics" || r["header_rows"] != float64(3) || r["respondents"].(float64) < 1 || r["problem"] == nil {
+		t.Errorf("inspect = platform %v, %v header rows, %v respondents, problem %v; want qualtrics, 3, some, a problem",
+			r["platform"], r["header_rows"], r["respondents"], r["problem"])
+	}
+	cols := r["columns"].([]any)
+	if len(cols) == 0 {
+		t.Fatal("no columns")
+	}
+	for _, c := range cols {
+		if _, ok := c.(map[string]any)["confidence"]; !ok {
+			t.Errorf("column %v has no confidence", c)
+		}
+	}
+}
+
+// TestWriteMappingRoundTrip writes the starter mapping of an export whose
+// workstream questions are headed Q7_1, Q7_2, edits it as a lead would, and
+// ingests the export with it.
+func TestWriteMappingRoundTrip(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("practices", "import", "../../examples/practices.csv")
+	export := filepath.Join(h.dir, "autumn.csv")
+	csv := "Response,Q1,Q2,Q7_1,Q7_2\n1,Practice Manager,Jericho Canal Surgery,5,1\n2,GP Partner,Cowley Road Medical Practice,3,4\n"
+	if err := os.WriteFile(export, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := h.run(context.Background(), "ingest", export); code != exitFailure || !strings.Contains(errOut, "rejected") {
+		t.Fatalf("ingest without a mapping: exit %d, stderr %s", code, errOut)
+	}
+	starter := filepath.Join(h.dir, "autumn.yaml")
+	out := h.mustRun("inspect", export, "--write-mapping", starter)
+	if !strings.Contains(out, "generic") || !strings.Contains(out, "would be rejected") {
+		t.Errorf("inspect output:\n%s", out)
+	}
+	b, err := os.ReadFile(starter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	for col, repl := range map[string]string{
+		"Response": "response-id", "Q1": "role", "Q2": "practice",
+		"Q7_1": "workstream\n    workstream: cyber-security", "Q7_2": "workstream\n    workstream: wifi",
+	} {
+		re := regexp.MustCompile(`(- column: "` + col + `"[^\n]*\n    role: )[a-z-]+`)
+		if !re.MatchString(text) {
+			t.Fatalf("starter has no column %s:\n%s", col, text)
+		}
+		text = re.ReplaceAllString(text, "${1}"+repl)
+	}
+	if err := os.WriteFile(starter, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := h.run(context.Background(), "inspect", export, "--write-mapping", starter); code == 0 || !strings.Contains(errOut, "exists") {
+		t.Errorf("--write-mapping over an edited mapping: exit %d, stderr %s", code, errOut)
+	}
+	out = h.mustRun("ingest", "--json", "--mapping", starter, export)
+	var res []map[string]any
+	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 1 {
+		t.Fatalf("ingest --json: %v\n%s", err, out)
+	}
+	if res[0]["status"] != "loaded" || res[0]["platform"] != "generic" || res[0]["respondents"] != float64(2) || res[0]["answers"] != float64(4) {
+		t.Errorf("ingest with the mapping = %v; want loaded, generic, 2 respondents, 4 answers", res[0])
+	}
+}
+
+// TestMappingsFolderApplies puts a mapping in the inbox's mappings folder:
+// the cycle applies it to the export it fits and does not take the mapping
+// for an export.
+func TestMappingsFolderApplies(t *testing.T) {
+	h := newHarness(t)
+	if err := os.MkdirAll(filepath.Join(h.inbox, "mappings"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mapping := "practice: Q2\nworkstreams:\n  Q7_1: cyber-security\n"
+	if err := os.WriteFile(filepath.Join(h.inbox, "mappings", "autumn.yaml"), []byte(mapping), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	csv := "Q2,Q7_1\nJericho Canal Surgery,High\n"
+	if err := os.WriteFile(filepath.Join(h.inbox, "autumn.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun("run", "--practices", "../../examples/practices.csv")
+	if _, err := os.Stat(filepath.Join(h.inbox, "archive", "autumn.csv")); err != nil {
+		t.Errorf("the export was not loaded: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(h.inbox, "mappings", "autumn.yaml")); err != nil {
+		t.Errorf("the mapping was moved: %v", err)
+	}
+	if c := h.counts(); c["respondents"] != 1 {
+		t.Errorf("counts %v, want 1 respondent", c)
 	}
 }
 

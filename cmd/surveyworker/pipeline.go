@@ -19,8 +19,9 @@ import (
 	"surveyworker/survey"
 )
 
-// ingester builds the file ingester from configuration.
-func (a *app) ingester(ctx context.Context) (*ingest.Ingester, error) {
+// ingester builds the file ingester from configuration. mappingFile, when
+// set, is a mapping applied to every file instead of the mappings folder.
+func (a *app) ingester(ctx context.Context, mappingFile string) (*ingest.Ingester, error) {
 	st, err := a.open(ctx)
 	if err != nil {
 		return nil, err
@@ -29,11 +30,19 @@ func (a *app) ingester(ctx context.Context) (*ingest.Ingester, error) {
 	if err != nil {
 		return nil, err
 	}
+	var m *ingest.Mapping
+	if mappingFile != "" {
+		if m, err = ingest.LoadMapping(mappingFile, a.cat); err != nil {
+			return nil, err
+		}
+	}
 	return ingest.New(st, ingest.Options{
-		Catalogue: a.cat,
-		HMACKey:   key,
-		Logger:    a.log,
-		Location:  a.cfg.Location(),
+		Catalogue:   a.cat,
+		HMACKey:     key,
+		Logger:      a.log,
+		Location:    a.cfg.Location(),
+		Mapping:     m,
+		MappingsDir: a.cfg.MappingsDir(),
 	}), nil
 }
 
@@ -52,7 +61,7 @@ func (a *app) smtp() report.SMTPConfig {
 
 // cycle builds the full pipeline cycle from configuration.
 func (a *app) cycle(ctx context.Context) (*schedules.Cycle, error) {
-	in, err := a.ingester(ctx)
+	in, err := a.ingester(ctx, "")
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +88,7 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&a.cfg.Out, "out", a.cfg.Out, "`dir` for workbooks and outbox/*.eml (SURVEYWORKER_OUT)")
 	fs.StringVar(&a.cfg.Practices, "practices", a.cfg.Practices, "practice registry CSV `file` imported first (SURVEYWORKER_PRACTICES)")
 	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (name,email); none means no e-mail (SURVEYWORKER_LEADS)")
+	a.cfg.mappingsFlag(fs)
 }
 
 func cmdRun() command {
@@ -211,21 +221,29 @@ func fileCountsOf(r ingest.Result) (c store.JobCounts) {
 
 func cmdIngest() command {
 	var asJSON bool
+	var mapping string
 	return command{
 		name:    "ingest",
 		args:    "FILE...",
 		summary: "ingest survey exports (files are not moved); exit 1 if any was rejected",
 		help: `Each file is detected from its headers, loaded in one transaction or not at
 all, and skipped when the same bytes were loaded before. A rejected file's
-reason is printed on stderr with its file, row and column.`,
+reason is printed on stderr with its file, row and column.
+
+A mapping file (see 'surveyworker inspect --help') says what the columns of
+one survey's export are. --mapping applies one to every file named; without
+it, the mapping files of the mappings folder apply to the files they fit.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print one JSON result per file")
+			fs.StringVar(&mapping, "mapping", "", "mapping `file` applied to every FILE")
+			fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
+			a.cfg.mappingsFlag(fs)
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) == 0 {
 				return usageError{"name at least one FILE to ingest"}
 			}
-			in, err := a.ingester(ctx)
+			in, err := a.ingester(ctx, mapping)
 			if err != nil {
 				return err
 			}
