@@ -102,7 +102,7 @@ func (in *Ingester) ProcessFile(ctx context.Context, inboxDir, path string) (Res
 	case err != nil:
 		return res, err
 	default:
-		res.MovedTo, err = moveNoClobber(path, filepath.Join(inboxDir, ArchiveDir))
+		res.MovedTo, err = moveNoClobber(path, filepath.Join(inboxDir, ArchiveDir, filepath.Base(path)))
 	}
 	if err != nil {
 		return res, fmt.Errorf("ingest: %s: %w", res.File, err)
@@ -118,7 +118,7 @@ func (in *Ingester) ProcessFile(ctx context.Context, inboxDir, path string) (Res
 
 // quarantine moves a rejected file to quarantine/ and writes its reason.
 func (in *Ingester) quarantine(inboxDir, path string, res *Result, rej *RejectError) error {
-	dst, err := moveNoClobber(path, filepath.Join(inboxDir, QuarantineDir))
+	dst, err := moveNoClobber(path, filepath.Join(inboxDir, QuarantineDir, filepath.Base(path)))
 	if err != nil {
 		return err
 	}
@@ -147,16 +147,17 @@ func (in *Ingester) logResult(ctx context.Context, res Result) {
 // maxNameTries bounds the numbered names tried for a move.
 const maxNameTries = 10000
 
-// moveNoClobber moves src into dir under its own name, or name-2.ext,
-// name-3.ext… when taken, and returns the new path. A hard link claims the
-// new name atomically, so an existing file is never overwritten; where hard
-// links are not supported a checked rename is used.
-func moveNoClobber(src, dir string) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+// moveNoClobber moves the file src to path, or to name-2.ext,
+// name-3.ext… when path is taken, creating path's directory, and returns
+// the new path. A hard link claims the new name atomically, so an existing
+// file is never overwritten; where hard links are not supported a checked
+// rename is used.
+func moveNoClobber(src, path string) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}
 	for i := 1; i <= maxNameTries; i++ {
-		dst := filepath.Join(dir, numbered(filepath.Base(src), i))
+		dst := numbered(path, i)
 		err := os.Link(src, dst)
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -169,7 +170,7 @@ func moveNoClobber(src, dir string) (string, error) {
 		}
 		return dst, os.Remove(src)
 	}
-	return "", fmt.Errorf("no free name for %s in %s", filepath.Base(src), dir)
+	return "", fmt.Errorf("no free name for %s", path)
 }
 
 // numbered returns name for i == 1, else name with "-i" before its

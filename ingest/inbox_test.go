@@ -136,7 +136,7 @@ func TestMoveNoClobber(t *testing.T) {
 		if err := os.WriteFile(src, []byte{byte('a' + i)}, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got, err := moveNoClobber(src, dst)
+		got, err := moveNoClobber(src, filepath.Join(dst, "x.csv"))
 		if err != nil || filepath.Base(got) != want {
 			t.Errorf("move %d: got %s, %v; want %s", i, got, err, want)
 		}

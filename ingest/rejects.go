@@ -5,9 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -165,7 +163,7 @@ func (rj *rejects) finish(dst string) (string, error) {
 		rj.discard()
 		return "", fmt.Errorf("rejects file: %w", err)
 	}
-	out, err := linkNew(rj.f.Name(), dst+RejectsSuffix)
+	out, err := moveNoClobber(rj.f.Name(), dst+RejectsSuffix)
 	rj.discard()
 	if err != nil {
 		return "", fmt.Errorf("rejects file: %w", err)
@@ -199,27 +197,4 @@ func (rj *rejects) discard() {
 	rj.f.Close()
 	os.Remove(rj.f.Name())
 	rj.f = nil
-}
-
-// linkNew gives the file at src the name path, or a numbered name when
-// path exists, without overwriting anything, and returns the name used.
-func linkNew(src, path string) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
-	}
-	for i := 1; i <= maxNameTries; i++ {
-		dst := numbered(path, i)
-		err := os.Link(src, dst)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			if _, serr := os.Lstat(dst); serr == nil {
-				continue
-			}
-			return dst, os.Rename(src, dst)
-		}
-		return dst, nil
-	}
-	return "", fmt.Errorf("no free name for %s", path)
 }
