@@ -21,7 +21,7 @@ func readAllRows(t *testing.T, path string, lim Limits) ([][]string, *source, er
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := openTable(path, info, withDefaults(lim))
+	src, err := openTable(path, info, withDefaults(lim), sheetChoice{})
 	if err != nil {
 		return nil, nil, err
 	}

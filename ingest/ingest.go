@@ -62,6 +62,11 @@ type Options struct {
 	// while serving is used at once. Empty means none; a missing folder
 	// holds none. Unused when Mapping is set.
 	MappingsDir string
+	// Sheet names the worksheet to read in a workbook; a workbook without
+	// it is rejected. Empty means the sheet of the mapping given in
+	// Mapping, else a sheet named by a mapping of MappingsDir that the
+	// workbook has, else the first sheet with data.
+	Sheet string
 }
 
 // Limits bound what one file may make the ingester read or hold.

@@ -205,6 +205,9 @@ func (r Inspection) WriteStarterMapping(w io.Writer, ids []string) error {
 # of columns you do not need to keep it general.
 `)
 	writeWrapped(&b, "# Workstream IDs: ", strings.Join(ids, ", "))
+	if r.Sheet != "" {
+		fmt.Fprintf(&b, "# The worksheet read from the workbook.\nsheet: %s\n", yamlScalar(r.Sheet))
+	}
 	b.WriteString("columns:\n")
 	seen := map[string]int{}
 	for _, c := range r.Columns {

@@ -63,6 +63,9 @@ type Mapping struct {
 	// Scale, when set, scores the answers of every workstream column of
 	// a file the mapping applies to, named or detected.
 	Scale *Scale `json:"scale,omitempty"`
+	// Sheet names the worksheet of a workbook to read; empty means the
+	// first sheet with data.
+	Sheet string `json:"sheet,omitempty"`
 }
 
 // MappedColumn is one column named by a mapping.
@@ -152,7 +155,7 @@ var (
 	mappingSingles = map[string]role{"practice": rolePractice, "role": roleRole, "response_id": roleResponseID,
 		"started": roleStarted, "submitted": roleSubmitted, "email": roleEmail}
 	mappingLists = map[string]role{"personal": rolePersonal, "ignore": roleIgnored, "comment": roleComment}
-	mappingOther = []string{"columns", "workstreams", "scale", "description"}
+	mappingOther = []string{"columns", "workstreams", "scale", "sheet", "description"}
 )
 
 // LoadMapping reads and validates the mapping file at path against cat.
@@ -278,6 +281,13 @@ func (p *mappingParser) key(k, v *yaml.Node) error {
 	case "scale":
 		return p.scale(v)
 	case "description":
+		return nil
+	case "sheet":
+		sheet, err := p.scalar(v)
+		if err != nil {
+			return err
+		}
+		p.m.Sheet = strings.TrimSpace(sheet)
 		return nil
 	}
 	keys := slices.Sorted(func(yield func(string) bool) {

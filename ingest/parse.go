@@ -65,12 +65,33 @@ func (p *parsed) ignored() []string {
 	return out
 }
 
-// openTable opens a file as a table according to its format.
-func openTable(path string, info fileInfo, lim Limits) (*source, error) {
+// openTable opens a file as a table according to its format; a workbook
+// is read at the sheet ch chooses.
+func openTable(path string, info fileInfo, lim Limits, ch sheetChoice) (*source, error) {
 	if info.Format == formatXLSX {
-		return openXLSX(path, lim)
+		return openXLSX(path, lim, ch)
 	}
 	return openCSV(path, info, lim)
+}
+
+// sheetChoice returns which worksheet of a workbook to read: the one the
+// options or the given mapping name, else one named by a mapping of the
+// mappings folder if the workbook has it.
+func (in *Ingester) sheetChoice() (sheetChoice, error) {
+	switch {
+	case in.opts.Sheet != "":
+		return sheetChoice{required: in.opts.Sheet}, nil
+	case in.opts.Mapping != nil:
+		return sheetChoice{required: in.opts.Mapping.Sheet}, nil
+	}
+	ms, err := in.mappings()
+	var ch sheetChoice
+	for _, m := range ms {
+		if m.Sheet != "" {
+			ch.preferred = append(ch.preferred, m.Sheet)
+		}
+	}
+	return ch, err
 }
 
 // header is the detected top of a table.
@@ -173,7 +194,11 @@ func layoutOf(src *source, h *header) layout {
 // writing its row problems to rj when it is not nil.
 func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *rejects) (p *parsed, err error) {
 	name := fileName(path)
-	src, err := openTable(path, info, in.opts.Limits)
+	ch, err := in.sheetChoice()
+	if err != nil {
+		return nil, err
+	}
+	src, err := openTable(path, info, in.opts.Limits, ch)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +235,11 @@ func (in *Ingester) inspect(path string) (layout, error) {
 	if err != nil {
 		return layout{}, err
 	}
-	src, err := openTable(path, info, in.opts.Limits)
+	ch, err := in.sheetChoice()
+	if err != nil {
+		return layout{}, err
+	}
+	src, err := openTable(path, info, in.opts.Limits, ch)
 	if err != nil {
 		return layout{}, err
 	}
@@ -231,7 +260,11 @@ func (in *Ingester) describe(path string) (layout, int, *Mapping, error) {
 	if err != nil {
 		return layout{}, 0, nil, err
 	}
-	src, err := openTable(path, info, in.opts.Limits)
+	ch, err := in.sheetChoice()
+	if err != nil {
+		return layout{}, 0, nil, err
+	}
+	src, err := openTable(path, info, in.opts.Limits, ch)
 	if err != nil {
 		return layout{}, 0, nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -24,11 +25,11 @@ type xlsxTable struct {
 	lim  Limits
 }
 
-// openXLSX opens a workbook with bounded unzip sizes and returns its first
-// worksheet with data as a table. Cells are read raw: shared strings as
+// openXLSX opens a workbook with bounded unzip sizes and returns the
+// worksheet ch chooses as a table. Cells are read raw: shared strings as
 // text, numbers and dates as stored (dates are serial numbers), formulas as
 // their cached values.
-func openXLSX(path string, lim Limits) (*source, error) {
+func openXLSX(path string, lim Limits, ch sheetChoice) (*source, error) {
 	name := fileName(path)
 	f, err := excelize.OpenFile(path, excelize.Options{
 		UnzipSizeLimit:    lim.MaxUnzipBytes,
@@ -37,7 +38,7 @@ func openXLSX(path string, lim Limits) (*source, error) {
 	if err != nil {
 		return nil, xlsxOpenError(name, err)
 	}
-	src, err := firstSheetWithData(f, name, lim)
+	src, err := chooseSheet(f, name, lim, ch)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -59,26 +60,83 @@ func xlsxOpenError(name string, err error) error {
 	return &RejectError{File: name, Reason: "the workbook cannot be opened (damaged, encrypted or not .xlsx)", Err: err}
 }
 
-// firstSheetWithData returns the first worksheet that has a non-blank cell
-// in its first rows, with those rows buffered for replay.
-func firstSheetWithData(f *excelize.File, name string, lim Limits) (*source, error) {
-	for _, sheet := range f.GetSheetList() {
-		rows, err := f.Rows(sheet)
-		if err != nil {
-			continue // a chart sheet or dialog sheet has no rows
+// sheetChoice says which worksheet of a workbook to read.
+type sheetChoice struct {
+	// required names the sheet to read; a workbook without it is
+	// rejected. Empty means none is required.
+	required string
+	// preferred name sheets to read, in order, when the workbook has one.
+	preferred []string
+}
+
+// chooseSheet returns the sheet ch requires, else the first sheet ch
+// prefers that the workbook has, else the first worksheet that has a
+// non-blank cell in its first rows. Names match without regard to case
+// or surrounding spaces. The table's first rows are buffered for replay.
+func chooseSheet(f *excelize.File, name string, lim Limits, ch sheetChoice) (*source, error) {
+	sheets := f.GetSheetList()
+	find := func(want string) string {
+		for _, s := range sheets {
+			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(want)) {
+				return s
+			}
 		}
-		t := &xlsxTable{f: f, rows: rows, name: name, lim: lim}
-		buf, err := readAhead(&limitedTable{t, xlsxScanRows}, 1)
-		if err != nil {
-			t.rows.Close()
-			return nil, err
+		return ""
+	}
+	if ch.required != "" {
+		sheet := find(ch.required)
+		if sheet == "" {
+			return nil, reject(name, "the workbook has no sheet named %q; its sheets are %s", ch.required, quoteList(sheets))
 		}
-		if len(buf) > 0 {
-			return &source{table: &peekTable{table: t, buf: buf}, format: formatXLSX, sheet: sheet, excel: true}, nil
+		src, err := openSheet(f, name, sheet, lim)
+		if err == nil && src == nil {
+			err = reject(name, "the sheet %q has no data", sheet)
 		}
-		rows.Close()
+		return src, err
+	}
+	for _, want := range ch.preferred {
+		if sheet := find(want); sheet != "" {
+			if src, err := openSheet(f, name, sheet, lim); src != nil || err != nil {
+				return src, err
+			}
+		}
+	}
+	for _, sheet := range sheets {
+		if src, err := openSheet(f, name, sheet, lim); src != nil || err != nil {
+			return src, err
+		}
 	}
 	return nil, reject(name, "the workbook has no sheet with data")
+}
+
+// openSheet returns sheet as a table with its first non-blank row
+// buffered, or nil when it has no data in its first rows or no rows at all
+// (a chart sheet).
+func openSheet(f *excelize.File, name, sheet string, lim Limits) (*source, error) {
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, nil // a chart sheet or dialog sheet has no rows
+	}
+	t := &xlsxTable{f: f, rows: rows, name: name, lim: lim}
+	buf, err := readAhead(&limitedTable{t, xlsxScanRows}, 1)
+	if err != nil {
+		t.rows.Close()
+		return nil, err
+	}
+	if len(buf) == 0 {
+		rows.Close()
+		return nil, nil
+	}
+	return &source{table: &peekTable{table: t, buf: buf}, format: formatXLSX, sheet: sheet, excel: true}, nil
+}
+
+// quoteList returns the names quoted and joined with commas.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 func (t *xlsxTable) next() (int, []string, error) {

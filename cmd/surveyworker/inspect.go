@@ -13,7 +13,7 @@ import (
 
 func cmdInspect() command {
 	var asJSON bool
-	var mapping, writeMapping string
+	var mapping, writeMapping, sheet string
 	return command{
 		name:    "inspect",
 		args:    "FILE...",
@@ -35,6 +35,7 @@ to apply it to every export it fits.`,
 			fs.BoolVar(&asJSON, "json", false, "print one JSON object per file (an array)")
 			fs.StringVar(&mapping, "mapping", "", "mapping `file` applied to every FILE")
 			fs.StringVar(&writeMapping, "write-mapping", "", "write a starter mapping for FILE to `out.yaml`")
+			fs.StringVar(&sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
 			fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
 			a.cfg.mappingsFlag(fs)
 		},
@@ -57,7 +58,7 @@ to apply it to every export it fits.`,
 			}
 			// Nothing is stored, so the key only has to exist.
 			in := ingest.New(nil, ingest.Options{Catalogue: cat, HMACKey: []byte("inspect"), Logger: a.log,
-				Location: a.cfg.Location(), Mapping: m, MappingsDir: a.cfg.MappingsDir()})
+				Location: a.cfg.Location(), Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: sheet})
 			var all []ingest.Inspection
 			for _, p := range args {
 				r, err := in.Inspect(p)

@@ -20,8 +20,9 @@ import (
 )
 
 // ingester builds the file ingester from configuration. mappingFile, when
-// set, is a mapping applied to every file instead of the mappings folder.
-func (a *app) ingester(ctx context.Context, mappingFile string) (*ingest.Ingester, error) {
+// set, is a mapping applied to every file instead of the mappings folder;
+// sheet, when set, is the worksheet read from every workbook.
+func (a *app) ingester(ctx context.Context, mappingFile, sheet string) (*ingest.Ingester, error) {
 	st, err := a.open(ctx)
 	if err != nil {
 		return nil, err
@@ -43,6 +44,7 @@ func (a *app) ingester(ctx context.Context, mappingFile string) (*ingest.Ingeste
 		Location:    a.cfg.Location(),
 		Mapping:     m,
 		MappingsDir: a.cfg.MappingsDir(),
+		Sheet:       sheet,
 	}), nil
 }
 
@@ -61,7 +63,7 @@ func (a *app) smtp() report.SMTPConfig {
 
 // cycle builds the full pipeline cycle from configuration.
 func (a *app) cycle(ctx context.Context) (*schedules.Cycle, error) {
-	in, err := a.ingester(ctx, "")
+	in, err := a.ingester(ctx, "", "")
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +223,7 @@ func fileCountsOf(r ingest.Result) (c store.JobCounts) {
 
 func cmdIngest() command {
 	var asJSON bool
-	var mapping string
+	var mapping, sheet string
 	return command{
 		name:    "ingest",
 		args:    "FILE...",
@@ -236,6 +238,7 @@ it, the mapping files of the mappings folder apply to the files they fit.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print one JSON result per file")
 			fs.StringVar(&mapping, "mapping", "", "mapping `file` applied to every FILE")
+			fs.StringVar(&sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
 			fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
 			a.cfg.mappingsFlag(fs)
 		},
@@ -243,7 +246,7 @@ it, the mapping files of the mappings folder apply to the files they fit.`,
 			if len(args) == 0 {
 				return usageError{"name at least one FILE to ingest"}
 			}
-			in, err := a.ingester(ctx, mapping)
+			in, err := a.ingester(ctx, mapping, sheet)
 			if err != nil {
 				return err
 			}
