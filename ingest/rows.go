@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash"
 	"slices"
@@ -43,6 +44,7 @@ type mapper struct {
 	// so the key does not depend on column order.
 	keyTags []string
 	keyHash hash.Hash
+	keyBuf  []byte // reused for the hashed key text
 	scores  map[string]priority
 }
 
@@ -251,7 +253,7 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 		}
 		return
 	}
-	if n, err := strconv.Atoi(raw); err == nil {
+	if n, err := atoi(raw); err == nil {
 		out[0] = store.Answer{Raw: raw}
 		if n < c.lo || n > c.hi || c.hi <= c.lo {
 			m.offScale(r, i, raw)
@@ -281,7 +283,7 @@ func (m *mapper) mapRanking(r *store.RespondentRow, q question, out []store.Answ
 			continue
 		}
 		out[j] = store.Answer{Raw: raw}
-		n, err := strconv.Atoi(raw)
+		n, err := atoi(raw)
 		if err != nil || n < 1 || n > q.k {
 			m.offScale(r, i, raw)
 			continue
@@ -453,24 +455,41 @@ func questions(cols []column) []question {
 // their headers (so a re-export that adds a question keeps old keys). The
 // key is a keyed hash, so it reveals nothing of the row.
 func (m *mapper) respondentKey(f rowFields, cells []string) string {
-	h := m.keyHash
-	h.Reset()
+	b := m.keyBuf[:0]
 	var parts []string
 	if m.shape.key != nil {
 		parts = m.shape.key(f)
 	}
-	if parts == nil {
-		parts = []string{"content"}
+	if parts != nil {
+		for _, p := range parts {
+			b = append(append(b, p...), 0x1f)
+		}
+	} else {
+		b = append(b, "content\x1f"...)
 		for i, c := range cells {
 			if v := cleanCell(c); v != "" && i < m.width {
-				parts = append(parts, m.keyTags[i], v)
+				b = append(append(b, m.keyTags[i]...), 0x1f)
+				b = append(append(b, v...), 0x1f)
 			}
 		}
 	}
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0x1f})
-	}
+	m.keyBuf = b
+	h := m.keyHash
+	h.Reset()
+	h.Write(b)
 	var sum [sha256.Size]byte
 	return m.shape.platform + ":" + hex.EncodeToString(h.Sum(sum[:0])[:16])
+}
+
+// errNotNumber is atoi's error for text that is not a whole number.
+var errNotNumber = errors.New("not a whole number")
+
+// atoi is strconv.Atoi for answers, most of which are labels: text that
+// does not start like a number fails at once, without the allocation of
+// strconv's error.
+func atoi(s string) (int, error) {
+	if s == "" || (s[0] != '-' && s[0] != '+' && (s[0] < '0' || s[0] > '9')) {
+		return 0, errNotNumber
+	}
+	return strconv.Atoi(s)
 }

@@ -69,10 +69,11 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*Resp
 	res.FileID = id
 	spool := &warningSpool{fileID: id}
 	defer spool.remove()
-	if err := copyRespondents(ctx, tx, id, next, spool, &res); err != nil {
+	practices := map[string]bool{}
+	if err := copyRespondents(ctx, tx, id, next, spool, practices, &res); err != nil {
 		return res, err
 	}
-	if err := checkPractices(ctx, tx, id); err != nil {
+	if err := checkPractices(ctx, tx, practices); err != nil {
 		return res, err
 	}
 	if err := removeDuplicates(ctx, tx, id, &res); err != nil {
@@ -124,9 +125,10 @@ const copyRespondentsSQL = `COPY respondents (file_id, row_number, respondent_ke
 	match_method, role, email_hmac, submitted_at, raw, score, comments) FROM STDIN`
 
 // copyRespondents streams every row from next into respondents, spooling
-// its warnings, and counts rows and answers in res.
+// its warnings and noting its practice codes in practices, and counts rows
+// and answers in res.
 func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func() (*RespondentRow, error),
-	spool *warningSpool, res *LoadResult) error {
+	spool *warningSpool, practices map[string]bool, res *LoadResult) error {
 	stmt, err := tx.PrepareContext(ctx, copyRespondentsSQL)
 	if err != nil {
 		return fmt.Errorf("start copy: %w", err)
@@ -147,6 +149,9 @@ func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func()
 		if err := spool.add(r); err != nil {
 			return err
 		}
+		if r.PracticeODS != "" {
+			practices[r.PracticeODS] = true
+		}
 		res.Rows++
 		res.Answers += buf.answered
 	}
@@ -157,14 +162,21 @@ func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func()
 	return nil
 }
 
-// checkPractices makes sure every practice code of the file's respondents
-// is in the registry, standing for a foreign key checked once per file.
-func checkPractices(ctx context.Context, tx *sqlx.Tx, fileID int64) error {
+// checkPractices makes sure every practice code the file's respondents
+// were matched to is in the registry, standing for a foreign key checked
+// once per file. The codes are few: at most one per registry practice.
+func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) error {
+	if len(codes) == 0 {
+		return nil
+	}
+	list := make([]string, 0, len(codes))
+	for c := range codes {
+		list = append(list, c)
+	}
 	var unknown []string
-	err := tx.SelectContext(ctx, &unknown, `SELECT DISTINCT r.practice_ods FROM respondents r
-		WHERE r.file_id = $1 AND r.practice_ods IS NOT NULL
-		AND NOT EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = r.practice_ods)
-		ORDER BY 1 LIMIT 5`, fileID)
+	err := tx.SelectContext(ctx, &unknown, `SELECT c FROM unnest($1::text[]) AS c
+		WHERE NOT EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = c)
+		ORDER BY 1 LIMIT 5`, pq.Array(list))
 	if err != nil {
 		return fmt.Errorf("check practices: %w", err)
 	}
@@ -177,12 +189,37 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, fileID int64) error {
 // removeDuplicates deletes the file's rows whose respondent key is stored
 // for another file or appears on an earlier row of this one, and takes
 // them and their answers off the counts in res.
+//
+// The unique key is checked at commit, so the copy could take every row.
+// Checking it now, inside a savepoint, costs nothing when no key was
+// already taken (the usual first load of a file): only rows whose key met
+// another in the index are checked. When one was, the savepoint is rolled
+// back, which puts the checks back for commit, and the duplicates are
+// deleted.
 func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadResult) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT unique_keys`); err != nil {
+		return fmt.Errorf("check respondent keys: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `SET CONSTRAINTS respondents_respondent_key_key IMMEDIATE`)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `SET CONSTRAINTS respondents_respondent_key_key DEFERRED; RELEASE SAVEPOINT unique_keys`)
+		if err != nil {
+			return fmt.Errorf("check respondent keys: %w", err)
+		}
+		return nil
+	}
+	var pe *pq.Error
+	if !errors.As(err, &pe) || pe.Code != "23505" {
+		return fmt.Errorf("check respondent keys: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT unique_keys`); err != nil {
+		return fmt.Errorf("check respondent keys: %w", err)
+	}
 	var d struct {
 		Rows    int `db:"rows"`
 		Answers int `db:"answers"`
 	}
-	err := tx.GetContext(ctx, &d, `WITH dup AS (
+	err = tx.GetContext(ctx, &d, `WITH dup AS (
 			DELETE FROM respondents r USING respondents o
 			WHERE r.file_id = $1 AND o.respondent_key = r.respondent_key
 			AND (o.file_id <> $1 OR o.row_number < r.row_number)
