@@ -31,6 +31,18 @@ type Options struct {
 	// Now returns the time recorded as the ranking's CreatedAt; nil means
 	// time.Now.
 	Now func() time.Time
+	// Resamples is the number of bootstrap resamples B; zero means
+	// [DefaultResamples]. Fewer than [MinResamples] is an error.
+	Resamples int
+	// Seed seeds the bootstrap; zero means [DefaultSeed].
+	Seed uint64
+	// Criteria names the source of the catalogue's workshop criteria,
+	// recorded in the run's parameters; empty means "catalogue".
+	Criteria string
+
+	// testResamples, when positive, replaces Resamples without the
+	// minimum, so that tests can run small bootstraps.
+	testResamples int
 }
 
 // DefaultOptions returns the documented defaults.
@@ -40,6 +52,9 @@ func DefaultOptions() Options {
 		Thresholds:    DefaultThresholds(),
 		DependencyCap: DefaultDependencyCap,
 		Now:           time.Now,
+		Resamples:     DefaultResamples,
+		Seed:          DefaultSeed,
+		Criteria:      "catalogue",
 	}
 }
 
@@ -58,6 +73,20 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Now == nil {
 		o.Now = d.Now
 	}
+	if o.Resamples == 0 {
+		o.Resamples = d.Resamples
+	}
+	if o.Seed == 0 {
+		o.Seed = d.Seed
+	}
+	if o.Criteria == "" {
+		o.Criteria = d.Criteria
+	}
+	if o.testResamples > 0 {
+		o.Resamples = o.testResamples
+	} else if o.Resamples < MinResamples {
+		return o, fmt.Errorf("bootstrap resamples %d: want at least %d", o.Resamples, MinResamples)
+	}
 	if err := ValidateWeights(o.Weights); err != nil {
 		return o, err
 	}
@@ -73,6 +102,12 @@ func (o Options) withDefaults() (Options, error) {
 // scores does not matter. Scores for workstreams not in cat are ignored;
 // workstreams nobody answered still appear, with practice priority 0 and no
 // practices. totals fills the ranking's summary counts.
+//
+// Beside the point ranking, Compute adds the bootstrap intervals and tier
+// probabilities of each row (seeded by opts.Seed, so the same inputs give
+// the same intervals), the weight sensitivity and the per-federation
+// segments. Role segments and movement need more than the practice means;
+// [Run] adds them.
 func Compute(cat *survey.Catalogue, scores []store.PracticeScore, totals store.Totals, opts Options) (survey.Ranking, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
@@ -85,22 +120,39 @@ func Compute(cat *survey.Catalogue, scores []store.PracticeScore, totals store.T
 	if err != nil {
 		return survey.Ranking{}, fmt.Errorf("analysis: survey scores: %w", err)
 	}
+	pri := p.priorities(nil)
+	vals := criterionValues(cat, pri, opts)
 	r := survey.Ranking{
 		CreatedAt: opts.Now(), Method: Method, Weights: opts.Weights,
 		Respondents: totals.Respondents, Practices: totals.Practices, Files: totals.Files,
-		Rows: rankRows(cat, p.priorities(nil), opts),
+		Rows:   rankRows(cat, pri, vals, opts),
+		Params: survey.RunParams{Resamples: opts.Resamples, Seed: opts.Seed, Criteria: opts.Criteria},
 	}
+	newBootstrap(p, cat, vals, opts).run(opts.Resamples, opts.Seed).apply(r.Rows)
+	r.Sensitivity = sensitivity(cat, vals, r.Rows, opts)
+	r.Segments = federationSegments(p)
 	return r, nil
 }
 
+// criterionValues returns the partial values of every workstream of cat,
+// aligned with cat.Workstreams, given their practice priorities.
+func criterionValues(cat *survey.Catalogue, pri []priority, opts Options) []Values {
+	deps := cat.Dependents()
+	vals := make([]Values, len(cat.Workstreams))
+	for i, w := range cat.Workstreams {
+		vals[i] = WorkshopValues(w, deps[w.ID], opts.DependencyCap)
+		vals[i].Survey = pri[i].mean
+	}
+	return vals
+}
+
 // rankRows scores, tiers and orders the workstreams of cat given their
-// practice priorities, aligned with cat.Workstreams.
-func rankRows(cat *survey.Catalogue, pri []priority, opts Options) []survey.RankedWorkstream {
+// practice priorities and criterion values, aligned with cat.Workstreams.
+func rankRows(cat *survey.Catalogue, pri []priority, vals []Values, opts Options) []survey.RankedWorkstream {
 	deps := cat.Dependents()
 	rows := make([]survey.RankedWorkstream, len(cat.Workstreams))
 	for i, w := range cat.Workstreams {
-		v := WorkshopValues(w, deps[w.ID], opts.DependencyCap)
-		v.Survey = pri[i].mean
+		v := vals[i]
 		rows[i] = survey.RankedWorkstream{
 			WorkstreamID: w.ID, Workstream: w.Name,
 			Score:            v.Score(opts.Weights),

@@ -20,6 +20,7 @@ type response struct {
 	practice   string // ODS code; "" when unmatched
 	federation string
 	answers    map[string]string
+	role       string // as typed
 }
 
 // aggregate does in Go what [store.Store.PracticeScores] does in SQL: the
@@ -73,11 +74,11 @@ const exampleCatalogue = `workstreams:
 // K84001 has two, K84003 does not know about printing, and the last
 // respondent's practice was not matched.
 var exampleResponses = []response{
-	{"K84001", "North", map[string]string{"cyber-security": "VH", "printing": "H", "wifi": "M"}},
-	{"K84001", "North", map[string]string{"cyber-security": "H", "printing": "VH", "wifi": "L"}},
-	{"K84002", "City", map[string]string{"cyber-security": "VH", "printing": "M", "wifi": "H"}},
-	{"K84003", "City", map[string]string{"cyber-security": "H", "printing": "DK", "wifi": "M"}},
-	{"", "", map[string]string{"cyber-security": "N", "printing": "N", "wifi": "N"}},
+	{"K84001", "North", map[string]string{"cyber-security": "VH", "printing": "H", "wifi": "M"}, "GP Partner"},
+	{"K84001", "North", map[string]string{"cyber-security": "H", "printing": "VH", "wifi": "L"}, "Practice Manager"},
+	{"K84002", "City", map[string]string{"cyber-security": "VH", "printing": "M", "wifi": "H"}, "Salaried GP"},
+	{"K84003", "City", map[string]string{"cyber-security": "H", "printing": "DK", "wifi": "M"}, "gp"},
+	{"", "", map[string]string{"cyber-security": "N", "printing": "N", "wifi": "N"}, "Receptionist"},
 }
 
 func mustCatalogue(t *testing.T, yaml string) *survey.Catalogue {
@@ -87,6 +88,39 @@ func mustCatalogue(t *testing.T, yaml string) *survey.Catalogue {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// roadmapRoles are the roles given to the roadmap survey's respondents in
+// turn, as typed, so that the role segments have groups of several sizes.
+var roadmapRoles = []string{"GP partner", "Practice Manager", "Receptionist", "Senior practice nurse", "Salaried GP"}
+
+// roleScores does in Go what [store.Store.RoleScores] does in SQL.
+func roleScores(rs []response) []store.RoleScore {
+	type key struct{ practice, role, workstream string }
+	acc := map[key]*store.RoleScore{}
+	for _, r := range rs {
+		if r.practice == "" {
+			continue
+		}
+		for ws, code := range r.answers {
+			k := key{r.practice, strings.TrimSpace(r.role), ws}
+			s := acc[k]
+			if s == nil {
+				s = &store.RoleScore{Practice: k.practice, Role: k.role, Workstream: ws}
+				acc[k] = s
+			}
+			s.Respondents++
+			if v, ok := levels[code]; ok {
+				s.Sum += v
+				s.Scored++
+			}
+		}
+	}
+	var out []store.RoleScore
+	for _, s := range acc {
+		out = append(out, *s)
+	}
+	return out
 }
 
 // readRoadmapSurvey reads testdata/roadmap_survey.csv (see testdata/README.md)
@@ -115,7 +149,8 @@ func readRoadmapSurvey(t *testing.T) []response {
 					t.Fatalf("%s, %s: unknown answer %q", rec[0], code, ans)
 				}
 				if k == len(byPractice[code]) {
-					byPractice[code] = append(byPractice[code], response{code, fed, map[string]string{}})
+					role := roadmapRoles[(len(order)+k)%len(roadmapRoles)]
+					byPractice[code] = append(byPractice[code], response{code, fed, map[string]string{}, role})
 				}
 				byPractice[code][k].answers[rec[0]] = ans
 			}

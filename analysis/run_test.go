@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -42,7 +43,7 @@ func loadResponses(t *testing.T, st *store.Store, name string, workstreams []str
 		}
 		r := rs[i]
 		i++
-		row := &store.RespondentRow{Row: i + 1, Key: fmt.Sprintf("%s/%d", name, i), PracticeODS: r.practice}
+		row := &store.RespondentRow{Row: i + 1, Key: fmt.Sprintf("%s/%d", name, i), PracticeODS: r.practice, Role: r.role}
 		for _, ws := range workstreams {
 			code := r.answers[ws]
 			v, scored := levels[code]
@@ -69,7 +70,7 @@ func TestRunFromDatabase(t *testing.T) {
 	}
 	want := survey.Ranking{CreatedAt: testTime, Method: Method, Weights: DefaultWeights(),
 		Respondents: 5, Practices: 3, Files: 1, Rows: exampleRows()}
-	if diff := cmp.Diff(want, got, approx6); diff != "" {
+	if diff := cmp.Diff(want, got, approx6, pointOnly); diff != "" {
 		t.Errorf("ranking from the database (-want +got):\n%s", diff)
 	}
 	if _, err := st.LatestRanking(ctx); err == nil {
@@ -107,7 +108,53 @@ func TestRunMatchesCompute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Run adds the role segments after the federations.
+	want.Segments = append(want.Segments, RoleSegments(cat, roleScores(rs))...)
 	if diff := cmp.Diff(want, got, approx6); diff != "" {
 		t.Errorf("Run (-Compute +Run):\n%s", diff)
+	}
+}
+
+// TestRunComparesWithPreviousRun runs twice with a file loaded between the
+// runs, and checks the second run's movement and role segments against the
+// same computations in Go.
+func TestRunComparesWithPreviousRun(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	cat := survey.DefaultCatalogue()
+	rs := readRoadmapSurvey(t)
+	loadResponses(t, st, "first.csv", cat.IDs(), rs[:10])
+	first, err := Run(ctx, st, cat, testOptions(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Previous != nil || first.Rows[0].RankChange != nil {
+		t.Errorf("first run: previous %+v, rank change %v; want none", first.Previous, first.Rows[0].RankChange)
+	}
+	loadResponses(t, st, "second.csv", cat.IDs(), rs[10:])
+	second, err := Run(ctx, st, cat, testOptions(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Previous == nil || second.Previous.RunID != first.RunID || second.NewResponses != len(rs)-10 {
+		t.Fatalf("second run: previous %+v, new responses %d; want run %d and %d", second.Previous,
+			second.NewResponses, first.RunID, len(rs)-10)
+	}
+	want := second
+	want.Rows = slices.Clone(second.Rows)
+	Compare(&want, &first)
+	if diff := cmp.Diff(want.Rows, second.Rows); diff != "" {
+		t.Errorf("movement (-Compare +Run):\n%s", diff)
+	}
+	roles := second.Segments[len(second.Segments)-len(RoleSegments(cat, roleScores(rs))):]
+	if diff := cmp.Diff(RoleSegments(cat, roleScores(rs)), roles, approx6); diff != "" {
+		t.Errorf("role segments (-Go +SQL):\n%s", diff)
+	}
+	prev, err := st.PreviousRanking(ctx, second.RunID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(&first, prev, cmp.Comparer(func(a, b float64) bool { return a == b })); diff != "" {
+		t.Errorf("previous ranking (-first +stored):\n%s", diff)
 	}
 }

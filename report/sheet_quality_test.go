@@ -56,9 +56,9 @@ func TestWorkbookDataQuality(t *testing.T) {
 	if w, _ := f.GetColWidth(SheetQuality, "E"); w < 40 {
 		t.Errorf("candidates column width %v, want at least 40", w)
 	}
-	sheet := string(zipParts(t, path)["xl/worksheets/sheet3.xml"])
+	sheet := string(zipParts(t, path)["xl/worksheets/sheet4.xml"])
 	if !strings.Contains(sheet, `<autoFilter ref="$A$1:$E$3"`) {
-		t.Errorf("no AutoFilter on the practice answers A1:E3 in sheet3.xml")
+		t.Errorf("no AutoFilter on the practice answers A1:E3 in sheet4.xml")
 	}
 }
 

@@ -9,8 +9,11 @@ import (
 	"surveyworker/survey"
 )
 
-// RankingHeader is the header row of the Ranking sheet.
-var RankingHeader = []string{"Rank", "Workstream", "Tier", "Score", "Practice priority", "Practices"}
+// RankingHeader is the header row of the Ranking sheet. The columns after
+// Practices show the bootstrap's 90% score interval, the rank range, the
+// probability of the tier and the rank change since the previous run.
+var RankingHeader = []string{"Rank", "Workstream", "Tier", "Score", "Practice priority", "Practices",
+	"Score 90% low", "Score 90% high", "Rank range", "Tier probability", "Rank change"}
 
 // writeRanking writes the Ranking sheet: the header in row 1, one row per
 // workstream in rank order, a frozen header, an AutoFilter and a bar chart
@@ -20,10 +23,10 @@ func writeRanking(b *book, in WorkbookInput) {
 		b.text(SheetRanking, cell(i+1, 1), h, styleHeader)
 	}
 	for i, r := range in.Ranking.Rows {
-		writeRankingRow(b, i+2, r)
+		writeRankingRow(b, i+2, r, in.Ranking.Previous != nil)
 	}
 	last := len(in.Ranking.Rows) + 1
-	b.colWidths(SheetRanking, 7, workstreamWidth(in.Ranking.Rows), 26, 9, 12, 11)
+	b.colWidths(SheetRanking, 7, workstreamWidth(in.Ranking.Rows), 26, 9, 12, 11, 10, 10, 10, 11, 10)
 	b.dimension(SheetRanking, cell(len(RankingHeader), last))
 	b.freezeHeader(SheetRanking)
 	if b.err == nil {
@@ -32,13 +35,36 @@ func writeRanking(b *book, in WorkbookInput) {
 	addScoreChart(b, in.Ranking.Rows)
 }
 
-func writeRankingRow(b *book, row int, r survey.RankedWorkstream) {
+func writeRankingRow(b *book, row int, r survey.RankedWorkstream, hasPrevious bool) {
 	b.integer(SheetRanking, cell(1, row), r.Rank, styleInt)
 	b.text(SheetRanking, cell(2, row), r.Workstream, styleText)
 	b.text(SheetRanking, cell(3, row), string(r.Tier), tierStyle(r.Tier))
 	b.number(SheetRanking, cell(4, row), r.Score, styleDecimal)
 	b.number(SheetRanking, cell(5, row), r.PracticePriority, styleDecimal)
 	b.integer(SheetRanking, cell(6, row), r.Practices, styleInt)
+	// A run stored before the bootstrap existed has no rank range; its
+	// interval cells stay empty rather than show zeros.
+	if r.RankLow > 0 {
+		b.number(SheetRanking, cell(7, row), r.CILow, styleDecimal)
+		b.number(SheetRanking, cell(8, row), r.CIHigh, styleDecimal)
+		b.text(SheetRanking, cell(9, row), rankRange(r), styleText)
+		b.number(SheetRanking, cell(10, row), r.TierProbability, stylePercent)
+	}
+	switch {
+	case r.RankChange != nil:
+		b.integer(SheetRanking, cell(11, row), *r.RankChange, styleInt)
+	case hasPrevious:
+		b.text(SheetRanking, cell(11, row), "new", styleText)
+	}
+}
+
+// rankRange shows the bootstrap rank range as "2–5", or one rank when the
+// range is a single rank.
+func rankRange(r survey.RankedWorkstream) string {
+	if r.RankLow == r.RankHigh {
+		return fmt.Sprint(r.RankLow)
+	}
+	return fmt.Sprintf("%d–%d", r.RankLow, r.RankHigh)
 }
 
 // workstreamWidth fits the Workstream column to its longest name, within
@@ -63,7 +89,7 @@ func (b *book) freezeHeader(sheet string) {
 }
 
 // addScoreChart adds a horizontal bar chart of the workstreams' scores at
-// H2, best at the top. An empty ranking gets no chart. (excelize colours
+// M2, right of the table, best at the top. An empty ranking gets no chart. (excelize colours
 // single data points of pie charts only, so bars are not coloured by tier.)
 func addScoreChart(b *book, rows []survey.RankedWorkstream) {
 	n := len(rows)
@@ -73,7 +99,7 @@ func addScoreChart(b *book, rows []survey.RankedWorkstream) {
 	ref := func(col string) string { return fmt.Sprintf("%s!$%s$2:$%s$%d", SheetRanking, col, col, n+1) }
 	lo, hi := 0.0, 1.0
 	axisFont := excelize.Font{Color: "262626", Size: 9}
-	b.fail("Ranking chart", b.f.AddChart(SheetRanking, "H2", &excelize.Chart{
+	b.fail("Ranking chart", b.f.AddChart(SheetRanking, "M2", &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{{Name: SheetRanking + "!$D$1", Categories: ref("B"), Values: ref("D"),
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"4472C4"}}}},

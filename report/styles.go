@@ -16,6 +16,7 @@ const (
 	styleText    = "text"
 	styleInt     = "int"
 	styleDecimal = "decimal" // two decimal places
+	stylePercent = "percent" // whole per cent
 	// Left-aligned numbers for label/value sheets, where a right-aligned
 	// number in a wide value column sits far from its label.
 	styleIntLeft     = "int-left"
@@ -59,6 +60,8 @@ func styleDef(name string) (*excelize.Style, error) {
 		return &excelize.Style{NumFmt: 1}, nil // "0"
 	case styleDecimal:
 		return &excelize.Style{NumFmt: 2}, nil // "0.00"
+	case stylePercent:
+		return &excelize.Style{NumFmt: 9}, nil // "0%"
 	case styleIntLeft:
 		return &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}, nil
 	case styleDecimalLeft:

@@ -16,8 +16,9 @@ const DefaultTitle = "Primary care IT roadmap ranking"
 
 // Sheet names, in workbook order.
 const (
-	SheetSummary = "Summary"
-	SheetRanking = "Ranking"
+	SheetSummary  = "Summary"
+	SheetRanking  = "Ranking"
+	SheetSegments = "Segments"
 )
 
 // WorkbookInput is what [WriteWorkbook] needs.
@@ -52,6 +53,7 @@ type sheetWriter struct {
 var sheets = []sheetWriter{
 	{SheetSummary, writeSummary},
 	{SheetRanking, writeRanking},
+	{SheetSegments, writeSegments},
 	{SheetQuality, writeQuality},
 }
 

@@ -69,7 +69,7 @@ func writeSample(t *testing.T) *excelize.File {
 
 func TestWorkbookSheets(t *testing.T) {
 	f := writeSample(t)
-	if diff := cmp.Diff([]string{"Summary", "Ranking", "Data quality"}, f.GetSheetList()); diff != "" {
+	if diff := cmp.Diff([]string{"Summary", "Ranking", "Segments", "Data quality"}, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
 }
@@ -145,7 +145,8 @@ func TestWorkbookRanking(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := [][]string{
-		{"Rank", "Workstream", "Tier", "Score", "Practice priority", "Practices"},
+		{"Rank", "Workstream", "Tier", "Score", "Practice priority", "Practices",
+			"Score 90% low", "Score 90% high", "Rank range", "Tier probability", "Rank change"},
 		{"1", "Online consultation", "Very high", "0.82", "0.90", "36"},
 		{"2", `=HYPERLINK("x")`, "High - Centrally Mandated", "0.61", "0.50", "30"},
 		{"3", "-5", "High", "0.56", "0.40", "12"},
@@ -218,7 +219,7 @@ func TestWorkbookChartAndFilter(t *testing.T) {
 		}
 	}
 	sheet := parts["xl/worksheets/sheet2.xml"]
-	for _, want := range []string{`<autoFilter ref="$A$1:$F$5"`, `<dimension ref="A1:F5"`} {
+	for _, want := range []string{`<autoFilter ref="$A$1:$K$5"`, `<dimension ref="A1:K5"`} {
 		if !bytes.Contains(sheet, []byte(want)) {
 			t.Errorf("Ranking sheet lacks %s", want)
 		}

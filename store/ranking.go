@@ -36,6 +36,27 @@ type PracticeScore struct {
 	Respondents int `db:"respondents"`
 }
 
+// RoleScore is the survey aggregate of the respondents of one practice who
+// typed the same role, for one workstream. Summing Sum and Scored over role
+// texts gives the practice mean of any group of roles with each respondent
+// weighing the same.
+type RoleScore struct {
+	// Practice is the practice's ODS code.
+	Practice string `db:"practice"`
+	// Role is the role as the respondents typed it, trimmed; empty when
+	// not given.
+	Role string `db:"role"`
+	// Workstream is the workstream ID.
+	Workstream string `db:"workstream"`
+	// Sum is the sum of the scores (0..1) of the non-missing answers.
+	Sum float64 `db:"sum"`
+	// Scored is the number of non-missing answers.
+	Scored int `db:"scored"`
+	// Respondents is the number of respondents with any answer for the
+	// workstream, including "Don't know"-style answers.
+	Respondents int `db:"respondents"`
+}
+
 // Totals counts what the database holds for a ranking's summary.
 type Totals struct {
 	// Respondents is the number of respondents stored.
@@ -71,6 +92,27 @@ func (s *Store) PracticeScores(ctx context.Context) ([]PracticeScore, error) {
 	return out, nil
 }
 
+// RoleScores returns one row per (practice, role text, workstream) with at
+// least one answer from respondents matched to a registry practice,
+// aggregated in the database, ordered by practice, role and workstream.
+// The role text is returned as typed (trimmed), so that the grouping of
+// roles stays in one place, the analysis.
+func (s *Store) RoleScores(ctx context.Context) ([]RoleScore, error) {
+	var out []RoleScore
+	err := s.db.SelectContext(ctx, &out, `SELECT r.practice_ods AS practice, btrim(r.role) AS role,
+			a.workstream_id AS workstream, coalesce(sum(a.score), 0) AS sum,
+			count(a.score) AS scored, count(*) AS respondents
+		FROM answers a
+		JOIN respondents r ON r.id = a.respondent_id
+		JOIN practices p ON p.ods_code = r.practice_ods
+		GROUP BY r.practice_ods, btrim(r.role), a.workstream_id
+		ORDER BY r.practice_ods COLLATE "C", btrim(r.role) COLLATE "C", a.workstream_id COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("store: role scores: %w", err)
+	}
+	return out, nil
+}
+
 // Totals returns the number of respondents, responding practices and
 // loaded files.
 func (s *Store) Totals(ctx context.Context) (Totals, error) {
@@ -94,6 +136,15 @@ type rowDetail struct {
 	Impact        int                  `json:"impact"`
 	Dependents    int                  `json:"dependents"`
 	Contributions survey.Contributions `json:"contributions"`
+
+	CILow           float64     `json:"ci_low"`
+	CIHigh          float64     `json:"ci_high"`
+	RankLow         int         `json:"rank_low"`
+	RankHigh        int         `json:"rank_high"`
+	TierProbability float64     `json:"tier_probability"`
+	RankChange      *int        `json:"rank_change"`
+	PreviousTier    survey.Tier `json:"previous_tier,omitempty"`
+	TierChange      int         `json:"tier_change"`
 }
 
 // SaveRanking stores r as a new ranking run with its rows in one
@@ -124,21 +175,42 @@ func (s *Store) SaveRanking(ctx context.Context, r *survey.Ranking) (int64, erro
 }
 
 func insertRun(ctx context.Context, tx *sqlx.Tx, r *survey.Ranking) (int64, error) {
-	weights, err := json.Marshal(r.Weights)
-	if err != nil {
-		return 0, err
+	var js [4][]byte
+	for i, v := range []any{r.Weights, r.Params, jsonList(r.Sensitivity), jsonList(r.Segments)} {
+		var err error
+		if js[i], err = json.Marshal(v); err != nil {
+			return 0, err
+		}
+	}
+	var prev *int64
+	if r.Previous != nil {
+		prev = &r.Previous.RunID
 	}
 	var id int64
-	err = tx.GetContext(ctx, &id, `INSERT INTO ranking_runs (created_at, method, weights, respondents, practices, files)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		r.CreatedAt, r.Method, weights, r.Respondents, r.Practices, r.Files)
+	err := tx.GetContext(ctx, &id, `INSERT INTO ranking_runs (created_at, method, weights, respondents, practices, files,
+			params, previous_run_id, new_responses, sensitivity, segments)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		r.CreatedAt, r.Method, js[0], r.Respondents, r.Practices, r.Files,
+		js[1], prev, r.NewResponses, js[2], js[3])
 	return id, err
+}
+
+// jsonList returns an empty slice for nil, so that it is stored as [] and
+// not null.
+func jsonList[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 func insertRow(ctx context.Context, tx *sqlx.Tx, runID int64, pos int, w survey.RankedWorkstream) error {
 	detail, err := json.Marshal(rowDetail{
 		Position: pos, BaseTier: w.BaseTier, Mandated: w.Mandated, GPFV: w.GPFV,
 		Impact: w.Impact, Dependents: w.Dependents, Contributions: w.Contributions,
+		CILow: w.CILow, CIHigh: w.CIHigh, RankLow: w.RankLow, RankHigh: w.RankHigh,
+		TierProbability: w.TierProbability, RankChange: w.RankChange,
+		PreviousTier: w.PreviousTier, TierChange: w.TierChange,
 	})
 	if err != nil {
 		return err
@@ -166,6 +238,23 @@ func (s *Store) LatestRanking(ctx context.Context) (*survey.Ranking, error) {
 	return s.Ranking(ctx, id)
 }
 
+// PreviousRanking returns the ranking run stored just before run id (by
+// creation time, then ID), with its rows, or an error wrapping
+// [ErrNotFound] when id is the first.
+func (s *Store) PreviousRanking(ctx context.Context, id int64) (*survey.Ranking, error) {
+	var prev int64
+	err := s.db.GetContext(ctx, &prev, `SELECT p.id FROM ranking_runs p, ranking_runs r
+		WHERE r.id = $1 AND (p.created_at, p.id) < (r.created_at, r.id)
+		ORDER BY p.created_at DESC, p.id DESC LIMIT 1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: ranking before %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: ranking before %d: %w", id, err)
+	}
+	return s.Ranking(ctx, prev)
+}
+
 // Ranking returns the stored ranking run id with its rows in rank order,
 // or an error wrapping [ErrNotFound].
 func (s *Store) Ranking(ctx context.Context, id int64) (*survey.Ranking, error) {
@@ -181,15 +270,25 @@ func (s *Store) Ranking(ctx context.Context, id int64) (*survey.Ranking, error) 
 
 func loadRun(ctx context.Context, db *sqlx.DB, id int64) (*survey.Ranking, error) {
 	var run struct {
-		CreatedAt   time.Time `db:"created_at"`
-		Method      string    `db:"method"`
-		Weights     []byte    `db:"weights"`
-		Respondents int       `db:"respondents"`
-		Practices   int       `db:"practices"`
-		Files       int       `db:"files"`
+		CreatedAt    time.Time  `db:"created_at"`
+		Method       string     `db:"method"`
+		Weights      []byte     `db:"weights"`
+		Respondents  int        `db:"respondents"`
+		Practices    int        `db:"practices"`
+		Files        int        `db:"files"`
+		Params       []byte     `db:"params"`
+		NewResponses int        `db:"new_responses"`
+		Sensitivity  []byte     `db:"sensitivity"`
+		Segments     []byte     `db:"segments"`
+		PrevID       *int64     `db:"prev_id"`
+		PrevAt       *time.Time `db:"prev_at"`
+		PrevCount    *int       `db:"prev_respondents"`
 	}
-	err := db.GetContext(ctx, &run, `SELECT created_at, method, weights, respondents, practices, files
-		FROM ranking_runs WHERE id = $1`, id)
+	err := db.GetContext(ctx, &run, `SELECT r.created_at, r.method, r.weights, r.respondents, r.practices, r.files,
+			r.params, r.new_responses, r.sensitivity, r.segments,
+			p.id AS prev_id, p.created_at AS prev_at, p.respondents AS prev_respondents
+		FROM ranking_runs r LEFT JOIN ranking_runs p ON p.id = r.previous_run_id
+		WHERE r.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -197,9 +296,28 @@ func loadRun(ctx context.Context, db *sqlx.DB, id int64) (*survey.Ranking, error
 		return nil, err
 	}
 	r := &survey.Ranking{RunID: id, CreatedAt: run.CreatedAt, Method: run.Method,
-		Respondents: run.Respondents, Practices: run.Practices, Files: run.Files}
-	if err := json.Unmarshal(run.Weights, &r.Weights); err != nil {
-		return nil, fmt.Errorf("weights: %w", err)
+		Respondents: run.Respondents, Practices: run.Practices, Files: run.Files,
+		NewResponses: run.NewResponses}
+	if run.PrevID != nil {
+		r.Previous = &survey.RunRef{RunID: *run.PrevID, CreatedAt: *run.PrevAt, Respondents: *run.PrevCount}
+	}
+	for _, f := range []struct {
+		name string
+		raw  []byte
+		into any
+	}{
+		{"weights", run.Weights, &r.Weights}, {"params", run.Params, &r.Params},
+		{"sensitivity", run.Sensitivity, &r.Sensitivity}, {"segments", run.Segments, &r.Segments},
+	} {
+		if err := json.Unmarshal(f.raw, f.into); err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+	}
+	if len(r.Sensitivity) == 0 {
+		r.Sensitivity = nil
+	}
+	if len(r.Segments) == 0 {
+		r.Segments = nil
 	}
 	return r, nil
 }
@@ -240,5 +358,8 @@ func scanRankedRow(rows *sqlx.Rows) (survey.RankedWorkstream, error) {
 	}
 	w.BaseTier, w.Mandated, w.GPFV = d.BaseTier, d.Mandated, d.GPFV
 	w.Impact, w.Dependents, w.Contributions = d.Impact, d.Dependents, d.Contributions
+	w.CILow, w.CIHigh, w.RankLow, w.RankHigh = d.CILow, d.CIHigh, d.RankLow, d.RankHigh
+	w.TierProbability, w.RankChange = d.TierProbability, d.RankChange
+	w.PreviousTier, w.TierChange = d.PreviousTier, d.TierChange
 	return w, nil
 }

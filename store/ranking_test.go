@@ -191,3 +191,107 @@ func TestSaveRankingDefaultsCreatedAt(t *testing.T) {
 		t.Errorf("created at: got %v, want %v", got.CreatedAt, at)
 	}
 }
+
+func TestRoleScores(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	if _, err := st.UpsertPractices(ctx, []survey.Practice{{ODSCode: "K84001", Name: "Banbury Cross"}}); err != nil {
+		t.Fatal(err)
+	}
+	rows := []struct {
+		practice, role string
+		score          *float64
+	}{
+		{"K84001", "GP partner", scorePtr(1)},
+		{"K84001", " GP partner ", scorePtr(0.5)},
+		{"K84001", "GP partner", nil},
+		{"K84001", "Practice Manager", scorePtr(0.25)},
+		{"", "GP partner", scorePtr(0)}, // unmatched: not counted
+	}
+	sum := sha256.Sum256([]byte("roles.csv"))
+	f := store.SourceFile{Name: "roles.csv", SHA256: hex.EncodeToString(sum[:]), Platform: "test", Format: "csv",
+		Workstreams: []string{"wifi"}}
+	i := 0
+	next := func() (*store.RespondentRow, error) {
+		if i == len(rows) {
+			return nil, io.EOF
+		}
+		r := rows[i]
+		i++
+		a := store.Answer{Raw: "Don't know"}
+		if r.score != nil {
+			a = store.Answer{Raw: "x", Score: *r.score, Scored: true}
+		}
+		return &store.RespondentRow{Row: i + 1, Key: "roles/" + string(rune('a'+i)), PracticeODS: r.practice,
+			Role: r.role, Answers: []store.Answer{a}}, nil
+	}
+	if _, err := st.LoadFile(ctx, f, next); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.RoleScores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.RoleScore{
+		{Practice: "K84001", Role: "GP partner", Workstream: "wifi", Sum: 1.5, Scored: 2, Respondents: 3},
+		{Practice: "K84001", Role: "Practice Manager", Workstream: "wifi", Sum: 0.25, Scored: 1, Respondents: 1},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("role scores (-want +got):\n%s", diff)
+	}
+}
+
+// TestPreviousRanking saves three runs, each compared with the one before,
+// and checks that the previous run, the movement and the analysis fields
+// come back as saved.
+func TestPreviousRanking(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	at := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+	var runs []*survey.Ranking
+	for k := range 3 {
+		r := sampleRanking(at.Add(time.Duration(k) * time.Hour))
+		r.Params = survey.RunParams{Resamples: 1000, Seed: 18446744073709551615, Criteria: "criteria.csv"}
+		r.Sensitivity = []survey.WeightMargin{{Criterion: "survey", Weight: 0.4,
+			Up: &survey.TierShift{Delta: 0.1, Weight: 0.5, WorkstreamID: "wifi", Workstream: "Wifi",
+				From: survey.TierMedium, To: survey.TierHigh}}}
+		r.Segments = []survey.Segment{{Kind: "federation", Name: "North", Cells: []survey.SegmentCell{
+			{WorkstreamID: "wifi", Practices: 2, Withheld: true}}}}
+		up := 1
+		r.Rows[0].CILow, r.Rows[0].CIHigh, r.Rows[0].RankLow, r.Rows[0].RankHigh = 0.9, 0.97, 1, 2
+		r.Rows[0].TierProbability = 0.987
+		if k > 0 {
+			prev := runs[k-1]
+			r.Previous = &survey.RunRef{RunID: prev.RunID, CreatedAt: prev.CreatedAt, Respondents: prev.Respondents}
+			r.Respondents += k
+			r.NewResponses = 1
+			r.Rows[0].RankChange, r.Rows[0].PreviousTier, r.Rows[0].TierChange = &up, survey.TierHigh, 1
+		}
+		if _, err := st.SaveRanking(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, r)
+	}
+	for k, r := range runs {
+		got, err := st.Ranking(ctx, r.RunID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(r, got, timeEqual); diff != "" {
+			t.Errorf("run %d (-saved +loaded):\n%s", k, diff)
+		}
+		prev, err := st.PreviousRanking(ctx, r.RunID)
+		if k == 0 {
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("before the first run: got %v, want ErrNotFound", err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prev.RunID != runs[k-1].RunID {
+			t.Errorf("run %d: previous is %d, want %d", k, prev.RunID, runs[k-1].RunID)
+		}
+	}
+}

@@ -30,6 +30,42 @@ type Ranking struct {
 	Files int `json:"files"`
 	// Rows holds one entry per workstream, in rank order.
 	Rows []RankedWorkstream `json:"rows"`
+	// Params are the run's parameters beyond the weights: the bootstrap
+	// and the source of the workshop criteria.
+	Params RunParams `json:"params"`
+	// Sensitivity holds, for each of the five weights, how far it can move
+	// before a workstream changes tier.
+	Sensitivity []WeightMargin `json:"sensitivity,omitempty"`
+	// Segments are the practice priorities per federation and per
+	// respondent role group.
+	Segments []Segment `json:"segments,omitempty"`
+	// Previous is the stored run this one is compared with; nil when there
+	// is none.
+	Previous *RunRef `json:"previous,omitempty"`
+	// NewResponses is Respondents minus the previous run's respondents, 0
+	// when there is no previous run.
+	NewResponses int `json:"new_responses"`
+}
+
+// RunParams are the parameters of a ranking run that are not weights.
+type RunParams struct {
+	// Resamples is the number of bootstrap resamples B.
+	Resamples int `json:"resamples"`
+	// Seed seeds the bootstrap's random number generator.
+	Seed uint64 `json:"seed"`
+	// Criteria names the source of the workshop criteria: "catalogue", or
+	// the criteria file that overrode them.
+	Criteria string `json:"criteria"`
+}
+
+// RunRef identifies a stored ranking run.
+type RunRef struct {
+	// RunID is the stored run's ID.
+	RunID int64 `json:"run_id"`
+	// CreatedAt is when it was computed.
+	CreatedAt time.Time `json:"created_at"`
+	// Respondents is the number of respondents it counted.
+	Respondents int `json:"respondents"`
 }
 
 // RankedWorkstream is one workstream's place in a [Ranking].
@@ -62,6 +98,90 @@ type RankedWorkstream struct {
 	Dependents int  `json:"dependents"`
 	// Contributions are the weighted criterion values that sum to Score.
 	Contributions Contributions `json:"contributions"`
+	// CILow and CIHigh bound the 90% bootstrap interval of Score
+	// (percentile method).
+	CILow  float64 `json:"ci_low"`
+	CIHigh float64 `json:"ci_high"`
+	// RankLow and RankHigh are the 5th and 95th percentiles of the rank
+	// across bootstrap resamples; RankLow is the better (smaller) rank.
+	RankLow  int `json:"rank_low"`
+	RankHigh int `json:"rank_high"`
+	// TierProbability is the share of bootstrap resamples in which the
+	// workstream's tier equals Tier.
+	TierProbability float64 `json:"tier_probability"`
+	// RankChange is the previous run's rank minus this rank (positive
+	// means it moved up); nil when the previous run did not rank it or
+	// there is no previous run.
+	RankChange *int `json:"rank_change"`
+	// PreviousTier is the tier in the previous run, empty when there is
+	// none.
+	PreviousTier Tier `json:"previous_tier,omitempty"`
+	// TierChange is the number of tiers moved up since the previous run
+	// (negative is down), 0 when unchanged or there is no previous run.
+	TierChange int `json:"tier_change"`
+}
+
+// WeightMargin is the sensitivity of a ranking's tiers to one criterion
+// weight: the smallest move of the weight, up and down, with the other
+// weights rescaled proportionally to keep the sum 1, that changes any
+// workstream's tier.
+type WeightMargin struct {
+	// Criterion is the weight's name: survey, impact, gpfv, dependencies
+	// or mandated.
+	Criterion string `json:"criterion"`
+	// Weight is the weight used.
+	Weight float64 `json:"weight"`
+	// Up and Down are the first tier changes when the weight is raised
+	// towards 1 or lowered towards 0; nil means none within range.
+	Up   *TierShift `json:"up"`
+	Down *TierShift `json:"down"`
+}
+
+// TierShift is the first tier change found by moving one weight.
+type TierShift struct {
+	// Delta is how far the weight moved (always positive).
+	Delta float64 `json:"delta"`
+	// Weight is the weight at which the tier changes.
+	Weight float64 `json:"weight"`
+	// WorkstreamID and Workstream name the workstream that changes first.
+	WorkstreamID string `json:"workstream_id"`
+	Workstream   string `json:"workstream"`
+	// From and To are its tier before and after.
+	From Tier `json:"from"`
+	To   Tier `json:"to"`
+}
+
+// Segment kinds.
+const (
+	SegmentFederation = "federation"
+	SegmentRole       = "role"
+)
+
+// Segment is the survey summary of one group of practices or respondents:
+// a federation, or a respondent role group.
+type Segment struct {
+	// Kind is [SegmentFederation] or [SegmentRole].
+	Kind string `json:"kind"`
+	// Name is the federation or role group name.
+	Name string `json:"name"`
+	// Cells holds one entry per workstream, in catalogue order.
+	Cells []SegmentCell `json:"cells"`
+}
+
+// SegmentCell is one workstream's practice priority within a [Segment].
+// When fewer practices than the reporting minimum back it, Withheld is
+// true and only Practices is set.
+type SegmentCell struct {
+	// WorkstreamID is the catalogue ID.
+	WorkstreamID string `json:"workstream_id"`
+	// PracticePriority and Top2Share are as in [RankedWorkstream], over
+	// the segment's practices.
+	PracticePriority float64 `json:"practice_priority"`
+	Top2Share        float64 `json:"top2_share"`
+	// Practices is the number of practices with a scored answer.
+	Practices int `json:"practices"`
+	// Withheld reports that too few practices back the cell to show it.
+	Withheld bool `json:"withheld"`
 }
 
 // Contributions are one workstream's criterion contributions w·v to its

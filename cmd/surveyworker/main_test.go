@@ -329,14 +329,42 @@ func TestRankJSON(t *testing.T) {
 	if len(rows) != 21 {
 		t.Fatalf("got %d rows, want 21", len(rows))
 	}
-	for _, k := range []string{"rank", "workstream", "tier", "score", "practice_priority", "practices"} {
+	for _, k := range []string{"rank", "workstream", "workstream_id", "tier", "score", "practice_priority",
+		"top2_share", "practices", "ci_low", "ci_high", "rank_low", "rank_high", "tier_probability",
+		"mandated", "gpfv", "impact", "dependents", "rank_change"} {
 		if _, ok := rows[0][k]; !ok {
 			t.Errorf("row has no %q: %v", k, rows[0])
 		}
 	}
+	if rows[0]["rank_change"] != nil {
+		t.Errorf("first stored run: rank_change = %v, want null", rows[0]["rank_change"])
+	}
 	text := h.mustRun("rank")
-	if !strings.Contains(text, "WORKSTREAM") {
-		t.Errorf("rank table:\n%s", text)
+	for _, want := range []string{"WORKSTREAM", "90% INTERVAL", "P(TIER)", "Ranking run 2", "Compared with run 1: +0 respondents"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("rank table has no %q:\n%s", want, text)
+		}
+	}
+
+	// A what-if run with other criteria is not stored: the next stored
+	// run is still compared with run 2.
+	criteria := filepath.Join(t.TempDir(), "criteria.csv")
+	if err := os.WriteFile(criteria, []byte("workstream,mandated,impact\nprinting,yes,5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	whatIf := h.mustRun("rank", "--criteria", criteria)
+	if !strings.Contains(whatIf, "what-if ranking (not stored)") || !strings.Contains(whatIf, "Compared with run 2") {
+		t.Errorf("what-if table:\n%s", whatIf)
+	}
+	if text := h.mustRun("rank"); !strings.Contains(text, "Ranking run 3") || !strings.Contains(text, "Compared with run 2") {
+		t.Errorf("after a what-if run:\n%s", text)
+	}
+	if err := os.WriteFile(criteria, []byte("workstream,impact\nprinting,5\nwarp-drive,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := h.run(context.Background(), "rank", "--criteria", criteria)
+	if code != exitUsage || !strings.Contains(errOut, "criteria.csv:3: unknown workstream \"warp-drive\"") {
+		t.Errorf("unknown workstream in criteria: exit %d, stderr %q", code, errOut)
 	}
 }
 

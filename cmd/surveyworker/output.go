@@ -10,16 +10,67 @@ import (
 	"surveyworker/survey"
 )
 
-// printRanking writes the ranking as an aligned table.
+// printRanking writes the ranking as an aligned table: each row's score
+// with its 90% bootstrap interval, rank range, tier probability and rank
+// change since the previous stored run.
 func printRanking(a *app, r survey.Ranking) {
-	fmt.Fprintf(a.stdout, "Ranking run %d: %d respondents from %d practices in %d files\n\n",
-		r.RunID, r.Respondents, r.Practices, r.Files)
+	run := "what-if ranking (not stored)"
+	if r.RunID != 0 {
+		run = fmt.Sprintf("Ranking run %d", r.RunID)
+	}
+	fmt.Fprintf(a.stdout, "%s: %d respondents from %d practices in %d files\n",
+		run, r.Respondents, r.Practices, r.Files)
+	if r.Previous != nil {
+		fmt.Fprintf(a.stdout, "Compared with run %d: %+d respondents\n", r.Previous.RunID, r.NewResponses)
+	}
+	fmt.Fprintf(a.stdout, "Intervals: 90%%, %d bootstrap resamples over practices (seed %d)\n\n",
+		r.Params.Resamples, r.Params.Seed)
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\tTIER\tSCORE\tPRIORITY\tPRACTICES\tWORKSTREAM")
+	fmt.Fprintln(tw, "RANK\tRANGE\tTIER\tP(TIER)\tSCORE\t90% INTERVAL\tPRIORITY\tPRACTICES\tCHANGE\tWORKSTREAM")
 	for _, w := range r.Rows {
-		fmt.Fprintf(tw, "%d\t%s\t%.2f\t%.2f\t%d\t%s\n", w.Rank, w.Tier, w.Score, w.PracticePriority, w.Practices, w.Workstream)
+		fmt.Fprintf(tw, "%d\t%d-%d\t%s\t%.0f%%\t%.2f\t%.2f-%.2f\t%.2f\t%d\t%s\t%s\n",
+			w.Rank, w.RankLow, w.RankHigh, w.Tier, 100*w.TierProbability, w.Score, w.CILow, w.CIHigh,
+			w.PracticePriority, w.Practices, rankChange(w, r.Previous != nil), w.Workstream)
 	}
 	tw.Flush()
+	printMargins(a, r.Sensitivity)
+}
+
+// printMargins lists, per weight, the smallest move up and down that
+// changes a tier.
+func printMargins(a *app, ms []survey.WeightMargin) {
+	if len(ms) == 0 {
+		return
+	}
+	fmt.Fprintln(a.stdout, "\nWeight margins (smallest change that moves any workstream's tier):")
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	for _, m := range ms {
+		fmt.Fprintf(tw, "  %s %.2f\tup: %s\tdown: %s\n", m.Criterion, m.Weight, shift(m.Up), shift(m.Down))
+	}
+	tw.Flush()
+}
+
+func shift(s *survey.TierShift) string {
+	if s == nil {
+		return "none within range"
+	}
+	return fmt.Sprintf("%.3f to %.3f, %s %s -> %s", s.Delta, s.Weight, s.Workstream, s.From, s.To)
+}
+
+// rankChange shows a row's movement: "+2" up two places, "-1" down one,
+// "=" unchanged, "new" when the previous run did not rank it and "" when
+// there is no previous run.
+func rankChange(w survey.RankedWorkstream, hasPrevious bool) string {
+	switch {
+	case !hasPrevious:
+		return ""
+	case w.RankChange == nil:
+		return "new"
+	case *w.RankChange == 0:
+		return "="
+	default:
+		return fmt.Sprintf("%+d", *w.RankChange)
+	}
 }
 
 // printFiles lists ingest results, one line per file.

@@ -322,36 +322,59 @@ nothing. A bad row rejects the whole file with its line number.`,
 
 func cmdRank() command {
 	var asJSON, save bool
-	var weights string
+	var weights, criteria string
+	var resamples int
+	var seed uint64
 	return command{
 		name:    "rank",
 		summary: "recompute the workstream ranking and print it",
-		help: `The ranking is stored as a new ranking run unless --weights makes it a
-what-if run, which is only stored with --save. See docs/METHOD.md.`,
+		help: `The ranking is stored as a new ranking run unless --weights or --criteria
+makes it a what-if run, which is only stored with --save. Each row shows the
+90% bootstrap interval of its score, its rank range and the probability of its
+tier, and its movement since the latest stored run. See docs/METHOD.md.
+
+A criteria file (CSV with a header, or YAML) overrides the workshop criteria
+of the workstreams it names: workstream (the ID), mandated and gpfv (yes/no),
+impact (1-5) and optionally considered_with (IDs separated by ';').`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print the rows as a JSON array")
 			fs.StringVar(&weights, "weights", "", "what-if `weights`, e.g. survey=0.4,impact=0.25,gpfv=0.15,dependencies=0.2,mandated=0")
+			fs.StringVar(&criteria, "criteria", "", "what-if workshop criteria `file` (CSV or YAML)")
 			fs.BoolVar(&save, "save", false, "store a what-if ranking too")
+			fs.IntVar(&resamples, "resamples", analysis.DefaultResamples, fmt.Sprintf("bootstrap resamples (at least %d)", analysis.MinResamples))
+			fs.Uint64Var(&seed, "seed", analysis.DefaultSeed, "bootstrap `seed`")
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
 				return usageError{"rank takes no arguments"}
 			}
 			opts := analysis.DefaultOptions()
+			opts.Resamples, opts.Seed = resamples, seed
+			if resamples < analysis.MinResamples {
+				return usageError{fmt.Sprintf("--resamples %d: want at least %d", resamples, analysis.MinResamples)}
+			}
 			if weights != "" {
 				w, err := analysis.ParseWeights(weights)
 				if err != nil {
 					return usageError{err.Error()}
 				}
 				opts.Weights = w
-			} else {
+			}
+			if weights == "" && criteria == "" {
 				save = true
 			}
 			st, err := a.open(ctx)
 			if err != nil {
 				return err
 			}
-			r, err := analysis.Run(ctx, st, a.cat, opts, save)
+			cat := a.cat
+			if criteria != "" {
+				if cat, err = analysis.LoadCriteria(criteria, cat); err != nil {
+					return usageError{err.Error()}
+				}
+				opts.Criteria = criteria
+			}
+			r, err := analysis.Run(ctx, st, cat, opts, save)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,249 @@
+package analysis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"surveyworker/store"
+	"surveyworker/survey"
+)
+
+func TestQuantile(t *testing.T) {
+	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	tests := []struct {
+		x    []float64
+		q    float64
+		want float64
+	}{
+		{x, 0, 1},
+		{x, 1, 11},
+		{x, 0.5, 6},
+		// h = 10·0.05 = 0.5: halfway between x[0] and x[1].
+		{x, 0.05, 1.5},
+		// h = 10·0.95 = 9.5: halfway between x[9] and x[10].
+		{x, 0.95, 10.5},
+		// h = 3·0.05 = 0.15: 0 + 0.15·(10 − 0).
+		{[]float64{0, 10, 20, 30}, 0.05, 1.5},
+		{[]float64{0.4}, 0.05, 0.4},
+		{nil, 0.5, 0},
+	}
+	for _, tt := range tests {
+		if got := quantile(tt.x, tt.q); !approxEqual(got, tt.want) {
+			t.Errorf("quantile(%v, %v) = %v, want %v", tt.x, tt.q, got, tt.want)
+		}
+	}
+}
+
+func TestRankBounds(t *testing.T) {
+	tests := []struct {
+		x      []int
+		lo, hi int
+	}{
+		// 21 ranks: (len−1)·0.05 = 1 and ·0.95 = 19, both whole.
+		{[]int{1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 4}, 1, 3},
+		// 4 ranks: ⌊0.15⌋ = 0 and ⌈2.85⌉ = 3.
+		{[]int{1, 2, 3, 4}, 1, 4},
+		{[]int{5}, 5, 5},
+		{nil, 0, 0},
+	}
+	for _, tt := range tests {
+		if lo, hi := rankBounds(tt.x, intervalTail); lo != tt.lo || hi != tt.hi {
+			t.Errorf("rankBounds(%v) = %d, %d; want %d, %d", tt.x, lo, hi, tt.lo, tt.hi)
+		}
+	}
+}
+
+// TestUniformSequence pins the first draws of the seeded generator, so that
+// a change of algorithm, which would change every stored interval, fails
+// here rather than silently.
+func TestUniformSequence(t *testing.T) {
+	src := rand.NewPCG(DefaultSeed, pcgStream)
+	var got []uint64
+	for range 8 {
+		got = append(got, uniform(src, 10))
+	}
+	want := []uint64{8, 8, 5, 6, 0, 7, 7, 4}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("first draws (-want +got):\n%s", diff)
+	}
+	for n := uint64(1); n < 50; n++ {
+		for range 100 {
+			if v := uniform(src, n); v >= n {
+				t.Fatalf("uniform(%d) = %d", n, v)
+			}
+		}
+	}
+}
+
+// TestDrawIsStratified checks that every resample draws each federation's
+// own number of practices, from that federation only.
+func TestDrawIsStratified(t *testing.T) {
+	var scores []store.PracticeScore
+	for i := range 11 {
+		fed := []string{"North", "City", ""}[i%3]
+		scores = append(scores, store.PracticeScore{Practice: fmt.Sprintf("K%02d", i), Federation: fed,
+			Workstream: "cyber-security", Mean: 0.5, Scored: 1})
+	}
+	cat := mustCatalogue(t, exampleCatalogue)
+	p, err := newPanel(cat.IDs(), scores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBootstrap(p, cat, criterionValues(cat, p.priorities(nil), testOptions()), testOptions())
+	src := rand.NewPCG(1, 2)
+	for range 200 {
+		b.draw(src)
+		for _, s := range b.strata {
+			n := 0
+			for _, i := range s {
+				n += b.counts[i]
+			}
+			if n != len(s) {
+				t.Fatalf("federation %q: %d draws, want %d", p.practices[s[0]].federation, n, len(s))
+			}
+		}
+	}
+}
+
+// TestResampleWeightsMatchRows checks that weighting each practice by the
+// times it was drawn gives the practice priority of the resample written
+// out as repeated rows.
+func TestResampleWeightsMatchRows(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	p, err := newPanel(cat.IDs(), aggregate(readRoadmapSurvey(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := testOptions()
+	b := newBootstrap(p, cat, criterionValues(cat, p.priorities(nil), opts), opts)
+	b.scores, b.ranks, b.tiers = make([][]float64, b.nw), make([][]int, b.nw), make([][]survey.Tier, b.nw)
+	for j := range b.nw {
+		b.scores[j], b.ranks[j], b.tiers[j] = make([]float64, 1), make([]int, 1), make([]survey.Tier, 1)
+	}
+	src := rand.NewPCG(3, 4)
+	for range 50 {
+		b.draw(src)
+		b.rank(0)
+		var rows []int
+		for i, c := range b.counts {
+			for range c {
+				rows = append(rows, i)
+			}
+		}
+		pri := p.priorities(rows)
+		for j := range b.nw {
+			want := pri[j].mean
+			got := 0.0
+			if b.n[j] > 0 {
+				got = b.sum[j] / b.n[j]
+			}
+			if !approxEqual(got, want) {
+				t.Fatalf("workstream %s: weighted priority %v, from rows %v", cat.Workstreams[j].ID, got, want)
+			}
+		}
+	}
+}
+
+func TestBootstrapReproducible(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	scores := aggregate(readRoadmapSurvey(t))
+	opts := testOptions()
+	first, err := Compute(cat, scores, store.Totals{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Compute(cat, slices.Clone(scores), store.Totals{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(first, again); diff != "" {
+		t.Errorf("same seed, different ranking (-first +again):\n%s", diff)
+	}
+	opts.Seed = 99
+	other, err := Compute(cat, scores, store.Totals{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Equal(first.Rows, other.Rows) {
+		t.Errorf("seeds %d and 99 gave the same intervals", DefaultSeed)
+	}
+	if other.Params != (survey.RunParams{Resamples: DefaultResamples, Seed: 99, Criteria: "catalogue"}) {
+		t.Errorf("params = %+v", other.Params)
+	}
+}
+
+func TestBootstrapIntervals(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	r, err := Compute(cat, aggregate(readRoadmapSurvey(t)), store.Totals{}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range r.Rows {
+		if w.CILow > w.CIHigh || w.RankLow > w.RankHigh || w.TierProbability < 0 || w.TierProbability > 1 {
+			t.Errorf("%s: interval %v–%v, ranks %d–%d, tier probability %v", w.WorkstreamID,
+				w.CILow, w.CIHigh, w.RankLow, w.RankHigh, w.TierProbability)
+		}
+		if w.RankLow < 1 || w.RankHigh > len(r.Rows) {
+			t.Errorf("%s: rank range %d–%d outside 1–%d", w.WorkstreamID, w.RankLow, w.RankHigh, len(r.Rows))
+		}
+	}
+	// Record sharing and cyber security stay Very high for any P of 1/3 or
+	// more (docs/METHOD.md §8), and every practice rates both High or Very
+	// high in the fixture, so no resample can move them.
+	for _, id := range []string{"record-sharing", "cyber-security"} {
+		w := rowByID(t, r, id)
+		if w.TierProbability != 1 {
+			t.Errorf("%s: tier probability %v, want 1", id, w.TierProbability)
+		}
+	}
+}
+
+// TestBootstrapConstantSurvey checks the degenerate case by hand: when
+// every practice gives a workstream the same mean, every resample has the
+// same P, so the interval is the point score and the tier certain.
+func TestBootstrapConstantSurvey(t *testing.T) {
+	cat := mustCatalogue(t, exampleCatalogue)
+	var scores []store.PracticeScore
+	for i := range 6 {
+		code := fmt.Sprintf("K%d", i)
+		scores = append(scores, ps(code, "cyber-security", 0.75, 1+i), ps(code, "printing", 0.5, 1))
+	}
+	r, err := Compute(cat, scores, store.Totals{}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range r.Rows {
+		if !approxEqual(w.CILow, w.Score) || !approxEqual(w.CIHigh, w.Score) || w.TierProbability != 1 ||
+			w.RankLow != w.Rank || w.RankHigh != w.Rank {
+			t.Errorf("%s: score %v interval %v–%v, rank %d range %d–%d, tier probability %v", w.WorkstreamID,
+				w.Score, w.CILow, w.CIHigh, w.Rank, w.RankLow, w.RankHigh, w.TierProbability)
+		}
+	}
+}
+
+func TestResamplesMinimum(t *testing.T) {
+	opts := testOptions()
+	opts.Resamples = MinResamples - 1
+	if _, err := Compute(survey.DefaultCatalogue(), nil, store.Totals{}, opts); err == nil {
+		t.Errorf("%d resamples: got nil error", opts.Resamples)
+	}
+}
+
+func rowByID(t *testing.T, r survey.Ranking, id string) survey.RankedWorkstream {
+	t.Helper()
+	for _, w := range r.Rows {
+		if w.WorkstreamID == id {
+			return w
+		}
+	}
+	t.Fatalf("no row %s", id)
+	return survey.RankedWorkstream{}
+}
+
+func approxEqual(a, b float64) bool {
+	return a-b < 1e-12 && b-a < 1e-12
+}
