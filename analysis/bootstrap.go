@@ -41,6 +41,7 @@ type bootstrap struct {
 	// inner loop has no branch.
 	y, has []float64
 
+	weight []float64                 // each practice's weight (see panel.weightOf)
 	counts []int                     // times each practice is drawn
 	sum, n []float64                 // per workstream
 	rows   []survey.RankedWorkstream // ranking buffer
@@ -63,9 +64,10 @@ func newBootstrap(p *panel, cat *survey.Catalogue, vals []Values, opts Options) 
 	nw, np := len(p.workstreams), len(p.practices)
 	b := &bootstrap{cat: cat, vals: slices.Clone(vals), opts: opts, strata: federationRows(p), nw: nw,
 		y: make([]float64, np*nw), has: make([]float64, np*nw),
-		counts: make([]int, np), sum: make([]float64, nw), n: make([]float64, nw),
+		weight: make([]float64, np), counts: make([]int, np), sum: make([]float64, nw), n: make([]float64, nw),
 		rows: make([]survey.RankedWorkstream, nw), index: make(map[string]int, nw)}
 	for i, row := range p.mean {
+		b.weight[i] = p.weightOf(i)
 		for j, m := range row {
 			if math.IsNaN(m) {
 				continue
@@ -130,7 +132,7 @@ func (b *bootstrap) draw(src *rand.PCG) {
 }
 
 // rank computes the resample's practice priorities from the counts (a
-// practice drawn c times weighs c), then the scores, tiers and ranks, and
+// practice drawn c times weighs c times its weight), then the scores, tiers and ranks, and
 // records them as resample r.
 func (b *bootstrap) rank(r int) {
 	clear(b.sum)
@@ -140,7 +142,7 @@ func (b *bootstrap) rank(r int) {
 		if c == 0 {
 			continue
 		}
-		w := float64(c)
+		w := float64(c) * b.weight[i]
 		y, has := b.y[i*nw:(i+1)*nw], b.has[i*nw:(i+1)*nw]
 		for j := range nw {
 			b.sum[j] += w * y[j]

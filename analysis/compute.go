@@ -36,6 +36,10 @@ type Options struct {
 	Resamples int
 	// Seed seeds the bootstrap; zero means [DefaultSeed].
 	Seed uint64
+	// WeightByListSize weights each practice's mean by its registered
+	// list size in practice priority, its top-two share and the bootstrap,
+	// instead of one practice, one vote; see [panel.weightByListSize].
+	WeightByListSize bool
 	// Criteria names the source of the catalogue's workshop criteria,
 	// recorded in the run's parameters; empty means "catalogue".
 	Criteria string
@@ -120,13 +124,17 @@ func Compute(cat *survey.Catalogue, scores []store.PracticeScore, totals store.T
 	if err != nil {
 		return survey.Ranking{}, fmt.Errorf("analysis: survey scores: %w", err)
 	}
+	if opts.WeightByListSize {
+		p.weightByListSize()
+	}
 	pri := p.priorities(nil)
 	vals := criterionValues(cat, pri, opts)
 	r := survey.Ranking{
 		CreatedAt: opts.Now(), Method: Method, Weights: opts.Weights,
 		Respondents: totals.Respondents, Practices: totals.Practices, Files: totals.Files,
-		Rows:   rankRows(cat, pri, vals, opts),
-		Params: survey.RunParams{Resamples: opts.Resamples, Seed: opts.Seed, Criteria: opts.Criteria},
+		Rows: rankRows(cat, pri, vals, opts),
+		Params: survey.RunParams{Resamples: opts.Resamples, Seed: opts.Seed, Criteria: opts.Criteria,
+			WeightByListSize: opts.WeightByListSize},
 	}
 	newBootstrap(p, cat, vals, opts).run(opts.Resamples, opts.Seed).apply(r.Rows)
 	r.Sensitivity = sensitivity(cat, vals, r.Rows, opts)

@@ -31,6 +31,46 @@ type panel struct {
 	practices   []practice  // sorted by code
 	workstreams []string    // catalogue order
 	mean        [][]float64 // [practice][workstream]; NaN when the practice gave no scored answer
+	// weight is each practice's weight in practice priority: nil for one
+	// practice, one vote, else set by [panel.weightByListSize].
+	weight []float64
+}
+
+// weightOf returns the weight of practice row i.
+func (p *panel) weightOf(i int) float64 {
+	if p.weight == nil {
+		return 1
+	}
+	return p.weight[i]
+}
+
+// weightByListSize weights each practice by its registered list size, so
+// that practice priority speaks for patients rather than practices. A
+// practice whose list size is unknown gets the median of the known ones
+// (1 when none is known), so that a gap in the registry neither drops a
+// practice nor makes it count for nothing.
+func (p *panel) weightByListSize() {
+	var known []int
+	for _, pr := range p.practices {
+		if pr.listSize > 0 {
+			known = append(known, pr.listSize)
+		}
+	}
+	fill := 1.0
+	if len(known) > 0 {
+		slices.Sort(known)
+		fill = float64(known[len(known)/2])
+		if len(known)%2 == 0 {
+			fill = float64(known[len(known)/2-1]+known[len(known)/2]) / 2
+		}
+	}
+	p.weight = make([]float64, len(p.practices))
+	for i, pr := range p.practices {
+		p.weight[i] = fill
+		if pr.listSize > 0 {
+			p.weight[i] = float64(pr.listSize)
+		}
+	}
 }
 
 // priority is one workstream's survey summary over a set of practices.
@@ -118,21 +158,23 @@ func (p *panel) priorities(rows []int) []priority {
 }
 
 func (p *panel) priority(rows []int, j int) priority {
-	var sum float64
-	var n, top int
+	var sum, wsum, wtop float64
+	var n int
 	for _, i := range rows {
 		y := p.mean[i][j]
 		if math.IsNaN(y) {
 			continue
 		}
-		sum += y
+		w := p.weightOf(i)
+		sum += w * y
+		wsum += w
 		n++
 		if y >= Top2Min-scoreEpsilon {
-			top++
+			wtop += w
 		}
 	}
-	if n == 0 {
+	if n == 0 || wsum == 0 {
 		return priority{}
 	}
-	return priority{mean: sum / float64(n), top2: float64(top) / float64(n), practices: n}
+	return priority{mean: sum / wsum, top2: wtop / wsum, practices: n}
 }

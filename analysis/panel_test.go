@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"surveyworker/store"
+	"surveyworker/survey"
 )
 
 // ps is a shorthand for a practice score with scored answers.
@@ -111,5 +113,70 @@ func TestNewPanelErrors(t *testing.T) {
 		if _, err := newPanel([]string{"a"}, tt.scores); err == nil {
 			t.Errorf("%s: got nil error", tt.name)
 		}
+	}
+}
+
+// TestPrioritiesByListSize checks the list-size weighting by hand: K1
+// (3,000 patients) rates a 1, K2 (1,000) rates it 0, so P = 3000/4000;
+// K3 has no list size and weighs the median of the known ones (2,000).
+func TestPrioritiesByListSize(t *testing.T) {
+	sized := func(code string, size int, mean float64) store.PracticeScore {
+		s := ps(code, "a", mean, 1)
+		s.ListSize = size
+		return s
+	}
+	tests := []struct {
+		name   string
+		scores []store.PracticeScore
+		want   priority
+	}{
+		{"two sizes", []store.PracticeScore{sized("K1", 3000, 1), sized("K2", 1000, 0)},
+			priority{mean: 0.75, top2: 0.75, practices: 2}},
+		{"unknown size takes the median", []store.PracticeScore{sized("K1", 3000, 1), sized("K2", 1000, 0), sized("K3", 0, 0.5)},
+			priority{mean: (3000 + 1000) / 6000.0, top2: 0.5, practices: 3}},
+		{"no size known: one practice, one vote", []store.PracticeScore{sized("K1", 0, 1), sized("K2", 0, 0)},
+			priority{mean: 0.5, top2: 0.5, practices: 2}},
+	}
+	for _, tt := range tests {
+		p, err := newPanel([]string{"a"}, tt.scores)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.weightByListSize()
+		got := p.priorities(nil)[0]
+		if math.Abs(got.mean-tt.want.mean) > 1e-12 || math.Abs(got.top2-tt.want.top2) > 1e-12 || got.practices != tt.want.practices {
+			t.Errorf("%s: got %+v, want %+v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestBootstrapByListSize checks that the bootstrap uses the same weights
+// as the point estimate: with a single practice per federation, every
+// resample draws every practice once, so the interval collapses on the
+// weighted practice priority.
+func TestBootstrapByListSize(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	var scores []store.PracticeScore
+	for i, size := range []int{9000, 1000} {
+		s := ps(fmt.Sprintf("K%d", i+1), cat.Workstreams[0].ID, float64(1-i), 1)
+		s.Federation, s.ListSize = fmt.Sprintf("F%d", i), size
+		scores = append(scores, s)
+	}
+	opts := DefaultOptions()
+	opts.WeightByListSize, opts.testResamples = true, 20
+	r, err := Compute(cat, scores, store.Totals{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range r.Rows {
+		if row.WorkstreamID != cat.Workstreams[0].ID {
+			continue
+		}
+		if math.Abs(row.PracticePriority-0.9) > 1e-9 || math.Abs(row.CILow-row.Score) > 1e-9 || math.Abs(row.CIHigh-row.Score) > 1e-9 {
+			t.Errorf("practice priority %v (want 0.9), interval %v..%v around score %v", row.PracticePriority, row.CILow, row.CIHigh, row.Score)
+		}
+	}
+	if !r.Params.WeightByListSize {
+		t.Error("the run's parameters do not record the weighting")
 	}
 }

@@ -56,6 +56,9 @@ type RunParams struct {
 	// Criteria names the source of the workshop criteria: "catalogue", or
 	// the criteria file that overrode them.
 	Criteria string `json:"criteria"`
+	// WeightByListSize is true when practices were weighted by their
+	// registered list size instead of one practice, one vote.
+	WeightByListSize bool `json:"weight_by_list_size,omitempty"`
 }
 
 // RunRef identifies a stored ranking run.

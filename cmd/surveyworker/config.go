@@ -51,6 +51,9 @@ type Config struct {
 	TimeZone string `yaml:"time_zone" env:"SURVEYWORKER_TIME_ZONE"`
 	// Settle is how long an inbox file must stop changing before it is read.
 	Settle time.Duration `yaml:"settle" env:"SURVEYWORKER_SETTLE"`
+	// WeightByListSize weights practices by their registered list size in
+	// practice priority instead of one practice, one vote.
+	WeightByListSize bool `yaml:"weight_by_list_size" env:"SURVEYWORKER_WEIGHT_BY_LIST_SIZE"`
 	// CatchUp is how far back a scheduled run missed while serve was down
 	// is run at start-up; 0 turns catching up off.
 	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP"`

@@ -74,7 +74,7 @@ func (a *app) cycle(ctx context.Context) (*schedules.Cycle, error) {
 		Store:         a.st,
 		Ingester:      in,
 		Catalogue:     a.cat,
-		Rank:          analysis.DefaultOptions(),
+		Rank:          a.rankOptions(),
 		PracticesFile: a.cfg.Practices,
 		InboxDir:      a.cfg.Inbox,
 		OutDir:        a.cfg.Out,
@@ -320,6 +320,13 @@ nothing. A bad row rejects the whole file with its line number.`,
 	}
 }
 
+// rankOptions returns the ranking options from configuration.
+func (a *app) rankOptions() analysis.Options {
+	opts := analysis.DefaultOptions()
+	opts.WeightByListSize = a.cfg.WeightByListSize
+	return opts
+}
+
 func cmdRank() command {
 	var asJSON, save bool
 	var weights, criteria string
@@ -343,12 +350,14 @@ impact (1-5) and optionally considered_with (IDs separated by ';').`,
 			fs.BoolVar(&save, "save", false, "store a what-if ranking too")
 			fs.IntVar(&resamples, "resamples", analysis.DefaultResamples, fmt.Sprintf("bootstrap resamples (at least %d)", analysis.MinResamples))
 			fs.Uint64Var(&seed, "seed", analysis.DefaultSeed, "bootstrap `seed`")
+			fs.BoolVar(&a.cfg.WeightByListSize, "weight-by-list-size", a.cfg.WeightByListSize,
+				"weight practices by registered list size instead of one practice, one vote (SURVEYWORKER_WEIGHT_BY_LIST_SIZE)")
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
 				return usageError{"rank takes no arguments"}
 			}
-			opts := analysis.DefaultOptions()
+			opts := a.rankOptions()
 			opts.Resamples, opts.Seed = resamples, seed
 			if resamples < analysis.MinResamples {
 				return usageError{fmt.Sprintf("--resamples %d: want at least %d", resamples, analysis.MinResamples)}
@@ -422,7 +431,7 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	if err != nil {
 		return err
 	}
-	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: analysis.DefaultOptions(),
+	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: a.rankOptions(),
 		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
 		Location: a.cfg.Location(), Logger: a.log}
 	if err := c.WriteWorkbook(ctx, r, out); err != nil {
@@ -445,5 +454,5 @@ func latestRanking(ctx context.Context, a *app) (survey.Ranking, error) {
 	if !errors.Is(err, store.ErrNotFound) {
 		return survey.Ranking{}, err
 	}
-	return analysis.Run(ctx, a.st, a.cat, analysis.DefaultOptions(), true)
+	return analysis.Run(ctx, a.st, a.cat, a.rankOptions(), true)
 }
