@@ -68,17 +68,31 @@ type Totals struct {
 	Files int `db:"files"`
 }
 
+// answerCells aggregates the answers of matched respondents per practice,
+// file and answer position, straight from the respondents' arrays: the
+// position is mapped to its workstream once per group, not once per
+// answer, which is what makes the aggregation cheap. Scores are summed in
+// double precision.
+const answerCells = `cells AS (
+			SELECT r.practice_ods, r.file_id, a.ord, sum(a.score::float8) AS total,
+				count(a.score) AS scored, count(*) AS answered
+			FROM respondents r
+			CROSS JOIN LATERAL unnest(r.raw, r.score) WITH ORDINALITY AS a (raw, score, ord)
+			WHERE r.practice_ods IS NOT NULL AND a.raw <> ''
+			GROUP BY r.practice_ods, r.file_id, a.ord)`
+
 // PracticeScores returns one row per (practice, workstream) that has at
 // least one answer from a respondent matched to a practice, aggregated in
 // the database, ordered by practice and workstream.
 func (s *Store) PracticeScores(ctx context.Context) ([]PracticeScore, error) {
 	var out []PracticeScore
-	err := s.db.SelectContext(ctx, &out, `WITH agg AS (
-			SELECT r.practice_ods, a.workstream_id, avg(a.score) AS mean,
-				count(a.score) AS scored, count(*) AS respondents
-			FROM answers a JOIN respondents r ON r.id = a.respondent_id
-			WHERE r.practice_ods IS NOT NULL
-			GROUP BY r.practice_ods, a.workstream_id)
+	err := s.db.SelectContext(ctx, &out, `WITH `+answerCells+`,
+		agg AS (
+			SELECT c.practice_ods, f.workstreams[c.ord] AS workstream_id,
+				sum(c.total) / nullif(sum(c.scored), 0) AS mean,
+				sum(c.scored)::bigint AS scored, sum(c.answered)::bigint AS respondents
+			FROM cells c JOIN source_files f ON f.id = c.file_id
+			GROUP BY 1, 2)
 		SELECT agg.practice_ods AS practice, coalesce(f.name, '') AS federation,
 			coalesce(p.list_size, 0) AS list_size, agg.workstream_id AS workstream,
 			coalesce(agg.mean, 0) AS mean, agg.scored, agg.respondents
@@ -99,14 +113,20 @@ func (s *Store) PracticeScores(ctx context.Context) ([]PracticeScore, error) {
 // roles stays in one place, the analysis.
 func (s *Store) RoleScores(ctx context.Context) ([]RoleScore, error) {
 	var out []RoleScore
-	err := s.db.SelectContext(ctx, &out, `SELECT r.practice_ods AS practice, btrim(r.role) AS role,
-			a.workstream_id AS workstream, coalesce(sum(a.score), 0) AS sum,
-			count(a.score) AS scored, count(*) AS respondents
-		FROM answers a
-		JOIN respondents r ON r.id = a.respondent_id
-		JOIN practices p ON p.ods_code = r.practice_ods
-		GROUP BY r.practice_ods, btrim(r.role), a.workstream_id
-		ORDER BY r.practice_ods COLLATE "C", btrim(r.role) COLLATE "C", a.workstream_id COLLATE "C"`)
+	err := s.db.SelectContext(ctx, &out, `WITH cells AS (
+			SELECT r.practice_ods, btrim(r.role) AS role, r.file_id, a.ord, sum(a.score::float8) AS total,
+				count(a.score) AS scored, count(*) AS answered
+			FROM respondents r
+			CROSS JOIN LATERAL unnest(r.raw, r.score) WITH ORDINALITY AS a (raw, score, ord)
+			WHERE r.practice_ods IS NOT NULL AND a.raw <> ''
+			GROUP BY 1, 2, 3, 4)
+		SELECT c.practice_ods AS practice, c.role, f.workstreams[c.ord] AS workstream,
+			coalesce(sum(c.total), 0) AS sum, sum(c.scored)::bigint AS scored, sum(c.answered)::bigint AS respondents
+		FROM cells c
+		JOIN source_files f ON f.id = c.file_id
+		JOIN practices p ON p.ods_code = c.practice_ods
+		GROUP BY 1, 2, 3
+		ORDER BY c.practice_ods COLLATE "C", c.role COLLATE "C", f.workstreams[c.ord] COLLATE "C"`)
 	if err != nil {
 		return nil, fmt.Errorf("store: role scores: %w", err)
 	}
