@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"time"
 
 	"surveyworker/survey"
@@ -75,6 +76,8 @@ func summaryRows(in WorkbookInput) []summaryRow {
 	}
 	rows = append(rows, textRow("Method", r.Method))
 	rows = append(rows, weightRows(r.Weights)...)
+	rows = append(rows, paramRows(r)...)
+	rows = append(rows, marginRows(r.Sensitivity)...)
 	rows = append(rows, tierCountRows(r.Rows)...)
 	rows = append(rows, tierRuleRows(in.TierRules)...)
 	return append(rows, textRow("Note", advisoryNote))
@@ -88,6 +91,48 @@ func weightRows(w survey.Weights) []summaryRow {
 		decRow("Weight: impact", w.Impact),
 		decRow("Weight: dependencies", w.Dependencies),
 	}
+}
+
+// paramRows describe how the survey was weighed and the uncertainty
+// computed; runs stored before these were kept show none.
+func paramRows(r survey.Ranking) []summaryRow {
+	p := r.Params
+	if p.Resamples == 0 {
+		return nil
+	}
+	practices := "one practice, one vote"
+	if p.WeightByListSize {
+		practices = "weighted by registered list size"
+	}
+	rows := []summaryRow{
+		textRow("Practices weighed", practices),
+		textRow("Uncertainty", fmt.Sprintf("bootstrap over practices, stratified by federation: %d resamples, seed %d; intervals are 90%%", p.Resamples, p.Seed)),
+		textRow("Workshop criteria", p.Criteria),
+	}
+	if r.Previous != nil {
+		rows = append(rows, textRow("Compared with", fmt.Sprintf("ranking run %d of %s: %+d responses since",
+			r.Previous.RunID, r.Previous.CreatedAt.Format("2 Jan 2006"), r.NewResponses)))
+	}
+	return rows
+}
+
+// marginRows say, for each weight, how far it can move before any
+// workstream changes tier.
+func marginRows(ms []survey.WeightMargin) []summaryRow {
+	var rows []summaryRow
+	for _, m := range ms {
+		rows = append(rows, textRow("Margin: "+m.Criterion+" weight", fmt.Sprintf("%s; %s",
+			shiftText("raise", m.Up), shiftText("lower", m.Down))))
+	}
+	return rows
+}
+
+// shiftText describes the first tier change moving a weight one way.
+func shiftText(verb string, s *survey.TierShift) string {
+	if s == nil {
+		return verb + ": no tier changes within range"
+	}
+	return fmt.Sprintf("%s by %.3f (to %.3f): %s moves from %s to %s", verb, s.Delta, s.Weight, s.Workstream, s.From, s.To)
 }
 
 // tierCountRows counts the workstreams in each tier, best tier first. The

@@ -343,3 +343,38 @@ func zipParts(t *testing.T, path string) map[string][]byte {
 	}
 	return parts
 }
+
+// TestSummaryUncertaintyAndMargins checks that the Summary sheet says how
+// the uncertainty was computed and how far each weight may move.
+func TestSummaryUncertaintyAndMargins(t *testing.T) {
+	in := sampleInput()
+	in.Ranking.Params = survey.RunParams{Resamples: 1000, Seed: 7, Criteria: "catalogue", WeightByListSize: true}
+	in.Ranking.Sensitivity = []survey.WeightMargin{
+		{Criterion: "survey", Weight: 0.4, Up: &survey.TierShift{Delta: 0.05, Weight: 0.45, Workstream: "Wifi",
+			From: survey.TierHigh, To: survey.TierVeryHigh}},
+	}
+	path := filepath.Join(t.TempDir(), "r.xlsx")
+	if err := WriteWorkbook(path, in); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := openWorkbook(t, path).GetRows(SheetSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if len(r) == 2 {
+			got[r[0]] = r[1]
+		}
+	}
+	want := map[string]string{
+		"Practices weighed":     "weighted by registered list size",
+		"Uncertainty":           "bootstrap over practices, stratified by federation: 1000 resamples, seed 7; intervals are 90%",
+		"Margin: survey weight": "raise by 0.050 (to 0.450): Wifi moves from High to Very high; lower: no tier changes within range",
+	}
+	for label, text := range want {
+		if got[label] != text {
+			t.Errorf("%s: got %q, want %q", label, got[label], text)
+		}
+	}
+}
