@@ -59,6 +59,7 @@ type column struct {
 	stated   bool     // the question states lo and hi
 	k, n     int      // a ranking's ranked positions and items offered
 	rank     int      // the position of a rank-position column
+	level    string   // the scale level a level column stands for
 	unused   []string // Options not used: another question answers them
 	// mapScale scores the answers of a workstream column named by a
 	// mapping that gives a scale; nil scores them as detected.
@@ -85,6 +86,7 @@ func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 		headerKind(&c)
 		cols[i] = c
 	}
+	spreadLevels(cols, cat)
 	keepBestPractice(cols)
 	return cols
 }
@@ -227,17 +229,22 @@ var single = []role{roleResponseID, roleStarted, roleSubmitted, roleEmail, roleR
 // rank-position or multi-select column is left out of its options and
 // recorded as unused, for a file warning.
 func dropDuplicates(cols []column) {
-	seen := map[string]string{}
+	seen := map[string]int{}
 	for i, c := range cols {
 		if !isSingle(c.Role) {
 			continue
 		}
 		key := c.Role.String()
 		if first, ok := seen[key]; ok {
-			cols[i].Role, cols[i].Note = roleIgnored, "duplicate of column "+first
+			if c.Role == roleRole && c.question == cols[first].question && c.question != c.Header {
+				// SurveyMonkey's expanded export: one column per option.
+				cols[i].Note = "an option of the role question in column " + cols[first].Letter
+				continue
+			}
+			cols[i].Role, cols[i].Note = roleIgnored, "duplicate of column "+cols[first].Letter
 			continue
 		}
-		seen[key] = c.Letter
+		seen[key] = i
 	}
 	type claim struct{ letter, question string }
 	claimed := map[string]claim{}
@@ -265,7 +272,7 @@ func dropDuplicates(cols []column) {
 				}
 				continue
 			}
-			if first, ok := claimed[c.Workstream]; ok {
+			if first, ok := claimed[c.Workstream]; ok && !(c.Kind == kindLevel && first.question == q) {
 				c.Note = "duplicate of column " + first.letter
 				if first.question != q {
 					c.Note = "workstream already answered by column " + first.letter + "; this question was not used"

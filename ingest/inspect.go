@@ -60,7 +60,7 @@ type InspectedColumn struct {
 	// Reversed is true when the column's numbers run from 1 = highest.
 	Reversed bool `json:"reversed,omitempty"`
 	// Kind is the kind of question a workstream column belongs to:
-	// "ranking", "rank-slot", "choice", "multi-select", or empty for a
+	// "ranking", "rank-slot", "choice", "multi-select", "level", or empty for a
 	// priority question.
 	Kind string `json:"kind,omitempty"`
 	// Options are the workstream IDs a rank-position or one-cell

@@ -29,6 +29,13 @@ import (
 //     the option's text when it was ticked (SurveyMonkey, Typeform).
 //   - multi-select: one cell holding the chosen options joined by ", "
 //     (Google Forms) or ";" (Microsoft Forms).
+//   - level: one column per level of the priority scale under a question
+//     that names the workstream ("Cyber Security [Very high priority]",
+//     "Cyber Security [High priority]", …), the chosen level's column
+//     holding its text: SurveyMonkey's expanded export of a single-choice
+//     question. The answer is the chosen column's level, scored as the
+//     label is; more than one level chosen is stored unscored with the
+//     warning "answer_ambiguous".
 //
 // A ranking with k ranked positions scores by normalised Borda count: when
 // every offered item is ranked (k is the number offered), rank r scores
@@ -56,6 +63,7 @@ const (
 	kindRankSlot    kind = "rank-slot"
 	kindChoice      kind = "choice"
 	kindMultiSelect kind = "multi-select"
+	kindLevel       kind = "level"
 )
 
 // Raw texts stored for an offered item that a respondent who answered the
@@ -406,4 +414,62 @@ func splitOptions(cell string, cat *survey.Catalogue) (found []option, unknown [
 		}
 	}
 	return found, unknown
+}
+
+// spreadLevels finds the questions exported with one column per level of
+// the priority scale (see [kind]): runs of columns, not otherwise
+// recognised, whose header names a workstream before its bracketed item
+// and whose items are priority labels, at least two of them scored. Each
+// such column becomes a level column of that workstream.
+func spreadLevels(cols []column, cat *survey.Catalogue) {
+	for start := 0; start < len(cols); {
+		end := start + 1
+		for end < len(cols) && cols[end].question == cols[start].question {
+			end++
+		}
+		markLevels(cols[start:end], cat)
+		start = end
+	}
+}
+
+// markLevels marks run, the columns of one question, as level columns
+// when they are one.
+func markLevels(run []column, cat *survey.Catalogue) {
+	if len(run) < 2 || run[0].question == run[0].Header {
+		return
+	}
+	ws, _, ok := matchWorkstream(cat, run[0].question)
+	if !ok {
+		return
+	}
+	scored := 0
+	for _, c := range run {
+		if c.Role != roleIgnored && c.Role != rolePractice && c.Role != roleComment {
+			return
+		}
+		_, missing, ok := survey.ParsePriority(bracketedItem(c.Header))
+		if !ok {
+			return
+		}
+		if !missing {
+			scored++
+		}
+	}
+	if scored < 2 {
+		return
+	}
+	for i := range run {
+		c := &run[i]
+		c.Role, c.Workstream, c.Kind, c.Note = roleWorkstream, ws, kindLevel, ""
+		c.level, c.Reversed, c.Scale = bracketedItem(c.Header), false, "one column per level"
+	}
+}
+
+// bracketedItem returns the text in a header's last [brackets], or "".
+func bracketedItem(h string) string {
+	i, j := strings.LastIndex(h, "["), strings.LastIndex(h, "]")
+	if i < 0 || j <= i {
+		return ""
+	}
+	return strings.TrimSpace(h[i+1 : j])
 }

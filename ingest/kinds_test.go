@@ -2,10 +2,14 @@ package ingest
 
 import (
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"surveyworker/store"
 	"surveyworker/survey"
 )
 
@@ -172,5 +176,42 @@ func TestQuestionKindScores(t *testing.T) {
 				t.Errorf("scores (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestLevelColumns checks a question exported with one column per scale
+// level: the chosen column's level is the answer, none chosen is missing
+// and two chosen is stored unscored with a warning.
+func TestLevelColumns(t *testing.T) {
+	text := "Respondent ID,Collector ID,Start Date,End Date,Which practice?,Wifi,,,\r\n" +
+		",,,,Open-Ended Response,Very high priority,High priority,Low priority,Don't know\r\n" +
+		"1,9,11/03/2026 09:00:00,11/03/2026 09:05:00,Jericho,,High priority,,\r\n" +
+		"2,9,11/03/2026 10:00:00,11/03/2026 10:05:00,Jericho,,,,\r\n" +
+		"3,9,11/03/2026 11:00:00,11/03/2026 11:05:00,Jericho,x,,x,\r\n" +
+		"4,9,11/03/2026 12:00:00,11/03/2026 12:05:00,Jericho,,,,Don't know\r\n"
+	path := filepath.Join(t.TempDir(), "levels.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, p, err := parseRows(testIngester(t), path, testPractices(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.file.Workstreams, []string{"wifi"}) || len(rows) != 4 {
+		t.Fatalf("workstreams %v, %d rows; want wifi once, 4 rows", p.file.Workstreams, len(rows))
+	}
+	want := []store.Answer{
+		{Raw: "High priority", Score: 0.75, Scored: true},
+		{},
+		{Raw: "Very high priority; Low priority"},
+		{Raw: "Don't know"},
+	}
+	for i, r := range rows {
+		if r.Answers[0] != want[i] {
+			t.Errorf("row %d: %+v, want %+v", i+1, r.Answers[0], want[i])
+		}
+	}
+	if len(rows[2].Warnings) != 1 || rows[2].Warnings[0].Code != "answer_ambiguous" {
+		t.Errorf("row 3 warnings %+v, want answer_ambiguous", rows[2].Warnings)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"hash"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"surveyworker/store"
@@ -26,7 +27,9 @@ type mapper struct {
 	width int
 	// column indexes by role; -1 when the file has none.
 	practice, role, email, responseID, started, submitted int
-	comments                                              []int
+	// roles are the role columns: one, or one per option of the question.
+	roles    []int
+	comments []int
 	// utc marks the timestamp columns whose header says they are UTC.
 	utc map[int]bool
 	// questions hold the workstream answers, in the order of the file's
@@ -70,7 +73,10 @@ func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dat
 		case rolePractice:
 			m.practice = i
 		case roleRole:
-			m.role = i
+			if m.role < 0 {
+				m.role = i
+			}
+			m.roles = append(m.roles, i)
 		case roleEmail:
 			m.email = i
 		case roleResponseID:
@@ -128,7 +134,7 @@ func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 	}
 	get := func(i int) string { return cellAt(cells, i) }
 	m.mapPractice(r, get)
-	r.Role = shorten(get(m.role), maxTextRunes)
+	r.Role = shorten(m.roleText(get), maxTextRunes)
 	r.EmailHMAC = emailHMAC(m.hmacKey, get(m.email))
 	f := rowFields{responseID: get(m.responseID)}
 	f.started = m.timestamp(r, m.started, get)
@@ -227,6 +233,8 @@ func (m *mapper) mapAnswers(r *store.RespondentRow, get func(int) string) {
 			m.mapRankSlots(r, q, out, get)
 		case kindChoice:
 			m.mapChoices(q, out, get)
+		case kindLevel:
+			m.mapLevels(r, q, out, get)
 		case kindMultiSelect:
 			m.mapMultiSelect(r, q, out, get)
 		}
@@ -332,6 +340,40 @@ func (m *mapper) mapChoices(q question, out []store.Answer, get func(int) string
 		}
 	}
 	fillUnanswered(out, selected, rawNotSelected)
+}
+
+// roleText returns the respondent's role: the role column's text, or for
+// a role question exported with one column per option, the first option
+// with a value.
+func (m *mapper) roleText(get func(int) string) string {
+	for _, i := range m.roles {
+		if v := get(i); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// mapLevels scores a question exported with one column per scale level:
+// the answer is the level of the one column with a value.
+func (m *mapper) mapLevels(r *store.RespondentRow, q question, out []store.Answer, get func(int) string) {
+	var chosen []string
+	for _, i := range q.cols {
+		if get(i) != "" {
+			chosen = append(chosen, m.cols[i].level)
+		}
+	}
+	switch len(chosen) {
+	case 0:
+	case 1:
+		p := m.parsePriority(chosen[0])
+		out[0] = store.Answer{Raw: chosen[0], Score: float64(p.score), Scored: p.ok && !p.missing}
+	default:
+		raw := strings.Join(chosen, "; ")
+		out[0] = store.Answer{Raw: raw}
+		m.warn(r, q.cols[0], &warning{code: "answer_ambiguous",
+			msg: "more than one level of the scale was chosen; stored without a score", value: raw})
+	}
 }
 
 // mapMultiSelect scores a multi-select question answered in one cell.
@@ -443,6 +485,8 @@ func questions(cols []column) []question {
 		switch c.Kind {
 		case kindRankSlot, kindMultiSelect:
 			q.ws = c.Options
+		case kindLevel:
+			q.ws = []string{c.Workstream}
 		default:
 			q.ws = append(q.ws, c.Workstream)
 		}

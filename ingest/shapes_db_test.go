@@ -19,6 +19,7 @@ func TestIngestMultiRowShapes(t *testing.T) {
 	}{
 		{"testdata/surveymonkey_priorities.csv", "surveymonkey", 3, 0},
 		{"testdata/surveymonkey_priorities.xlsx", "surveymonkey", 0, 3},
+		{"testdata/surveymonkey_expanded.csv", "surveymonkey", 0, 3},
 		{"testdata/qualtrics_choice_text.csv", "qualtrics", 3, 0},
 		{"testdata/qualtrics_choice_text_utf16.tsv", "qualtrics", 0, 3},
 		{"testdata/qualtrics_legacy_numeric.csv", "qualtrics", 0, 3},

@@ -201,7 +201,8 @@ func normalise(t *testing.T, in *Ingester, path string) []normalised {
 }
 
 // TestSameAnswersEveryShape exports the same three responses as Google
-// Forms (CSV and the sheet as XLSX), SurveyMonkey (CSV and XLSX), Qualtrics
+// Forms (CSV and the sheet as XLSX), SurveyMonkey (CSV and XLSX, and CSV
+// expanded with one column per scale level and role option), Qualtrics
 // choice text (CSV and UTF-16 TSV), Qualtrics legacy numeric values on a
 // reversed "1 = highest" scale, SmartSurvey (CSV and XLSX), Jisc Online
 // Surveys, LimeSurvey (full-text and code headings) and Typeform: every
@@ -212,7 +213,7 @@ func TestSameAnswersEveryShape(t *testing.T) {
 	if len(want) != 3 {
 		t.Fatalf("reference has %d respondents, want 3", len(want))
 	}
-	shapes := []string{"surveymonkey_priorities.csv", "surveymonkey_priorities.xlsx", "qualtrics_choice_text.csv",
+	shapes := []string{"surveymonkey_priorities.csv", "surveymonkey_priorities.xlsx", "surveymonkey_expanded.csv", "qualtrics_choice_text.csv",
 		"qualtrics_choice_text_utf16.tsv", "qualtrics_legacy_numeric.csv", "google_forms_sheet.xlsx",
 		"smartsurvey_priorities.csv", "smartsurvey_priorities.xlsx", "jisc_priorities.csv",
 		"limesurvey_full_headings.csv", "limesurvey_code_headings.csv", "typeform_priorities.csv"}
