@@ -30,6 +30,7 @@ vet:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@if git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . 2>/dev/null; then echo "merge conflict markers left"; exit 1; fi
 
 test: postgres vet
 	$(GO) test -count=1 ./...
