@@ -246,3 +246,18 @@ func replaceSheet(t *testing.T, xlsx []byte, sheet string) []byte {
 	}
 	return buf.Bytes()
 }
+
+// TestUnzipLimitScalesWithFileSize checks that a workbook may unzip past
+// MaxUnzipBytes by an ordinary compression ratio, while a bomb, which
+// compresses by a thousand to one, is still rejected.
+func TestUnzipLimitScalesWithFileSize(t *testing.T) {
+	lim := Limits{MaxUnzipBytes: 1 << 10, MaxUnzipRatio: 100, MaxXMLInMemory: 1 << 10}
+	if _, _, err := readAllRows(t, exampleXLSX, lim); err != nil {
+		t.Errorf("example workbook over 1 KB unzipped but within 100 times its size: %v", err)
+	}
+	bomb := writeTemp(t, "x.xlsx", zipBomb(t, 16<<20))
+	var rej *RejectError
+	if _, _, err := readAllRows(t, bomb, lim); !errors.As(err, &rej) || !strings.Contains(err.Error(), "size limit") {
+		t.Errorf("bomb: got %v, want a rejection for the size limit", err)
+	}
+}

@@ -75,8 +75,13 @@ type Limits struct {
 	MaxRecordBytes int
 	// MaxColumns is the most columns a row may have.
 	MaxColumns int
-	// MaxUnzipBytes is the most an XLSX file may unzip to in total.
+	// MaxUnzipBytes is the most an XLSX file may unzip to in total, unless
+	// MaxUnzipRatio allows more.
 	MaxUnzipBytes int64
+	// MaxUnzipRatio lets a large workbook unzip to this many times its own
+	// size when that is more than MaxUnzipBytes. Worksheet XML compresses
+	// about ten to one; a decompression bomb by a thousand to one or more.
+	MaxUnzipRatio int64
 	// MaxXMLInMemory is the largest worksheet or shared-strings part kept
 	// in memory; larger parts are unzipped to a temporary file.
 	MaxXMLInMemory int64
@@ -90,6 +95,7 @@ var DefaultLimits = Limits{
 	MaxRecordBytes: 1 << 20,
 	MaxColumns:     4096,
 	MaxUnzipBytes:  2 << 30,
+	MaxUnzipRatio:  100,
 	MaxXMLInMemory: 16 << 20,
 	LookaheadRows:  1000,
 }
@@ -135,6 +141,7 @@ func withDefaults(l Limits) Limits {
 		MaxRecordBytes: cmp.Or(l.MaxRecordBytes, d.MaxRecordBytes),
 		MaxColumns:     cmp.Or(l.MaxColumns, d.MaxColumns),
 		MaxUnzipBytes:  cmp.Or(l.MaxUnzipBytes, d.MaxUnzipBytes),
+		MaxUnzipRatio:  cmp.Or(l.MaxUnzipRatio, d.MaxUnzipRatio),
 		MaxXMLInMemory: cmp.Or(l.MaxXMLInMemory, d.MaxXMLInMemory),
 		LookaheadRows:  cmp.Or(l.LookaheadRows, d.LookaheadRows),
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"strconv"
 	"strings"
 
@@ -31,9 +33,13 @@ type xlsxTable struct {
 // their cached values.
 func openXLSX(path string, lim Limits, ch sheetChoice) (*source, error) {
 	name := fileName(path)
+	unzip := lim.MaxUnzipBytes
+	if fi, err := os.Stat(path); err == nil && fi.Size() <= math.MaxInt64/max(lim.MaxUnzipRatio, 1) {
+		unzip = max(unzip, fi.Size()*lim.MaxUnzipRatio)
+	}
 	f, err := excelize.OpenFile(path, excelize.Options{
-		UnzipSizeLimit:    lim.MaxUnzipBytes,
-		UnzipXMLSizeLimit: min(lim.MaxXMLInMemory, lim.MaxUnzipBytes),
+		UnzipSizeLimit:    unzip,
+		UnzipXMLSizeLimit: min(lim.MaxXMLInMemory, unzip),
 	})
 	if err != nil {
 		return nil, xlsxOpenError(name, err)
