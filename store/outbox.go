@@ -68,6 +68,11 @@ const outboxColumns = `id, report_key, coalesce(job_run_id, 0) AS job_run_id, re
 // transaction and returns how many rows it added. An e-mail whose report key
 // and recipient are already queued, in any status, is left as it is, so
 // enqueueing the same report twice adds nothing.
+//
+// A newly queued report supersedes the recipient's older reports still
+// pending: they are marked failed with the reason, so that a lead is never
+// sent yesterday's workbook after today's, and no row stays pending for
+// ever once its report key is no longer delivered.
 func (s *Store) EnqueueEmails(ctx context.Context, emails []OutboxEmail) (int, error) {
 	added := 0
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -96,6 +101,12 @@ func enqueueEmail(ctx context.Context, tx *sqlx.Tx, e OutboxEmail, now time.Time
 		return 0, err
 	}
 	n, err := res.RowsAffected()
+	if err != nil || n == 0 {
+		return int(n), err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE email_outbox SET status = 'failed',
+			last_error = 'superseded: the newer report ' || $1 || ' was queued for this recipient'
+		WHERE recipient_email = $2 AND report_key <> $1 AND status = 'pending'`, e.ReportKey, e.RecipientEmail)
 	return int(n), err
 }
 

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -43,8 +44,13 @@ func TestEnqueueEmailsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Status != store.OutboxPending || got[0].JobRunID != 0 {
-		t.Errorf("rows = %+v, want 2 pending rows without job run", got)
+	if len(got) != 2 || got[1].Status != store.OutboxPending || got[1].JobRunID != 0 {
+		t.Errorf("rows = %+v, want b@example.org's row pending, without job run", got)
+	}
+	// run-2 superseded run-1 for a@example.org, which is never sent the
+	// older report now.
+	if got[0].Status != store.OutboxFailed || !strings.Contains(got[0].LastError, "superseded: the newer report run-2") {
+		t.Errorf("a@example.org's run-1 row = %+v, want failed as superseded by run-2", got[0])
 	}
 }
 
