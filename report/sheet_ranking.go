@@ -17,7 +17,8 @@ var RankingHeader = []string{"Rank", "Workstream", "Tier", "Score", "Practice pr
 
 // writeRanking writes the Ranking sheet: the header in row 1, one row per
 // workstream in rank order, a frozen header, an AutoFilter and a bar chart
-// of scores to the right of the table.
+// of scores below the table (beside it, the chart would halve the table's
+// size on a page printed one page wide).
 func writeRanking(b *book, in WorkbookInput) {
 	for i, h := range RankingHeader {
 		b.text(SheetRanking, cell(i+1, 1), h, styleHeader)
@@ -26,17 +27,17 @@ func writeRanking(b *book, in WorkbookInput) {
 		writeRankingRow(b, i+2, r, in.Ranking.Previous != nil)
 	}
 	last := len(in.Ranking.Rows) + 1
-	b.colWidths(SheetRanking, 7, workstreamWidth(in.Ranking.Rows), 26, 9, 12, 11, 10, 10, 10, 11, 10)
+	b.colWidths(SheetRanking, 7, workstreamWidth(in.Ranking.Rows), 26, 9, 10, 10, 10, 10, 10, 11, 10)
 	b.dimension(SheetRanking, cell(len(RankingHeader), last))
 	b.freezeHeader(SheetRanking)
 	if b.err == nil {
 		b.fail("Ranking autofilter", b.f.AutoFilter(SheetRanking, "A1:"+cell(len(RankingHeader), last), nil))
 	}
-	addScoreChart(b, in.Ranking.Rows)
+	addScoreChart(b, in.Ranking.Rows, cell(2, last+3))
 }
 
 func writeRankingRow(b *book, row int, r survey.RankedWorkstream, hasPrevious bool) {
-	b.integer(SheetRanking, cell(1, row), r.Rank, styleInt)
+	b.integer(SheetRanking, cell(1, row), r.Rank, styleIntCentre)
 	b.text(SheetRanking, cell(2, row), r.Workstream, styleText)
 	b.text(SheetRanking, cell(3, row), string(r.Tier), tierStyle(r.Tier))
 	b.number(SheetRanking, cell(4, row), r.Score, styleDecimal)
@@ -47,14 +48,14 @@ func writeRankingRow(b *book, row int, r survey.RankedWorkstream, hasPrevious bo
 	if r.RankLow > 0 {
 		b.number(SheetRanking, cell(7, row), r.CILow, styleDecimal)
 		b.number(SheetRanking, cell(8, row), r.CIHigh, styleDecimal)
-		b.text(SheetRanking, cell(9, row), rankRange(r), styleText)
+		b.text(SheetRanking, cell(9, row), rankRange(r), styleTextCentre)
 		b.number(SheetRanking, cell(10, row), r.TierProbability, stylePercent)
 	}
 	switch {
 	case r.RankChange != nil:
-		b.integer(SheetRanking, cell(11, row), *r.RankChange, styleInt)
+		b.integer(SheetRanking, cell(11, row), *r.RankChange, styleIntCentre)
 	case hasPrevious:
-		b.text(SheetRanking, cell(11, row), "new", styleText)
+		b.text(SheetRanking, cell(11, row), "new", styleTextCentre)
 	}
 }
 
@@ -77,11 +78,13 @@ func workstreamWidth(rows []survey.RankedWorkstream) float64 {
 	return float64(min(w, 60))
 }
 
-// freezeHeader keeps row 1 in view while scrolling.
+// freezeHeader keeps row 1, the header, in view while scrolling, and
+// gives it the height of two lines for the headers that wrap.
 func (b *book) freezeHeader(sheet string) {
 	if b.err != nil {
 		return
 	}
+	b.fail(sheet+" header height", b.f.SetRowHeight(sheet, 1, 30))
 	b.fail(sheet+" panes", b.f.SetPanes(sheet, &excelize.Panes{
 		Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
 		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}},
@@ -89,9 +92,10 @@ func (b *book) freezeHeader(sheet string) {
 }
 
 // addScoreChart adds a horizontal bar chart of the workstreams' scores at
-// M2, right of the table, best at the top. An empty ranking gets no chart. (excelize colours
-// single data points of pie charts only, so bars are not coloured by tier.)
-func addScoreChart(b *book, rows []survey.RankedWorkstream) {
+// cell at, best at the top. An empty ranking gets no chart. (excelize
+// colours single data points of pie charts only, so bars are not coloured
+// by tier.)
+func addScoreChart(b *book, rows []survey.RankedWorkstream, at string) {
 	n := len(rows)
 	if b.err != nil || n == 0 {
 		return
@@ -99,7 +103,7 @@ func addScoreChart(b *book, rows []survey.RankedWorkstream) {
 	ref := func(col string) string { return fmt.Sprintf("%s!$%s$2:$%s$%d", SheetRanking, col, col, n+1) }
 	lo, hi := 0.0, 1.0
 	axisFont := excelize.Font{Color: "262626", Size: 9}
-	b.fail("Ranking chart", b.f.AddChart(SheetRanking, "M2", &excelize.Chart{
+	b.fail("Ranking chart", b.f.AddChart(SheetRanking, at, &excelize.Chart{
 		Type: excelize.Bar,
 		Series: []excelize.ChartSeries{{Name: SheetRanking + "!$D$1", Categories: ref("B"), Values: ref("D"),
 			Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"4472C4"}}}},

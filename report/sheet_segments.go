@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 
+	"surveyworker/analysis"
 	"surveyworker/survey"
 )
 
@@ -31,11 +32,12 @@ func writeSegments(b *book, in WorkbookInput) {
 		}
 	}
 	last := len(in.Ranking.Rows) + 1
-	b.text(sheet, cell(1, last+2), "Practice priority (0–1, one practice one vote) within each federation and role group. "+
-		"Cells backed by fewer than 3 practices are withheld; the number of practices is shown.", styleText)
+	b.text(sheet, cell(1, last+2), "Practice priority (0–1) within each federation and role group, weighed as in the ranking.", styleNote)
+	b.text(sheet, cell(1, last+3), fmt.Sprintf("Cells backed by fewer than %d practices are withheld; the number of practices is shown.",
+		analysis.MinSegmentPractices), styleNote)
 	widths := []float64{workstreamWidth(in.Ranking.Rows)}
 	for range segs {
-		widths = append(widths, 14)
+		widths = append(widths, 17)
 	}
 	b.colWidths(sheet, widths...)
 	b.dimension(sheet, cell(len(segs)+1, last))
@@ -57,7 +59,7 @@ func writeSegmentCell(b *book, ref string, s survey.Segment, id string) {
 			continue
 		}
 		if c.Withheld {
-			b.text(SheetSegments, ref, fmt.Sprintf("too few (%d)", c.Practices), styleText)
+			b.text(SheetSegments, ref, fmt.Sprintf("too few (%d)", c.Practices), styleTextRight)
 		} else {
 			b.number(SheetSegments, ref, c.PracticePriority, styleDecimal)
 		}

@@ -116,23 +116,24 @@ func paramRows(r survey.Ranking) []summaryRow {
 	return rows
 }
 
-// marginRows say, for each weight, how far it can move before any
-// workstream changes tier.
+// marginRows say, for each weight, how far it can move up and down
+// before any workstream changes tier, one row each way.
 func marginRows(ms []survey.WeightMargin) []summaryRow {
 	var rows []summaryRow
 	for _, m := range ms {
-		rows = append(rows, textRow("Margin: "+m.Criterion+" weight", fmt.Sprintf("%s; %s",
-			shiftText("raise", m.Up), shiftText("lower", m.Down))))
+		rows = append(rows,
+			textRow(fmt.Sprintf("Margin: %s weight up", m.Criterion), shiftText(m.Up)),
+			textRow(fmt.Sprintf("Margin: %s weight down", m.Criterion), shiftText(m.Down)))
 	}
 	return rows
 }
 
 // shiftText describes the first tier change moving a weight one way.
-func shiftText(verb string, s *survey.TierShift) string {
+func shiftText(s *survey.TierShift) string {
 	if s == nil {
-		return verb + ": no tier changes within range"
+		return "no tier changes within range"
 	}
-	return fmt.Sprintf("%s by %.3f (to %.3f): %s moves from %s to %s", verb, s.Delta, s.Weight, s.Workstream, s.From, s.To)
+	return fmt.Sprintf("by %.3f (to %.3f): %s, %s → %s", s.Delta, s.Weight, s.Workstream, s.From, s.To)
 }
 
 // tierCountRows counts the workstreams in each tier, best tier first. The

@@ -21,6 +21,14 @@ const (
 	// number in a wide value column sits far from its label.
 	styleIntLeft     = "int-left"
 	styleDecimalLeft = "decimal-left"
+	// Centred cells for short codes in narrow columns: a rank, a rank
+	// range, a rank change.
+	styleIntCentre  = "int-centre"
+	styleTextCentre = "text-centre"
+	// styleTextRight is text among right-aligned numbers ("too few (2)").
+	styleTextRight = "text-right"
+	// styleNote is a note under a table, on one line.
+	styleNote = "note"
 )
 
 // tierColours are the fill and font colours of each tier's cells, best
@@ -66,6 +74,14 @@ func styleDef(name string) (*excelize.Style, error) {
 		return &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}, nil
 	case styleDecimalLeft:
 		return &excelize.Style{NumFmt: 2, Alignment: &excelize.Alignment{Horizontal: "left"}}, nil
+	case styleIntCentre:
+		return &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}}, nil
+	case styleTextRight:
+		return &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "top"}}, nil
+	case styleNote:
+		return &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}}, nil
+	case styleTextCentre:
+		return &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "top"}}, nil
 	}
 	for t, c := range tierColours {
 		if name == "tier:"+string(t) {

@@ -115,15 +115,19 @@ func (b *book) addSheet(i int, name string) {
 	}
 }
 
-// setPrintLayout prints the sheet landscape and one page wide, so a printed
-// table (and the chart beside it) is never split across pages by column.
+// setPrintLayout prints a table sheet landscape and one page wide, so a
+// printed table is never split across pages by column; the Summary, a
+// tall list, prints portrait on one page.
 func (b *book) setPrintLayout(name string) {
 	if b.err != nil {
 		return
 	}
-	landscape, wide, tall, fit := "landscape", 1, 0, true
+	orientation, wide, tall, fit := "landscape", 1, 0, true
+	if name == SheetSummary {
+		orientation, tall = "portrait", 1
+	}
 	b.fail("page layout "+name, b.f.SetPageLayout(name, &excelize.PageLayoutOptions{
-		Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}))
+		Orientation: &orientation, FitToWidth: &wide, FitToHeight: &tall}))
 	b.fail("page layout "+name, b.f.SetSheetProps(name, &excelize.SheetPropsOptions{FitToPage: &fit}))
 }
 

@@ -368,9 +368,10 @@ func TestSummaryUncertaintyAndMargins(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"Practices weighed":     "weighted by registered list size",
-		"Uncertainty":           "bootstrap over practices, stratified by federation: 1000 resamples, seed 7; intervals are 90%",
-		"Margin: survey weight": "raise by 0.050 (to 0.450): Wifi moves from High to Very high; lower: no tier changes within range",
+		"Practices weighed":          "weighted by registered list size",
+		"Uncertainty":                "bootstrap over practices, stratified by federation: 1000 resamples, seed 7; intervals are 90%",
+		"Margin: survey weight up":   "by 0.050 (to 0.450): Wifi, High → Very high",
+		"Margin: survey weight down": "no tier changes within range",
 	}
 	for label, text := range want {
 		if got[label] != text {
