@@ -32,7 +32,7 @@ workstream ID to a column headed "Q7_1") and use it with 'surveyworker ingest
 --mapping OUT.yaml', or put it in the mappings folder (default INBOX/mappings)
 to apply it to every export it fits.`,
 		flags: func(fs *flag.FlagSet, a *app) {
-			fs.BoolVar(&asJSON, "json", false, "print one JSON object per file (an array)")
+			fs.BoolVar(&asJSON, "json", false, "print a JSON object for one FILE, an array of them for several")
 			fs.StringVar(&mapping, "mapping", "", "mapping `file` applied to every FILE")
 			fs.StringVar(&writeMapping, "write-mapping", "", "write a starter mapping for FILE to `out.yaml`")
 			fs.StringVar(&sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
@@ -71,6 +71,9 @@ to apply it to every export it fits.`,
 				if err := writeStarter(writeMapping, all[0], cat.IDs()); err != nil {
 					return err
 				}
+			}
+			if asJSON && len(all) == 1 {
+				return printJSON(a, all[0])
 			}
 			if asJSON {
 				return printJSON(a, all)

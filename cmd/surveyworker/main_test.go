@@ -374,17 +374,23 @@ func TestInspect(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("inspect: exit %d, stderr %s", code, errOut)
 	}
-	var got []map[string]any
-	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 1 {
-		t.Fatalf("inspect --json: %v\n%s", err, out)
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("inspect --json of one file is not an object: %v\n%s", err, out)
 	}
 	for _, k := range []string{"platform", "encoding", "delimiter", "header_rows", "respondents", "columns"} {
-		if _, ok := got[0][k]; !ok {
+		if _, ok := got[k]; !ok {
 			t.Errorf("inspect --json has no %q", k)
 		}
 	}
-	if got[0]["platform"] != "google-forms" || got[0]["respondents"] != float64(25) {
-		t.Errorf("inspect = %v, %v; want google-forms, 25", got[0]["platform"], got[0]["respondents"])
+	if got["platform"] != "google-forms" || got["respondents"] != float64(25) {
+		t.Errorf("inspect = %v, %v; want google-forms, 25", got["platform"], got["respondents"])
+	}
+	_, out, _ = h.run(context.Background(), "inspect", "--json", "../../examples/inbox/practice-it-priorities-google-forms.csv",
+		"../../examples/inbox/practice-it-priorities-microsoft-forms.xlsx")
+	var both []map[string]any
+	if err := json.Unmarshal([]byte(out), &both); err != nil || len(both) != 2 || both[1]["platform"] != "microsoft-forms" {
+		t.Errorf("inspect --json of two files: %v, want an array of two objects\n%s", err, out)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	if err := os.WriteFile(bad, []byte("Timestamp,Colour\n1/2/2026 10:00:00,blue\n"), 0o644); err != nil {
@@ -407,11 +413,10 @@ func TestInspectAnyExport(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("inspect: exit %d, stderr %s", code, errOut)
 	}
-	var got []map[string]any
-	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 1 {
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("inspect --json: %v\n%s", err, out)
 	}
-	r := got[0]
 	for _, k := range []string{"encoding", "delimiter", "columns", "practice_column", "workstream_columns", "unmatched_columns"} {
 		if _, ok := r[k]; !ok {
 			t.Errorf("inspect --json has no %q", k)
