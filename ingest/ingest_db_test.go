@@ -205,6 +205,9 @@ func TestIngestRejectionLeavesDatabaseUnchanged(t *testing.T) {
 		if diff := cmp.Diff(before, counts(t, st)); diff != "" {
 			t.Errorf("%s changed the database (-before +after):\n%s", f, diff)
 		}
+		if f == late && (rej == nil || rej.Row != 3001 || !strings.Contains(res.Reason, "row 3001")) {
+			t.Errorf("late error: reason %q; want it to name row 3001, where the file went wrong", res.Reason)
+		}
 	}
 }
 
