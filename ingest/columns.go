@@ -91,6 +91,10 @@ func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	return cols
 }
 
+// noteUnrecognised is the note of a column whose header means nothing to
+// the ingester; [refine] may still find it a multi-select question.
+const noteUnrecognised = "not recognised"
+
 // classifyHeader returns the role of one cleaned header.
 func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, string) {
 	f := survey.NormalizeName(h)
@@ -122,7 +126,7 @@ func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, s
 	case hasAnyPhrase(f, practicePhrases):
 		return rolePractice, "", ""
 	}
-	return roleIgnored, "", "not recognised"
+	return roleIgnored, "", noteUnrecognised
 }
 
 // Phrases, in folded form, that mark a question's kind.
@@ -149,11 +153,7 @@ func hasAnyPhrase(f string, phrases []string) bool {
 // bracketedFold returns the folded item in a header's last [brackets], or
 // "" when it has none.
 func bracketedFold(h string) string {
-	i, j := strings.LastIndex(h, "["), strings.LastIndex(h, "]")
-	if i < 0 || j <= i {
-		return ""
-	}
-	return survey.NormalizeName(h[i+1 : j])
+	return survey.NormalizeName(bracketedItem(h))
 }
 
 // personalItem reports whether the item in a header's last [brackets]
@@ -285,6 +285,8 @@ func dropDuplicates(cols []column) {
 	}
 }
 
+// isSingle reports whether r is a role a file may have only once; see
+// [single].
 func isSingle(r role) bool {
 	for _, s := range single {
 		if s == r {

@@ -45,6 +45,38 @@ type rowFields struct {
 	started, submitted time.Time
 }
 
+// responseKey returns a [shape.key] that identifies a respondent by the
+// row's response ID, labelled label, or by the row's content when it has
+// none.
+func responseKey(label string) func(rowFields) []string {
+	return func(r rowFields) []string {
+		if r.responseID == "" {
+			return nil
+		}
+		return []string{label, r.responseID}
+	}
+}
+
+// timedResponseKey is [responseKey] with the row's start and submit
+// times, for platforms whose response IDs are unique only within one
+// survey.
+func timedResponseKey(label string) func(rowFields) []string {
+	return func(r rowFields) []string {
+		if r.responseID == "" {
+			return nil
+		}
+		return []string{label, r.responseID, utcText(r.started), utcText(r.submitted)}
+	}
+}
+
+// utcText formats t in UTC, or "" for the zero time.
+func utcText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
 // shapes is the registry of known export layouts, most specific first.
 // LimeSurvey goes after the other platforms: without its metadata columns
 // it is recognised by a ranking block alone. [generic] stays last.

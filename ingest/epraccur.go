@@ -97,11 +97,5 @@ func epraccurPractice(rec []string) (survey.Practice, error) {
 		Federation: strings.ToUpper(cleanCell(rec[epCommissioner])),
 		Postcode:   strings.ToUpper(cleanHeader(rec[epPostcode])),
 	}
-	if !survey.ValidODSCode(p.ODSCode) {
-		return p, fmt.Errorf("organisation code %q is not a practice ODS code (a letter and five digits, e.g. K84001)", rec[epCode])
-	}
-	if p.Name == "" {
-		return p, fmt.Errorf("practice %s has no name", p.ODSCode)
-	}
-	return p, nil
+	return p, checkPractice(p, "organisation code", rec[epCode])
 }

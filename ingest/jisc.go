@@ -27,10 +27,5 @@ var jisc = &shape{
 		"submitted":                        roleSubmitted,
 		"date and time response submitted": roleSubmitted,
 	},
-	key: func(r rowFields) []string {
-		if r.responseID == "" {
-			return nil
-		}
-		return []string{"response", r.responseID, utcText(r.started), utcText(r.submitted)}
-	},
+	key: timedResponseKey("response"),
 }

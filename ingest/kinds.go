@@ -133,6 +133,7 @@ func statedScale(header string) (lo, hi int, ok bool) {
 // ranking asks for: "your top 3", "top five".
 var topPattern = regexp.MustCompile(`\btop (\d+|two|three|four|five|six|seven|eight|nine|ten)\b`)
 
+// numberWords are the number words [topPattern] accepts, with their values.
 var numberWords = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 // statedTop returns the k of a question asking for a "top k", or 0.
@@ -170,11 +171,19 @@ func headerKind(c *column) {
 	}
 }
 
+// The numeric scales a priority question has when it states none: 1 to
+// defaultScaleMax, or up to wideScaleMax when an answer read ahead is above
+// defaultScaleMax (see [kind]).
+const (
+	defaultScaleMax = 5
+	wideScaleMax    = 10
+)
+
 // setScale sets a priority column's direction and stated numeric scale,
 // 1–5 when the question states none.
 func setScale(c *column) {
 	c.Reversed = reversedScale(c.Header)
-	c.lo, c.hi, c.stated = 1, 5, false
+	c.lo, c.hi, c.stated = 1, defaultScaleMax, false
 	if lo, hi, ok := statedScale(c.Header); ok {
 		c.lo, c.hi, c.stated = lo, hi, true
 		c.Scale = fmt.Sprintf("%d-%d", lo, hi)
@@ -207,20 +216,27 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 	}
 	for i := range cols {
 		c := &cols[i]
-		if c.Role == roleIgnored && c.Note == "not recognised" && hasAnyPhrase(survey.NormalizeName(c.Header), pickPhrases) {
-			var seen []string
-			for _, v := range values(i) {
-				found, _ := splitOptions(v, cat)
-				for _, o := range found {
-					seen = append(seen, o.ws)
-				}
-			}
-			if len(seen) > 0 {
-				c.Role, c.Kind, c.Note, c.Options = roleWorkstream, kindMultiSelect, "", inCatalogueOrder(cat, seen)
-			}
+		if c.Role == roleIgnored && c.Note == noteUnrecognised && hasAnyPhrase(survey.NormalizeName(c.Header), pickPhrases) {
+			markMultiSelect(c, values(i), cat)
 		}
 	}
 	dropDuplicates(cols)
+}
+
+// markMultiSelect makes c, an unrecognised column asking to pick options,
+// a multi-select column when its answers vals name workstreams; the
+// options offered are those they name.
+func markMultiSelect(c *column, vals []string, cat *survey.Catalogue) {
+	var seen []string
+	for _, v := range vals {
+		found, _ := splitOptions(v, cat)
+		for _, o := range found {
+			seen = append(seen, o.ws)
+		}
+	}
+	if len(seen) > 0 {
+		c.Role, c.Kind, c.Note, c.Options = roleWorkstream, kindMultiSelect, "", inCatalogueOrder(cat, seen)
+	}
 }
 
 // questionGroups returns the indexes of the workstream columns of each
@@ -249,12 +265,12 @@ func questionGroups(cols []column) [][]int {
 func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.Catalogue) {
 	switch cols[g[0]].Kind {
 	case kindPriority:
-		if cols[g[0]].stated || !anyAbove(g, values, 5) {
+		if cols[g[0]].stated || !anyAbove(g, values, defaultScaleMax) {
 			return
 		}
 		for _, i := range g {
 			c := &cols[i]
-			c.lo, c.hi = 0, 10
+			c.lo, c.hi = 0, wideScaleMax
 			if c.Reversed {
 				c.lo = 1
 			}

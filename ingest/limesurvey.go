@@ -43,12 +43,7 @@ var limeSurvey = &shape{
 	},
 	metaPrefixes: []string{"grouptime"},
 	headers:      limeSurveyHeaders,
-	key: func(r rowFields) []string {
-		if r.responseID == "" {
-			return nil
-		}
-		return []string{"id", r.responseID, utcText(r.started), utcText(r.submitted)}
-	},
+	key:          timedResponseKey("id"),
 }
 
 // limeSurveyMeta are the metadata headers other than the response ID, in

@@ -28,8 +28,9 @@ const MappingsDir = "mappings"
 // are personal data or to be ignored, which workstream each answer column
 // is, and the answer scale. Columns are named by their header text,
 // exactly as `surveyworker inspect` prints it (one line, white space
-// collapsed, several header rows merged), or by column letter. A mapping overrides the detection of the columns it
-// names; the other columns are classified as usual.
+// collapsed, several header rows merged), or by column letter. A mapping
+// overrides the detection of the columns it names; the other columns are
+// classified as usual.
 //
 // A mapping file is YAML:
 //
@@ -149,8 +150,8 @@ var mappingRoles = map[string]role{
 	"workstream": roleWorkstream, "comment": roleComment,
 }
 
-// mappingKeys are the top-level keys of a mapping file: single columns by
-// role, lists of columns by role, and the rest.
+// The top-level keys of a mapping file: those naming one column of a role,
+// those naming a list of columns of a role, and the rest.
 var (
 	mappingSingles = map[string]role{"practice": rolePractice, "role": roleRole, "response_id": roleResponseID,
 		"started": roleStarted, "submitted": roleSubmitted, "email": roleEmail}
@@ -201,7 +202,12 @@ type mappingParser struct {
 
 // errorf returns an error naming the mapping file and the line of n.
 func (p *mappingParser) errorf(n *yaml.Node, format string, args ...any) error {
-	return fmt.Errorf("mapping %s line %d: %s", p.m.File, n.Line, fmt.Sprintf(format, args...))
+	return p.m.errorf(n.Line, format, args...)
+}
+
+// errorf returns an error naming the mapping file and line.
+func (m *Mapping) errorf(line int, format string, args ...any) error {
+	return fmt.Errorf("mapping %s line %d: %s", m.File, line, fmt.Sprintf(format, args...))
 }
 
 // ParseMapping reads a mapping file from r and validates it against cat
@@ -378,15 +384,21 @@ func (p *mappingParser) check() error {
 		for _, d := range cols[:i] {
 			switch {
 			case d.Column == c.Column:
-				return fmt.Errorf("mapping %s line %d: column %q is already named on line %d", p.m.File, c.Line, c.Column, d.Line)
+				return p.m.errorf(c.Line, "column %q is already named on line %d", c.Column, d.Line)
 			case c.role == roleWorkstream && d.role == roleWorkstream && c.Workstream == d.Workstream:
-				return fmt.Errorf("mapping %s line %d: workstream %s is already given to column %q on line %d", p.m.File, c.Line, c.Workstream, d.Column, d.Line)
-			case c.role == d.role && (isSingle(c.role) || c.role == rolePractice):
-				return fmt.Errorf("mapping %s line %d: only one column may be the %s; line %d names %q", p.m.File, c.Line, c.role, d.Line, d.Column)
+				return p.m.errorf(c.Line, "workstream %s is already given to column %q on line %d", c.Workstream, d.Column, d.Line)
+			case c.role == d.role && mappedOnce(c.role):
+				return p.m.errorf(c.Line, "only one column may be the %s; line %d names %q", c.role, d.Line, d.Column)
 			}
 		}
 	}
 	return nil
+}
+
+// mappedOnce reports whether a mapping may give role r to one column only:
+// the single-valued roles ([single]) and the practice.
+func mappedOnce(r role) bool {
+	return isSingle(r) || r == rolePractice
 }
 
 // scale reads the scale: key.
@@ -458,8 +470,8 @@ func (m *Mapping) resolve(headers []string) (idx []int, missing []string, byText
 				continue
 			}
 			if idx[j] >= 0 {
-				return nil, nil, 0, fmt.Errorf("mapping %s line %d: header %q is in columns %s and %s; name the column by its letter",
-					m.File, c.Line, c.Column, columnLetter(idx[j]), columnLetter(i))
+				return nil, nil, 0, m.errorf(c.Line, "header %q is in columns %s and %s; name the column by its letter",
+					c.Column, columnLetter(idx[j]), columnLetter(i))
 			}
 			idx[j] = i
 		}
@@ -535,7 +547,7 @@ func (m *Mapping) apply(name string, cols []column) error {
 				setScale(col)
 			}
 			taken["ws:"+c.Workstream] = col.Letter
-		} else if isSingle(c.role) || c.role == rolePractice {
+		} else if mappedOnce(c.role) {
 			taken["role:"+c.role.String()] = col.Letter
 		}
 	}

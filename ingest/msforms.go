@@ -1,7 +1,5 @@
 package ingest
 
-import "time"
-
 // microsoftForms is the Excel workbook of a Microsoft Form's responses: one
 // header row "ID, Start time, Completion time, Email, Name" (newer forms add
 // "Last modified time"), then one column per question; a Likert question has
@@ -26,18 +24,5 @@ var microsoftForms = &shape{
 		"grade posted time":  roleMeta,
 	},
 	metaPrefixes: []string{"points ", "feedback "}, // per-question quiz columns
-	key: func(r rowFields) []string {
-		if r.responseID == "" {
-			return nil
-		}
-		return []string{"id", r.responseID, utcText(r.started), utcText(r.submitted)}
-	},
-}
-
-// utcText formats t in UTC, or "" for the zero time.
-func utcText(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
+	key:          timedResponseKey("id"),
 }

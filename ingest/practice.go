@@ -177,6 +177,9 @@ const (
 	maxCandidates = 3
 	// maxFuzzyCache bounds the fuzzy results remembered per file.
 	maxFuzzyCache = 4096
+	// minEditWord is the fewest letters two words need to match when one
+	// edit apart; shorter words must be equal.
+	minEditWord = 5
 )
 
 // fuzzyResult is the outcome of a fuzzy match: the winner's code, or
@@ -283,13 +286,13 @@ func dice(a, b []string) float64 {
 }
 
 // closeWords reports whether x and y are equal or, when both have at least
-// five letters, one insertion, deletion or substitution apart.
+// [minEditWord] letters, one insertion, deletion or substitution apart.
 func closeWords(x, y string) bool {
 	if x == y {
 		return true
 	}
 	a, b := []rune(x), []rune(y)
-	if len(a) < 5 || len(b) < 5 {
+	if len(a) < minEditWord || len(b) < minEditWord {
 		return false
 	}
 	if len(a) > len(b) {

@@ -29,12 +29,7 @@ var qualtrics = &shape{
 	detect:   detectQualtrics,
 	meta:     qualtricsMeta,
 	headers:  qualtricsHeaders,
-	key: func(r rowFields) []string {
-		if r.responseID == "" {
-			return nil
-		}
-		return []string{"response", r.responseID}
-	},
+	key:      responseKey("response"),
 }
 
 // qualtricsMeta maps folded Qualtrics metadata tags, current and legacy,

@@ -213,6 +213,19 @@ func (v *registryValidator) result() ([]survey.Practice, error) {
 	return v.out, nil
 }
 
+// checkPractice reports a practice record whose ODS code is not valid or
+// that has no name. field names the record's code column and raw is its
+// text, for the message.
+func checkPractice(p survey.Practice, field, raw string) error {
+	if !survey.ValidODSCode(p.ODSCode) {
+		return fmt.Errorf("%s %q is not a practice ODS code (a letter and five digits, e.g. K84001)", field, raw)
+	}
+	if p.Name == "" {
+		return fmt.Errorf("practice %s has no name", p.ODSCode)
+	}
+	return nil
+}
+
 // practice validates one record.
 func (rec registryRecord) practice() (survey.Practice, error) {
 	p := survey.Practice{
@@ -221,11 +234,8 @@ func (rec registryRecord) practice() (survey.Practice, error) {
 		Federation: cleanHeader(rec.Federation),
 		Postcode:   strings.ToUpper(cleanHeader(rec.Postcode)),
 	}
-	if !survey.ValidODSCode(p.ODSCode) {
-		return p, fmt.Errorf("ods_code %q is not a practice ODS code (a letter and five digits, e.g. K84001)", rec.ODSCode)
-	}
-	if p.Name == "" {
-		return p, fmt.Errorf("practice %s has no name", p.ODSCode)
+	if err := checkPractice(p, "ods_code", rec.ODSCode); err != nil {
+		return p, err
 	}
 	if s := strings.NewReplacer(",", "", " ", "").Replace(cleanCell(rec.ListSize)); s != "" {
 		n, err := strconv.Atoi(s)

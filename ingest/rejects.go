@@ -45,7 +45,6 @@ type rejects struct {
 	// last is the rejection written from a row, so the final error is not
 	// written twice.
 	last *RejectError
-	n    int
 	err  error
 }
 
@@ -111,7 +110,6 @@ func (rj *rejects) write(cells []string, line int, col, code, reason string) {
 		rec[i] = defuse(rec[i])
 	}
 	rj.err = rj.w.Write(rec)
-	rj.n++
 }
 
 // open creates the spool and writes the BOM and the header line.

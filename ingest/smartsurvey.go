@@ -33,12 +33,7 @@ var smartSurvey = &shape{
 	metaPrefixes: []string{"custom variable"},
 	headers:      smartSurveyHeaders,
 	unescape:     smartSurveyUnescape,
-	key: func(r rowFields) []string {
-		if r.responseID == "" {
-			return nil
-		}
-		return []string{"user", r.responseID, utcText(r.started), utcText(r.submitted)}
-	},
+	key:          timedResponseKey("user"),
 }
 
 // detectSmartSurvey recognises a first header naming the user ID in a row

@@ -42,12 +42,7 @@ var surveyMonkey = &shape{
 	metaPrefixes: []string{"custom data", "customdata"},
 	headers:      surveyMonkeyHeaders,
 	dateOrder:    MonthFirst,
-	key: func(r rowFields) []string {
-		if r.responseID == "" {
-			return nil
-		}
-		return []string{"respondent", r.responseID}
-	},
+	key:          responseKey("respondent"),
 }
 
 // surveyMonkeyHeaders merges the question row and the sub-label row.

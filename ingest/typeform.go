@@ -37,12 +37,7 @@ var typeform = &shape{
 		"tags":            roleMeta,
 	},
 	headers: typeformHeaders,
-	key: func(r rowFields) []string {
-		if r.responseID == "" {
-			return nil
-		}
-		return []string{"token", r.responseID}
-	},
+	key:     responseKey("token"),
 }
 
 // recallPlaceholder matches Typeform's reference to an earlier answer in a

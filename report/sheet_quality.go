@@ -47,22 +47,7 @@ var problemLabels = map[string]string{
 // tables share the frozen header row.
 func writeQuality(b *book, in WorkbookInput) {
 	q := in.Quality
-	for i, h := range PracticeProblemHeader {
-		b.text(SheetQuality, cell(i+1, 1), h, styleHeader)
-	}
-	for i, p := range q.PracticeProblems {
-		row := i + 2
-		b.text(SheetQuality, cell(1, row), p.File, styleText)
-		b.integer(SheetQuality, cell(2, row), p.Row, styleInt)
-		b.text(SheetQuality, cell(3, row), p.Text, styleText)
-		b.text(SheetQuality, cell(4, row), problemLabel(p.Code), styleText)
-		b.text(SheetQuality, cell(5, row), p.Candidates, styleText)
-	}
-	last := len(q.PracticeProblems) + 1
-	if len(q.PracticeProblems) == 0 {
-		b.text(SheetQuality, "A2", "Every practice answer matched one practice of the registry.", "")
-		last = 2
-	}
+	last := writePracticeProblems(b, q.PracticeProblems)
 	codes := warningCodes(q.Files)
 	writeFileQuality(b, q.Files, codes)
 	widths := []float64{fileWidth(q), 6, 36, 20, 60, 3, fileWidth(q), 12, 10}
@@ -75,6 +60,27 @@ func writeQuality(b *book, in WorkbookInput) {
 	if b.err == nil {
 		b.fail(SheetQuality+" autofilter", b.f.AutoFilter(SheetQuality, "A1:"+cell(len(PracticeProblemHeader), last), nil))
 	}
+}
+
+// writePracticeProblems writes the practice answers table in columns A to
+// E, or a line saying there are none, and returns its last row.
+func writePracticeProblems(b *book, problems []store.PracticeMatchProblem) (last int) {
+	for i, h := range PracticeProblemHeader {
+		b.text(SheetQuality, cell(i+1, 1), h, styleHeader)
+	}
+	if len(problems) == 0 {
+		b.text(SheetQuality, "A2", "Every practice answer matched one practice of the registry.", "")
+		return 2
+	}
+	for i, p := range problems {
+		row := i + 2
+		b.text(SheetQuality, cell(1, row), p.File, styleText)
+		b.integer(SheetQuality, cell(2, row), p.Row, styleInt)
+		b.text(SheetQuality, cell(3, row), p.Text, styleText)
+		b.text(SheetQuality, cell(4, row), problemLabel(p.Code), styleText)
+		b.text(SheetQuality, cell(5, row), p.Candidates, styleText)
+	}
+	return len(problems) + 1
 }
 
 // writeFileQuality writes the files table from column G.

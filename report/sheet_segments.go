@@ -53,6 +53,9 @@ func segmentTitle(s survey.Segment) string {
 	return s.Name
 }
 
+// writeSegmentCell writes, at ref, segment s's practice priority of
+// workstream id, or "too few (n)" when it is withheld; nothing when s has
+// no cell for id.
 func writeSegmentCell(b *book, ref string, s survey.Segment, id string) {
 	for _, c := range s.Cells {
 		if c.WorkstreamID != id {

@@ -54,6 +54,8 @@ func (s *Store) LoadFile(ctx context.Context, f SourceFile, next func() (*Respon
 // errDuplicateFile rolls back a load whose bytes are already stored.
 var errDuplicateFile = errors.New("file already loaded")
 
+// loadFile is [Store.LoadFile] inside its transaction, with now as the
+// file's load time.
 func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*RespondentRow, error), now time.Time) (LoadResult, error) {
 	res := LoadResult{}
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, loadLockKey); err != nil {
@@ -105,6 +107,8 @@ func checkWorkstreams(ctx context.Context, tx *sqlx.Tx, ids []string) error {
 	return nil
 }
 
+// insertSourceFile stores f's source_files row and returns its ID, or
+// errDuplicateFile when a file with the same SHA-256 is stored.
 func insertSourceFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, now time.Time) (int64, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, `INSERT INTO source_files (name, sha256, size_bytes, platform, format, encoding,
@@ -121,6 +125,8 @@ func insertSourceFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, now time.T
 	return id, nil
 }
 
+// copyRespondentsSQL starts the COPY of a file's respondents; the columns
+// are those of [copyBuffers.values].
 const copyRespondentsSQL = `COPY respondents (file_id, row_number, respondent_key, practice_ods, practice_text,
 	match_method, role, email_hmac, submitted_at, raw, score, comments) FROM STDIN`
 
@@ -162,6 +168,10 @@ func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func()
 	return nil
 }
 
+// maxUnknownPractices bounds the practice codes named in the error of
+// [checkPractices].
+const maxUnknownPractices = 5
+
 // checkPractices makes sure every practice code the file's respondents
 // were matched to is in the registry, standing for a foreign key checked
 // once per file. The codes are few: at most one per registry practice.
@@ -176,7 +186,7 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) err
 	var unknown []string
 	err := tx.SelectContext(ctx, &unknown, `SELECT c FROM unnest($1::text[]) AS c
 		WHERE NOT EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = c)
-		ORDER BY 1 LIMIT 5`, pq.Array(list))
+		ORDER BY 1 LIMIT $2`, pq.Array(list), maxUnknownPractices)
 	if err != nil {
 		return fmt.Errorf("check practices: %w", err)
 	}
@@ -209,7 +219,7 @@ func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadR
 		return nil
 	}
 	var pe *pq.Error
-	if !errors.As(err, &pe) || pe.Code != "23505" {
+	if !errors.As(err, &pe) || pe.Code.Name() != "unique_violation" {
 		return fmt.Errorf("check respondent keys: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT unique_keys`); err != nil {
@@ -333,6 +343,7 @@ func appendArrayText(b []byte, v string) []byte {
 	return append(b, '"')
 }
 
+// nullText returns s as a COPY value: NULL when empty.
 func nullText(s string) any {
 	if s == "" {
 		return nil
@@ -340,6 +351,7 @@ func nullText(s string) any {
 	return s
 }
 
+// copyTime returns t in UTC as a COPY value: NULL when zero.
 func copyTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
@@ -347,6 +359,8 @@ func copyTime(t time.Time) any {
 	return t.UTC()
 }
 
+// nonNil returns s, or an empty slice for nil, so that it is stored as
+// an empty array rather than NULL.
 func nonNil(s []string) []string {
 	if s == nil {
 		return []string{}
