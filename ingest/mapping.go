@@ -223,6 +223,9 @@ func ParseMapping(name string, r io.Reader, cat *survey.Catalogue) (*Mapping, er
 		}
 		return nil, fmt.Errorf("mapping %s: %w", name, err)
 	}
+	if len(doc.Content) == 0 {
+		return nil, fmt.Errorf("mapping %s: the file is empty", name)
+	}
 	p := &mappingParser{m: &Mapping{File: name}, cat: cat}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {

@@ -32,7 +32,7 @@ func writeSegments(b *book, in WorkbookInput) {
 		}
 	}
 	last := len(in.Ranking.Rows) + 1
-	b.text(sheet, cell(1, last+2), "Practice priority (0–1) within each federation and role group, weighed as in the ranking.", styleNote)
+	b.text(sheet, cell(1, last+2), "Practice priority (0–1) within each federation and role group, weighted as in the ranking.", styleNote)
 	b.text(sheet, cell(1, last+3), fmt.Sprintf("Cells backed by fewer than %d practices are withheld; the number of practices is shown.",
 		analysis.MinSegmentPractices), styleNote)
 	widths := []float64{workstreamWidth(in.Ranking.Rows)}
