@@ -14,6 +14,10 @@ import (
 
 func TestQuantile(t *testing.T) {
 	x := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}
+	thousand := make([]float64, 1000) // x[i] = i
+	for i := range thousand {
+		thousand[i] = float64(i)
+	}
 	tests := []struct {
 		x    []float64
 		q    float64
@@ -30,6 +34,11 @@ func TestQuantile(t *testing.T) {
 		{[]float64{0, 10, 20, 30}, 0.05, 1.5},
 		{[]float64{0.4}, 0.05, 0.4},
 		{nil, 0.5, 0},
+		// B = 1,000 (docs/METHOD.md §9): h = 999·0.05 = 49.95 gives
+		// x[49] + 0.95·(x[50] − x[49]); h = 999·0.95 = 949.05 gives
+		// x[949] + 0.05·(x[950] − x[949]).
+		{thousand, intervalTail, 49.95},
+		{thousand, 1 - intervalTail, 949.05},
 	}
 	for _, tt := range tests {
 		if got := quantile(tt.x, tt.q); !approxEqual(got, tt.want) {
@@ -39,6 +48,10 @@ func TestQuantile(t *testing.T) {
 }
 
 func TestRankBounds(t *testing.T) {
+	thousand := make([]int, 1000) // x[i] = i
+	for i := range thousand {
+		thousand[i] = i
+	}
 	tests := []struct {
 		x      []int
 		lo, hi int
@@ -49,6 +62,8 @@ func TestRankBounds(t *testing.T) {
 		{[]int{1, 2, 3, 4}, 1, 4},
 		{[]int{5}, 5, 5},
 		{nil, 0, 0},
+		// B = 1,000: r[⌊49.95⌋] = r[49] and r[⌈949.05⌉] = r[950].
+		{thousand, 49, 950},
 	}
 	for _, tt := range tests {
 		if lo, hi := rankBounds(tt.x, intervalTail); lo != tt.lo || hi != tt.hi {

@@ -59,7 +59,14 @@ func firstShift(cat *survey.Catalogue, vals []Values, tierOf map[string]survey.T
 		s := vals[i].Score(opts.Weights)
 		from := tierOf[ws.ID]
 		for _, theta := range []float64{opts.Thresholds.High, opts.Thresholds.VeryHigh} {
-			delta := (theta - s) / slope * float64(dir)
+			gap := theta - s
+			if math.Abs(gap) <= scoreEpsilon {
+				// The score already counts as on the threshold (see
+				// [Thresholds.BaseTier]); a few ulps of rounding must
+				// not put the crossing behind the current weight.
+				gap = 0
+			}
+			delta := gap / slope * float64(dir)
 			if delta < 0 || delta > room+scoreEpsilon || (best != nil && delta >= best.Delta) {
 				continue
 			}

@@ -1,0 +1,304 @@
+package analysis
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"strconv"
+	"testing"
+
+	"surveyworker/store"
+	"surveyworker/survey"
+)
+
+// TestBootstrapWorkedExample checks the resamples worked by hand in
+// docs/METHOD.md §9. K84001 is North's only practice and City has K84002
+// and K84003, so every resample draws K84001 once and two City practices:
+//
+//	counts (1, 2, 0): P*_CY = (0.875 + 2·1)/3 = 0.958333, P*_PR = (0.875 + 2·0.5)/3 = 0.625,
+//	                  P*_WF = (0.375 + 2·0.75)/3 = 0.625, S*_PR = 0.4·0.625 + 0.1875 = 0.4375 (Medium)
+//	counts (1, 1, 1): P*_PR = (0.875 + 0.5)/2 = 0.6875, S*_PR = 0.4625 (Medium)
+//	counts (1, 0, 2): P*_PR = 0.875 (K84003 did not answer), S*_PR = 0.5375 (High)
+//
+// Printing stays Medium unless K84003 is drawn twice, which happens with
+// probability 1/4, so its tier probability is close to 3/4.
+func TestBootstrapWorkedExample(t *testing.T) {
+	cat := mustCatalogue(t, exampleCatalogue)
+	opts := testOptions()
+	p, err := newPanel(cat.IDs(), aggregate(exampleResponses))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBootstrap(p, cat, criterionValues(cat, p.priorities(nil), opts), opts)
+	b.scores, b.ranks, b.tiers = make([][]float64, b.nw), make([][]int, b.nw), make([][]survey.Tier, b.nw)
+	for j := range b.nw {
+		b.scores[j], b.ranks[j], b.tiers[j] = make([]float64, 1), make([]int, 1), make([]survey.Tier, 1)
+	}
+	const cy, pr, wf = 0, 1, 2 // catalogue order
+	tests := []struct {
+		name         string
+		counts       []int // K84001, K84002, K84003
+		pCY, pPR     float64
+		pWF, sPR     float64
+		tierPrinting survey.Tier
+	}{
+		{"K84002 twice", []int{1, 2, 0}, 0.958333, 0.625, 0.625, 0.4375, survey.TierMedium},
+		{"each once", []int{1, 1, 1}, 0.875, 0.6875, 0.541667, 0.4625, survey.TierMedium},
+		{"K84003 twice", []int{1, 0, 2}, (0.875 + 2*0.75) / 3, 0.875, (0.375 + 2*0.5) / 3, 0.5375, survey.TierHigh},
+	}
+	for _, tt := range tests {
+		copy(b.counts, tt.counts)
+		b.rank(0)
+		got := []float64{b.sum[cy] / b.n[cy], b.sum[pr] / b.n[pr], b.sum[wf] / b.n[wf], b.scores[pr][0]}
+		want := []float64{tt.pCY, tt.pPR, tt.pWF, tt.sPR}
+		for i := range got {
+			if math.Abs(got[i]-want[i]) > 5e-7 {
+				t.Errorf("%s: P*_CY, P*_PR, P*_WF, S*_PR = %v, want %v", tt.name, got, want)
+				break
+			}
+		}
+		if b.tiers[pr][0] != tt.tierPrinting {
+			t.Errorf("%s: printing tier %q, want %q", tt.name, b.tiers[pr][0], tt.tierPrinting)
+		}
+	}
+	r, err := Compute(cat, aggregate(exampleResponses), store.Totals{}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1,000 resamples: the share has a standard error of about 0.014.
+	if w := rowByID(t, r, "printing"); w.TierProbability < 0.70 || w.TierProbability > 0.80 {
+		t.Errorf("printing tier probability %v, want about 0.75", w.TierProbability)
+	}
+}
+
+// TestComputeEdgeCases checks that degenerate inputs give a ranking
+// without NaN or infinity anywhere (JSON cannot carry them) and with the
+// values worked by hand.
+func TestComputeEdgeCases(t *testing.T) {
+	cat := mustCatalogue(t, exampleCatalogue)
+	fed := func(s store.PracticeScore, f string) store.PracticeScore {
+		s.Federation = f
+		return s
+	}
+	type want struct {
+		id       string
+		p        float64 // practice priority
+		n        int     // practices
+		score    float64
+		tier     survey.Tier
+		tierProb float64 // -1: not checked
+	}
+	tests := []struct {
+		name    string
+		cat     *survey.Catalogue
+		scores  []store.PracticeScore
+		weights survey.Weights
+		want    []want
+	}{
+		{
+			// Every row is ranked on the workshop criteria alone, and no
+			// resample can move it.
+			name: "no practices at all",
+			want: []want{{"cyber-security", 0, 0, 0.25 + 0.15 + 0.2*2.0/6, survey.TierMedium, 1},
+				{"patient-online", 0, 0, 0.275, survey.TierMandated, 1}},
+		},
+		{
+			// One practice: every resample draws it, so the interval is the
+			// point score. 0.4·0.75 + 0.25 + 0.15 + 0.0667 = 0.7667.
+			name:   "one practice",
+			scores: []store.PracticeScore{ps("K1", "cyber-security", 0.75, 2)},
+			want:   []want{{"cyber-security", 0.75, 1, 0.766667, survey.TierVeryHigh, 1}},
+		},
+		{
+			// North has one practice, drawn once in every resample; City's
+			// two are redrawn. Printing: only K2 answered (1), or K3 (0).
+			name: "a federation with one practice",
+			scores: []store.PracticeScore{fed(ps("K1", "cyber-security", 1, 1), "North"),
+				fed(ps("K2", "printing", 1, 1), "City"), fed(ps("K3", "printing", 0, 1), "City")},
+			want: []want{{"cyber-security", 1, 1, 0.866667, survey.TierVeryHigh, 1},
+				{"printing", 0.5, 2, 0.3875, survey.TierMedium, -1}},
+		},
+		{
+			// Every answer "Don't know": no practice is in V_i, P = 0.
+			name:   "all answers don't know",
+			scores: []store.PracticeScore{dk("K1", "cyber-security", 3), dk("K1", "printing", 3), dk("K2", "wifi", 1)},
+			want: []want{{"cyber-security", 0, 0, 0.466667, survey.TierMedium, 1},
+				{"wifi", 0, 0, 0.245833, survey.TierMandated, 1}},
+		},
+		{
+			// Patient Online has no answer: P = 0 from 0 practices,
+			// 0.125 + 0.15 = 0.275, lifted by the mandate floor.
+			name:   "a workstream nobody answered",
+			scores: aggregate(exampleResponses),
+			want:   []want{{"patient-online", 0, 0, 0.275, survey.TierMandated, 1}},
+		},
+		{
+			// GPFV and dependencies weigh 0: printing 0.5·0.6875 + 0.5·0.75.
+			name:    "weights with a zero",
+			scores:  aggregate(exampleResponses),
+			weights: survey.Weights{Survey: 0.5, Impact: 0.5},
+			want:    []want{{"printing", 0.6875, 2, 0.71875, survey.TierVeryHigh, -1}},
+		},
+		{
+			// Survey weight 1: the score is P, and the sensitivity's Q is
+			// the mean of the other four values.
+			name:    "survey weight 1",
+			scores:  aggregate(exampleResponses),
+			weights: survey.Weights{Survey: 1},
+			want:    []want{{"cyber-security", 0.875, 3, 0.875, survey.TierVeryHigh, -1}},
+		},
+		{
+			// Cyber Security and Printing list each other, as do Wifi and
+			// Patient Online: each cycle counts one dependent each way,
+			// and Wifi and Printing also list Cyber Security (d = 2).
+			name: "dependencies with cycles",
+			cat: func() *survey.Catalogue {
+				c, err := ApplyCriteria(cat, []CriteriaOverride{
+					{Line: 2, Workstream: "cyber-security", ConsideredWith: []string{"printing"}},
+					{Line: 3, Workstream: "wifi", ConsideredWith: []string{"cyber-security", "patient-online"}},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return c
+			}(),
+			want: []want{{"cyber-security", 0, 0, 0.466667, survey.TierMedium, 1},
+				{"printing", 0, 0, 0.1875 + 0.2/6, survey.TierMedium, 1},
+				{"wifi", 0, 0, 0.0625 + 0.15 + 0.2/6, survey.TierMandated, 1},
+				{"patient-online", 0, 0, 0.275 + 0.2/6, survey.TierMandated, 1}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tt.cat
+			if c == nil {
+				c = cat
+			}
+			opts := testOptions()
+			if tt.weights != (survey.Weights{}) {
+				opts.Weights = tt.weights
+			}
+			r, err := Compute(c, tt.scores, store.Totals{}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Segments = append(r.Segments, RoleSegments(c, nil)...)
+			if path := nonFinite(reflect.ValueOf(r), "ranking"); path != "" {
+				t.Errorf("%s is not finite", path)
+			}
+			if _, err := json.Marshal(r); err != nil {
+				t.Errorf("json: %v", err)
+			}
+			for _, w := range tt.want {
+				row := rowByID(t, r, w.id)
+				if math.Abs(row.PracticePriority-w.p) > 5e-7 || row.Practices != w.n || math.Abs(row.Score-w.score) > 5e-7 || row.Tier != w.tier {
+					t.Errorf("%s: P %v from %d, score %v, %q; want P %v from %d, score %v, %q", w.id,
+						row.PracticePriority, row.Practices, row.Score, row.Tier, w.p, w.n, w.score, w.tier)
+				}
+				if w.tierProb >= 0 && (row.TierProbability != w.tierProb || row.CILow != row.Score || row.CIHigh != row.Score) {
+					t.Errorf("%s: interval %v–%v around %v, tier probability %v; want the point score and %v", w.id,
+						row.CILow, row.CIHigh, row.Score, row.TierProbability, w.tierProb)
+				}
+				if row.RankLow < 1 || row.RankHigh > len(r.Rows) || row.RankLow > row.RankHigh {
+					t.Errorf("%s: rank range %d–%d", w.id, row.RankLow, row.RankHigh)
+				}
+			}
+		})
+	}
+}
+
+// nonFinite returns the path of the first NaN or infinite float in v, or
+// "".
+func nonFinite(v reflect.Value, path string) string {
+	switch v.Kind() {
+	case reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return path
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return nonFinite(v.Elem(), path)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if p := nonFinite(v.Field(i), path+"."+v.Type().Field(i).Name); p != "" {
+				return p
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			if p := nonFinite(v.Index(i), path+"["+strconv.Itoa(i)+"]"); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// TestTierThresholdTies checks scores at a tier threshold: 0.4·0.75 +
+// 0.25 + 0.15 = 0.70 is Very high, however the sum rounds, and ties with
+// another 0.70; 0.4·0.7375 + 0.25 + 0.15 = 0.695 also rounds to 0.70 but
+// is High, so it does not tie with them.
+func TestTierThresholdTies(t *testing.T) {
+	cat := mustCatalogue(t, `workstreams:
+  - {id: a, name: A, impact: 5, gpfv: true}
+  - {id: b, name: B, impact: 5, gpfv: true}
+  - {id: c, name: C, impact: 5, gpfv: true}
+`)
+	scores := []store.PracticeScore{ps("K1", "a", 0.75, 1), ps("K1", "b", 0.75, 1), ps("K1", "c", 0.7375, 1)}
+	r, err := Compute(cat, scores, store.Totals{}, testOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type placed struct {
+		id   string
+		rank int
+		tier survey.Tier
+	}
+	want := []placed{{"a", 1, survey.TierVeryHigh}, {"b", 1, survey.TierVeryHigh}, {"c", 3, survey.TierHigh}}
+	for i, w := range want {
+		if got := r.Rows[i]; got.WorkstreamID != w.id || got.Rank != w.rank || got.Tier != w.tier {
+			t.Errorf("row %d: %s rank %d %q (score %v), want %s rank %d %q", i, got.WorkstreamID, got.Rank, got.Tier,
+				got.Score, w.id, w.rank, w.tier)
+		}
+	}
+	// a and b get Q = (0.70 − 0.30)/0.6 = 0.6667 per unit from the other
+	// criteria, less than their P of 0.75, so any move of the survey weight
+	// down drops them below 0.70: the margin is 0, and a comes first.
+	for _, m := range r.Sensitivity {
+		if m.Criterion != "survey" {
+			continue
+		}
+		if m.Down == nil || m.Down.Delta > 1e-9 || m.Down.WorkstreamID != "a" || m.Down.To != survey.TierHigh {
+			t.Errorf("survey down = %+v, want a to High at once", m.Down)
+		}
+	}
+}
+
+// TestSensitivityScoreJustBelowThreshold checks a score that rounding left
+// a few ulps below a threshold it reaches in exact arithmetic: 0.35·8/21 +
+// 0.2·0.25 + 0.25 + 0.2·2/6 = 0.5 is 0.49999999999999994 in floating
+// point, High by the 1e-9 rule. Raising the survey weight lowers it (Q =
+// 0.3667/0.65 = 0.5641 > P = 0.3810), so it drops to Medium at once: the
+// margin is 0, not the next crossing further on.
+func TestSensitivityScoreJustBelowThreshold(t *testing.T) {
+	cat := mustCatalogue(t, `workstreams:
+  - {id: a, name: A, impact: 2, gpfv: true}
+  - {id: b, name: B, impact: 1, considered_with: [a]}
+  - {id: c, name: C, impact: 1, considered_with: [a]}
+`)
+	opts := testOptions()
+	opts.Weights = survey.Weights{Survey: 0.35, Impact: 0.2, GPFV: 0.25, Dependencies: 0.2}
+	r, err := Compute(cat, []store.PracticeScore{ps("K1", "a", 8.0/21, 1)}, store.Totals{}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := rowByID(t, r, "a"); a.Score >= 0.5 || a.Tier != survey.TierHigh {
+		t.Fatalf("a: score %v, %q; want just below 0.5 and High", a.Score, a.Tier)
+	}
+	up := r.Sensitivity[0].Up
+	if r.Sensitivity[0].Criterion != "survey" || up == nil || up.WorkstreamID != "a" || up.Delta > 1e-9 ||
+		up.From != survey.TierHigh || up.To != survey.TierMedium {
+		t.Errorf("survey up = %+v, want a from High to Medium at once", up)
+	}
+}
