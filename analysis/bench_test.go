@@ -106,7 +106,7 @@ func genRespondents(ctx context.Context, url string, ids []string, practices, re
 			FROM generate_series(0, $2 - 1) g
 			CROSS JOIN LATERAL (
 				SELECT array_agg(CASE WHEN v < 0 THEN 'Don''t know' ELSE 'answer' END ORDER BY w) AS raw,
-					array_agg(CASE WHEN v < 0 THEN NULL ELSE v END::real ORDER BY w) AS score
+					array_agg(CASE WHEN v < 0 THEN NULL ELSE v END::float8 ORDER BY w) AS score
 				FROM (SELECT w, CASE WHEN random() < 0.05 THEN -1 ELSE floor(random() * 5) / 4 END AS v
 					FROM generate_series(1, $3 + 0 * g) w) d) a`, []any{practices, respondents, len(ids)}},
 		{`ANALYZE`, nil},

@@ -310,7 +310,7 @@ func (b *copyBuffers) values(fileID int64, r *RespondentRow) []any {
 			b.answered++
 		}
 		if a.Scored {
-			b.score = strconv.AppendFloat(b.score, a.Score, 'g', -1, 32)
+			b.score = strconv.AppendFloat(b.score, a.Score, 'g', -1, 64)
 		} else {
 			b.score = append(b.score, "NULL"...)
 		}

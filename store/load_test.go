@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"strings"
 	"testing"
 
@@ -124,5 +126,31 @@ func TestLoadFileChecksKeysOncePerFile(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPracticeMeanKeepsExactThreshold: four respondents answering 0.7,
+// 0.7, 0.7 and 0.9 have a mean of exactly the top-two threshold 0.75 (to
+// within double rounding), which 4-byte scores missed by 1.5e-8.
+func TestPracticeMeanKeepsExactThreshold(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewStore(t)
+	if _, err := st.UpsertPractices(ctx, []survey.Practice{{ODSCode: "K84001", Name: "Abbey", Federation: "North"}}); err != nil {
+		t.Fatal(err)
+	}
+	var rows []*store.RespondentRow
+	for i, s := range []float64{0.7, 0.7, 0.7, 0.9} {
+		rows = append(rows, &store.RespondentRow{Row: i + 2, Key: fmt.Sprint("k", i), PracticeODS: "K84001",
+			Answers: []store.Answer{{Raw: fmt.Sprint(s * 10), Score: s, Scored: true}, {}}})
+	}
+	if _, err := st.LoadFile(ctx, sourceFile("a.csv"), rowsOf(rows...)); err != nil {
+		t.Fatal(err)
+	}
+	scores, err := st.PracticeScores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(scores) != 1 || math.Abs(scores[0].Mean-0.75) > 1e-12 {
+		t.Errorf("practice scores %+v, want one mean of 0.75", scores)
 	}
 }

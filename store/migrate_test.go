@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -90,5 +91,50 @@ func TestMigrationWideAnswersKeepsData(t *testing.T) {
 	}
 	if d := cmp.Diff(want, scores); d != "" {
 		t.Errorf("practice scores after the migration (-want +got):\n%s", d)
+	}
+}
+
+// TestMigrationScorePrecision stores real scores with the schema before
+// 0004 and checks they come back as the exact fractions they stand for.
+func TestMigrationScorePrecision(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.EmptyURL(t)
+	st := storetest.Open(t, url)
+	if err := st.MigrateTo(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	db := sqlx.MustConnect("postgres", url)
+	defer db.Close()
+	db.MustExec(`INSERT INTO source_files (id, name, sha256, size_bytes, platform, format, workstreams)
+		VALUES (1, 'a.csv', repeat('a', 64), 10, 'generic', 'csv', '{x,y,z}')`)
+	db.MustExec(`INSERT INTO respondents (file_id, row_number, respondent_key, raw, score)
+		VALUES (1, 2, 'k1', '{a,b,c}', '{0.7,0.75,NULL}'), (1, 3, 'k2', '{}', '{}')`)
+	var before float64
+	if err := db.Get(&before, `SELECT score[1]::float8 FROM respondents WHERE respondent_key = 'k1'`); err != nil || before == 0.7 {
+		t.Fatalf("fixture: real 0.7 reads as %v (%v); want the float32 value", before, err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []sql.NullFloat64
+	rows, err := db.Query(`SELECT unnest(score) FROM respondents WHERE respondent_key = 'k1'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var v sql.NullFloat64
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	want := []sql.NullFloat64{{Float64: 0.7, Valid: true}, {Float64: 0.75, Valid: true}, {}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("scores after 0004 (-want +got):\n%s", diff)
+	}
+	var n int
+	if err := db.Get(&n, `SELECT count(*) FROM answers`); err != nil || n != 3 {
+		t.Errorf("answers view after 0004: %d rows, %v; want 3", n, err)
 	}
 }

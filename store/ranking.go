@@ -74,7 +74,7 @@ type Totals struct {
 // answer, which is what makes the aggregation cheap. Scores are summed in
 // double precision.
 const answerCells = `cells AS (
-			SELECT r.practice_ods, r.file_id, a.ord, sum(a.score::float8) AS total,
+			SELECT r.practice_ods, r.file_id, a.ord, sum(a.score) AS total,
 				count(a.score) AS scored, count(*) AS answered
 			FROM respondents r
 			CROSS JOIN LATERAL unnest(r.raw, r.score) WITH ORDINALITY AS a (raw, score, ord)
@@ -114,7 +114,7 @@ func (s *Store) PracticeScores(ctx context.Context) ([]PracticeScore, error) {
 func (s *Store) RoleScores(ctx context.Context) ([]RoleScore, error) {
 	var out []RoleScore
 	err := s.db.SelectContext(ctx, &out, `WITH cells AS (
-			SELECT r.practice_ods, btrim(r.role) AS role, r.file_id, a.ord, sum(a.score::float8) AS total,
+			SELECT r.practice_ods, btrim(r.role) AS role, r.file_id, a.ord, sum(a.score) AS total,
 				count(a.score) AS scored, count(*) AS answered
 			FROM respondents r
 			CROSS JOIN LATERAL unnest(r.raw, r.score) WITH ORDINALITY AS a (raw, score, ord)
