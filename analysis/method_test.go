@@ -182,7 +182,7 @@ func TestComputeEdgeCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r.Segments = append(r.Segments, RoleSegments(c, nil)...)
+			r.Segments = append(r.Segments, RoleSegments(c, nil, nil)...)
 			if path := nonFinite(reflect.ValueOf(r), "ranking"); path != "" {
 				t.Errorf("%s is not finite", path)
 			}

@@ -36,6 +36,18 @@ type panel struct {
 	weight []float64
 }
 
+// listSizeWeights returns each practice's weight by list size, as
+// [panel.weightByListSize] gives it, keyed by ODS code.
+func listSizeWeights(scores []store.PracticeScore) map[string]float64 {
+	p := &panel{practices: practicesOf(scores)}
+	p.weightByListSize()
+	out := make(map[string]float64, len(p.practices))
+	for i, pr := range p.practices {
+		out[pr.code] = p.weight[i]
+	}
+	return out
+}
+
 // weightOf returns the weight of practice row i.
 func (p *panel) weightOf(i int) float64 {
 	if p.weight == nil {

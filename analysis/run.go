@@ -37,7 +37,11 @@ func Run(ctx context.Context, st *store.Store, cat *survey.Catalogue, opts Optio
 	if err != nil {
 		return survey.Ranking{}, err
 	}
-	r.Segments = append(r.Segments, RoleSegments(cat, roles)...)
+	var weights map[string]float64
+	if opts.WeightByListSize {
+		weights = listSizeWeights(scores)
+	}
+	r.Segments = append(r.Segments, RoleSegments(cat, roles, weights)...)
 	Compare(&r, prev)
 	if save {
 		if _, err := st.SaveRanking(ctx, &r); err != nil {

@@ -109,7 +109,7 @@ func TestRunMatchesCompute(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Run adds the role segments after the federations.
-	want.Segments = append(want.Segments, RoleSegments(cat, roleScores(rs))...)
+	want.Segments = append(want.Segments, RoleSegments(cat, roleScores(rs), nil)...)
 	if diff := cmp.Diff(want, got, approx6); diff != "" {
 		t.Errorf("Run (-Compute +Run):\n%s", diff)
 	}
@@ -146,8 +146,8 @@ func TestRunComparesWithPreviousRun(t *testing.T) {
 	if diff := cmp.Diff(want.Rows, second.Rows); diff != "" {
 		t.Errorf("movement (-Compare +Run):\n%s", diff)
 	}
-	roles := second.Segments[len(second.Segments)-len(RoleSegments(cat, roleScores(rs))):]
-	if diff := cmp.Diff(RoleSegments(cat, roleScores(rs)), roles, approx6); diff != "" {
+	roles := second.Segments[len(second.Segments)-len(RoleSegments(cat, roleScores(rs), nil)):]
+	if diff := cmp.Diff(RoleSegments(cat, roleScores(rs), nil), roles, approx6); diff != "" {
 		t.Errorf("role segments (-Go +SQL):\n%s", diff)
 	}
 	prev, err := st.PreviousRanking(ctx, second.RunID)

@@ -114,10 +114,11 @@ func segment(kind, name string, ids []string, pri []priority) survey.Segment {
 // workstream) sums. Role texts are classified with [RoleGroup]; within a
 // practice and group every respondent's scored answer weighs the same (the
 // group's practice mean is Σ sum / Σ scored over the practice's role texts
-// in the group), and across practices each practice weighs the same, as
-// in the overall practice priority. Groups with no scored answer are left
-// out. The order of scores does not matter.
-func RoleSegments(cat *survey.Catalogue, scores []store.RoleScore) []survey.Segment {
+// in the group), and across practices each practice weighs its weight in
+// weights, as in the overall practice priority; nil weights give each
+// practice the same. Groups with no scored answer are left out. The order
+// of scores does not matter.
+func RoleSegments(cat *survey.Catalogue, scores []store.RoleScore, weights map[string]float64) []survey.Segment {
 	type key struct {
 		group, practice string
 		ws              int
@@ -147,23 +148,28 @@ func RoleSegments(cat *survey.Catalogue, scores []store.RoleScore) []survey.Segm
 	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(a.practice, b.practice) })
 	var out []survey.Segment
 	for _, g := range RoleGroups {
-		sum, top, n := make([]float64, len(col)), make([]int, len(col)), make([]int, len(col))
+		sum, wsum, top, n := make([]float64, len(col)), make([]float64, len(col)), make([]float64, len(col)), make([]int, len(col))
 		for _, k := range keys {
 			if k.group != g {
 				continue
 			}
+			w := 1.0
+			if weights != nil {
+				w = weights[k.practice]
+			}
 			y := acc[k][0] / acc[k][1]
-			sum[k.ws] += y
+			sum[k.ws] += w * y
+			wsum[k.ws] += w
 			n[k.ws]++
 			if y >= Top2Min-scoreEpsilon {
-				top[k.ws]++
+				top[k.ws] += w
 			}
 		}
 		pri := make([]priority, len(col))
 		answered := false
 		for j := range pri {
-			if n[j] > 0 {
-				pri[j] = priority{mean: sum[j] / float64(n[j]), top2: float64(top[j]) / float64(n[j]), practices: n[j]}
+			if n[j] > 0 && wsum[j] > 0 {
+				pri[j] = priority{mean: sum[j] / wsum[j], top2: top[j] / wsum[j], practices: n[j]}
 				answered = true
 			}
 		}

@@ -84,7 +84,7 @@ func TestRoleSegments(t *testing.T) {
 		{Kind: survey.SegmentRole, Name: RolePracticeManager, Cells: []survey.SegmentCell{
 			withheld("cyber-security", 1), withheld("printing", 0), withheld("wifi", 0), withheld("patient-online", 0)}},
 	}
-	got := RoleSegments(cat, scores)
+	got := RoleSegments(cat, scores, nil)
 	if diff := cmp.Diff(want, got, approx); diff != "" {
 		t.Errorf("role segments (-want +got):\n%s", diff)
 	}
@@ -93,8 +93,16 @@ func TestRoleSegments(t *testing.T) {
 	for i, s := range scores {
 		rev[len(scores)-1-i] = s
 	}
-	if diff := cmp.Diff(got, RoleSegments(cat, rev)); diff != "" {
+	if diff := cmp.Diff(got, RoleSegments(cat, rev, nil)); diff != "" {
 		t.Errorf("role segments depend on input order (-forward +reversed):\n%s", diff)
+	}
+	// Weighted by list size: K1 1,000 patients (mean 0.75), K2 3,000 (1),
+	// K3 1,000 (0.5): (750 + 3000 + 500) / 5000 = 0.85, and the top-two
+	// share is K1 and K2's weight, 4000 / 5000.
+	weighted := RoleSegments(cat, scores, map[string]float64{"K1": 1000, "K2": 3000, "K3": 1000})
+	want[0].Cells[0] = survey.SegmentCell{WorkstreamID: "cyber-security", PracticePriority: 0.85, Top2Share: 0.8, Practices: 3}
+	if diff := cmp.Diff(want, weighted, approx); diff != "" {
+		t.Errorf("role segments weighted by list size (-want +got):\n%s", diff)
 	}
 }
 
