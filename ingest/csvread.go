@@ -83,13 +83,23 @@ func stripBOM(r *bufio.Reader) *bufio.Reader {
 	return r
 }
 
+// sniffLines is how many lines are examined to choose the delimiter.
+const sniffLines = 10
+
 // sniffDelimiter chooses ',', ';' or '\t' by counting each outside quotes
-// on the first line; ties go to the comma, then the tab.
+// on the first lines. A delimiter separates the same number of cells on
+// neighbouring lines, so the one with the most neighbouring lines that
+// have the same non-zero count wins: a title row above the header
+// ("Practice survey, Oxford" above a ';' header) or free text with commas
+// does not outvote the header and the rows under it. Ties, and a file of
+// one line, go to the most on the first line, then the comma, then the
+// tab.
 func sniffDelimiter(r *bufio.Reader) rune {
 	head, _ := r.Peek(sniffSize)
+	var lines []map[byte]int
 	counts := map[byte]int{}
 	quoted := false
-	for _, c := range head {
+	for i, c := range head {
 		if c == '"' {
 			quoted = !quoted
 		}
@@ -97,13 +107,38 @@ func sniffDelimiter(r *bufio.Reader) rune {
 			continue
 		}
 		if c == '\n' || c == '\r' {
-			break
+			if len(counts) > 0 {
+				lines = append(lines, counts)
+				counts = map[byte]int{}
+			}
+			if len(lines) == sniffLines {
+				break
+			}
+			continue
 		}
 		counts[c]++
+		if i == len(head)-1 {
+			lines = append(lines, counts)
+		}
+	}
+	steady := func(c byte) int {
+		n := 0
+		for i := 1; i < len(lines); i++ {
+			if lines[i][c] > 0 && lines[i][c] == lines[i-1][c] {
+				n++
+			}
+		}
+		return n
+	}
+	first := func(c byte) int {
+		if len(lines) == 0 {
+			return 0
+		}
+		return lines[0][c]
 	}
 	best := byte(',')
 	for _, c := range []byte{'\t', ';'} {
-		if counts[c] > counts[best] {
+		if sc, sb := steady(c), steady(best); sc > sb || sc == sb && first(c) > first(best) {
 			best = c
 		}
 	}

@@ -99,7 +99,7 @@ var (
 	rangePattern  = regexp.MustCompile(`(?:^|[^\d.])([01])\s*(?:-|–|—|to)\s*(5|10)(?:[^\d.]|$)`)
 	outOfPattern  = regexp.MustCompile(`\bout of (5|10)\b`)
 	anchorPattern = regexp.MustCompile(`\b(0|1|5|10) (?:is |being |equals |means )?(?:the )?` +
-		`(?:highest|lowest|most|least|top|very high|not a priority|no priority|not important)\b`)
+		`(?:highest|lowest|most|least|top|very high|very important|extremely important|not a priority|no priority|not important|not at all important|unimportant)\b`)
 )
 
 // statedScale returns the numeric scale a question states, if any.
@@ -214,29 +214,59 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 	for _, g := range questionGroups(cols) {
 		refineGroup(cols, g, values, cat)
 	}
+	practiceTaken := false
 	for i := range cols {
 		c := &cols[i]
-		if c.Role == roleIgnored && c.Note == noteUnrecognised && hasAnyPhrase(survey.NormalizeName(c.Header), pickPhrases) {
-			markMultiSelect(c, values(i), cat)
+		unrecognised := c.Role == roleIgnored && c.Note == noteUnrecognised
+		if !unrecognised && !isPracticeColumn(*c) || !hasAnyPhrase(survey.NormalizeName(c.Header), pickPhrases) {
+			continue
 		}
+		// A question that mentions the practice ("Which workstreams matter
+		// most to your practice?") was read as the practice question; its
+		// answers show it is not one when every answer names workstreams.
+		wasPractice := c.Role == rolePractice
+		if markMultiSelect(c, values(i), cat, !unrecognised) {
+			practiceTaken = practiceTaken || wasPractice
+		}
+	}
+	if practiceTaken {
+		for i := range cols {
+			if isPracticeColumn(cols[i]) {
+				cols[i].Role, cols[i].Note = rolePractice, ""
+			}
+		}
+		keepBestPractice(cols)
 	}
 	dropDuplicates(cols)
 }
 
-// markMultiSelect makes c, an unrecognised column asking to pick options,
-// a multi-select column when its answers vals name workstreams; the
-// options offered are those they name.
-func markMultiSelect(c *column, vals []string, cat *survey.Catalogue) {
+// markMultiSelect makes c, a column asking to pick options, a multi-select
+// column when its answers vals name workstreams, the options offered being
+// those they name. With onlyOptions, for a column first read as another
+// question, every answer must name workstreams and nothing else. It
+// reports whether it did.
+func markMultiSelect(c *column, vals []string, cat *survey.Catalogue, onlyOptions bool) bool {
 	var seen []string
+	only := true
 	for _, v := range vals {
-		found, _ := splitOptions(v, cat)
+		found, unknown := splitOptions(v, cat)
+		only = only && len(found) > 0 && len(unknown) == 0
 		for _, o := range found {
 			seen = append(seen, o.ws)
 		}
 	}
-	if len(seen) > 0 {
-		c.Role, c.Kind, c.Note, c.Options = roleWorkstream, kindMultiSelect, "", inCatalogueOrder(cat, seen)
+	if len(seen) == 0 || onlyOptions && !only {
+		return false
 	}
+	c.Role, c.Kind, c.Note, c.Options = roleWorkstream, kindMultiSelect, "", inCatalogueOrder(cat, seen)
+	return true
+}
+
+// isPracticeColumn reports whether c was read as a practice question: the
+// one kept, or one ignored because another holds the practice (see
+// [keepBestPractice]).
+func isPracticeColumn(c column) bool {
+	return c.Role == rolePractice || c.Role == roleIgnored && strings.HasPrefix(c.Note, "another column holds the practice")
 }
 
 // questionGroups returns the indexes of the workstream columns of each
@@ -282,7 +312,7 @@ func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.
 		largest := 0
 		for _, i := range g {
 			for _, v := range values(i) {
-				n, err := strconv.Atoi(v)
+				n, err := rankNumber(v)
 				if err != nil {
 					for _, j := range g {
 						cols[j].Kind = kindPriority
@@ -345,12 +375,25 @@ func rankScore(r, k, n int) float64 {
 	return float64(k-r) / float64(k-1)
 }
 
+// ordinalPattern matches a rank written as an ordinal, as a grid whose
+// columns are positions exports it: "1st", "2nd choice", "3rd place".
+var ordinalPattern = regexp.MustCompile(`(?i)^(\d{1,3})(?:st|nd|rd|th)(?: (?:choice|priority|place))?$`)
+
+// rankNumber returns the rank an answer gives: a whole number, or an
+// ordinal ("2nd", "2nd choice").
+func rankNumber(v string) (int, error) {
+	if m := ordinalPattern.FindStringSubmatch(v); m != nil {
+		return strconv.Atoi(m[1])
+	}
+	return atoi(v)
+}
+
 // anyAbove reports whether a whole number above n is among the values of
 // the columns g.
 func anyAbove(g []int, values func(int) []string, n int) bool {
 	for _, i := range g {
 		for _, v := range values(i) {
-			if x, err := strconv.Atoi(v); err == nil && x > n {
+			if x, err := atoi(v); err == nil && x > n {
 				return true
 			}
 		}

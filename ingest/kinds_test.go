@@ -27,6 +27,7 @@ func TestStatedScale(t *testing.T) {
 		{"Rate each (0 = not important, 10 = very high) [Wifi]", 0, 10, true},
 		{"Priority (1 = highest priority, 5 = not a priority) - Wifi", 1, 5, true},
 		{"Score each out of 10 [Wifi]", 1, 10, true},
+		{"How important is each? (0 = very important, 10 = not important) [Wifi]", 0, 10, true},
 		{"How high a priority is each IT workstream? [Wifi]", 0, 0, false},
 		{"Survey 2021-10 [Wifi]", 0, 0, false},
 	}
@@ -145,6 +146,11 @@ func TestQuestionKindScores(t *testing.T) {
 			"single-sign-on": {0, 1, x, x},
 			"printing":       {1, 0, x, x},
 		}},
+		{"multiselect_practice.csv", map[string][]float64{
+			"cyber-security": {0, 1, x}, // the question mentions the practice
+			"telephony":      {1, 0, x},
+			"wifi":           {1, 0, x},
+		}},
 	}
 	in, ps := testIngester(t), testPractices(t)
 	for _, tt := range tests {
@@ -213,5 +219,106 @@ func TestLevelColumns(t *testing.T) {
 	}
 	if len(rows[2].Warnings) != 1 || rows[2].Warnings[0].Code != "answer_ambiguous" {
 		t.Errorf("row 3 warnings %+v, want answer_ambiguous", rows[2].Warnings)
+	}
+}
+
+// TestRankingRepeated checks that a rank given to two items scores both
+// and warns on each repeat, that a ranking without repeats does not, and
+// that ranks written as ordinals keep the question a ranking.
+func TestRankingRepeated(t *testing.T) {
+	q := "Please rank the following workstreams (1 = highest)"
+	text := "Timestamp,Which practice do you work at?," + q + " [Cyber Security]," + q + " [Telephony]," + q + " [Wifi]\r\n" +
+		"03/11/2026 09:15,Jericho,1,2,3\r\n" +
+		"03/11/2026 10:15,Jericho,1,1,3\r\n" +
+		"03/11/2026 11:15,Jericho,2,2,2\r\n" +
+		"03/11/2026 12:15,Jericho,3rd,1st,2nd choice\r\n"
+	path := filepath.Join(t.TempDir(), "ranking_repeated.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := parseRows(testIngester(t), path, testPractices(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		scores []float64
+		warned []string // columns of the rank_repeated warnings
+	}{
+		{[]float64{1, 0.5, 0}, nil},
+		{[]float64{1, 1, 0}, []string{"D"}},
+		{[]float64{0.5, 0.5, 0.5}, []string{"D", "E"}},
+		{[]float64{0, 1, 0.5}, nil}, // ordinals
+	}
+	for i, tt := range tests {
+		var scores []float64
+		for _, a := range rows[i].Answers {
+			scores = append(scores, a.Score)
+		}
+		var warned []string
+		for _, w := range rows[i].Warnings {
+			if w.Code == "rank_repeated" {
+				warned = append(warned, w.Column[:1])
+			}
+		}
+		if diff := cmp.Diff(tt.scores, scores); diff != "" {
+			t.Errorf("row %d scores (-want +got):\n%s", i+2, diff)
+		}
+		if diff := cmp.Diff(tt.warned, warned); diff != "" {
+			t.Errorf("row %d warned columns (-want +got):\n%s", i+2, diff)
+		}
+	}
+}
+
+// TestAtoi checks the numbers answers are read as: whole numbers, also
+// with a zero fraction as a re-saved sheet writes them, and nothing else.
+func TestAtoi(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"4", 4, true},
+		{"-1", -1, true},
+		{"4.0", 4, true},
+		{"10.00", 10, true},
+		{"4.5", 0, false},
+		{"4.", 0, false},
+		{".0", 0, false},
+		{"4.0.0", 0, false},
+		{"High priority", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := atoi(tt.in)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("atoi(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
+
+// TestRankNumber checks the rank answers read: whole numbers and
+// ordinals, with or without the word a position grid adds.
+func TestRankNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"1", 1, true},
+		{"2.0", 2, true},
+		{"1st", 1, true},
+		{"2ND", 2, true},
+		{"3rd choice", 3, true},
+		{"11th place", 11, true},
+		{"4th priority", 4, true},
+		{"first", 0, false},
+		{"1st and 2nd", 0, false},
+		{"High priority", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := rankNumber(tt.in)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("rankNumber(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
 	}
 }

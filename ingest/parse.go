@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -140,8 +141,12 @@ func (in *Ingester) readHeader(name string, src *source, describe bool) (*header
 		det, ok = detectShapeFor(cellsOf(top), func([]string) bool { return true })
 	}
 	if !ok {
-		return nil, reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q) and names no workstream of the catalogue or practice question; a mapping file can say what its columns are",
+		err := reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q) and names no workstream of the catalogue or practice question; a mapping file can say what its columns are",
 			"Timestamp, …", "ID, Start time, Completion time, …")
+		if len(src.otherSheets) > 0 {
+			err.Reason += fmt.Sprintf(", or name the sheet to read: the sheet %q was read, the workbook also has %s", src.sheet, quoteList(src.otherSheets))
+		}
+		return nil, err
 	}
 	h := &header{det: det, row: top[det.titleRows].row}
 	cells := det.shape.headerCells(cellsOf(top[det.titleRows : det.titleRows+det.headerRows]))

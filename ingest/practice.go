@@ -130,6 +130,9 @@ func (m *practiceMatcher) match(text string) (code, method string, warn *warning
 	if m.ods[found] {
 		return found, matchODS, nil
 	}
+	if c := compactODSCode(text); m.ods[c] {
+		return c, matchODS, nil
+	}
 	rest := text
 	if found != "" {
 		rest = odsCodes.ReplaceAllString(text, " ")
@@ -161,6 +164,21 @@ func (m *practiceMatcher) match(text string) (code, method string, warn *warning
 		msg = fmt.Sprintf("no practice in the registry has ODS code %s or this name", found)
 	}
 	return "", "", &warning{code: "practice_unmatched", msg: msg + fr.candidates(), value: text}
+}
+
+// odsSeparators are the characters people type inside an ODS code
+// ("K84 501", "k-84-501").
+var odsSeparators = strings.NewReplacer(" ", "", "-", "", ".", "", "\u00a0", "")
+
+// compactODSCode returns the answer as an ODS code when it is one typed
+// with spaces, hyphens or dots inside it, upper-cased, or "". Only a whole
+// answer is read so: in a longer text the separators may be words apart.
+func compactODSCode(text string) string {
+	c := strings.ToUpper(odsSeparators.Replace(text))
+	if !survey.ValidODSCode(c) {
+		return ""
+	}
+	return c
 }
 
 // Fuzzy matching thresholds, on the Dice similarity of two word sets

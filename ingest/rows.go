@@ -282,21 +282,28 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 }
 
 // mapRanking scores the rank numbers of a ranking with one column per
-// workstream. Blank, "0" and "N/A"-style cells are unranked.
+// workstream. Blank, "0" and "N/A"-style cells are unranked. A rank given
+// to two items (a grid that does not stop ties) scores both, with a
+// warning on the later one.
 func (m *mapper) mapRanking(r *store.RespondentRow, q question, out []store.Answer, get func(int) string) {
 	ranked := false
+	var used []int
 	for j, i := range q.cols {
 		raw := get(i)
 		if raw == "" || raw == "0" || isMissing(raw) {
 			continue
 		}
 		out[j] = store.Answer{Raw: raw}
-		n, err := atoi(raw)
+		n, err := rankNumber(raw)
 		if err != nil || n < 1 || n > q.k {
 			m.offScale(r, i, raw)
 			continue
 		}
 		out[j].Score, out[j].Scored, ranked = rankScore(n, q.k, q.n), true, true
+		if slices.Contains(used, n) {
+			m.warn(r, i, &warning{code: "rank_repeated", msg: "another item has the same rank; both were scored at it", value: raw})
+		}
+		used = append(used, n)
 	}
 	fillUnanswered(out, ranked, rawNotRanked)
 }
@@ -530,10 +537,14 @@ var errNotNumber = errors.New("not a whole number")
 
 // atoi is strconv.Atoi for answers, most of which are labels: text that
 // does not start like a number fails at once, without the allocation of
-// strconv's error.
+// strconv's error. A whole number written with a zero fraction ("4.0", as
+// a sheet re-saved by pandas writes a column with blanks) is that number.
 func atoi(s string) (int, error) {
 	if s == "" || (s[0] != '-' && s[0] != '+' && (s[0] < '0' || s[0] > '9')) {
 		return 0, errNotNumber
+	}
+	if i := strings.IndexByte(s, '.'); i > 0 && i < len(s)-1 && strings.Trim(s[i+1:], "0") == "" {
+		s = s[:i]
 	}
 	return strconv.Atoi(s)
 }

@@ -9,10 +9,11 @@ import (
 
 // reversedPattern matches, in folded question text, a statement that the
 // numbers of the scale run from 1 as the highest priority: "1 = highest
-// priority", "1 is the most important", "1 being top priority", "5 =
-// lowest", "5 = not a priority", "0 = highest", "10 = lowest".
-var reversedPattern = regexp.MustCompile(`\b[01] (?:is |being |equals |means )?(?:the )?(?:highest|most|top|very high)\b` +
-	`|\b(?:5|10) (?:is |being |equals |means )?(?:the )?(?:lowest|least|not a priority|no priority)\b`)
+// priority", "1 is the most important", "1 being top priority", "0 = very
+// important", "5 = lowest", "5 = not a priority", "0 = highest", "10 =
+// lowest", "10 = not important".
+var reversedPattern = regexp.MustCompile(`\b[01] (?:is |being |equals |means )?(?:the )?(?:highest|most|top|very high|very important|extremely important)\b` +
+	`|\b(?:5|10) (?:is |being |equals |means )?(?:the )?(?:lowest|least|not a priority|no priority|not important|not at all important|unimportant)\b`)
 
 // reversedScale reports whether a workstream question's numeric answers
 // run from 1 as the highest priority. Numeric answers (Qualtrics "numeric

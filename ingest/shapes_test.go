@@ -102,6 +102,10 @@ func TestReversedScale(t *testing.T) {
 		{"Rate each (0 = highest priority) [Wifi]", true},
 		{"Rate each (1 = lowest, 10 = highest) [Wifi]", false},
 		{"On a scale of 0 to 10 [Wifi]", false},
+		{"On a scale of 0-10 (0 = very important, 10 = not important) [Wifi]", true},
+		{"Rate from 0 to 10 where 10 = not important at all [Wifi]", true},
+		{"Rate from 0 (not important) to 10 (very important) [Wifi]", false},
+		{"Rate each (1 = not important, 5 = very important) [Wifi]", false},
 	}
 	for _, tt := range tests {
 		if got := reversedScale(tt.header); got != tt.want {

@@ -22,6 +22,9 @@ type source struct {
 	encoding  string
 	delimiter string
 	sheet     string
+	// otherSheets are a workbook's sheets not read, for a rejection that
+	// may be of the wrong sheet.
+	otherSheets []string
 	// excel is true for workbooks, whose date cells arrive as serial
 	// numbers; date1904 selects the 1904 date system.
 	excel, date1904 bool

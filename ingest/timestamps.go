@@ -61,9 +61,34 @@ type dateParser struct {
 
 // datePattern matches a date with numbers separated by / . or -, an
 // optional time with optional seconds and AM/PM, and an optional zone.
-var datePattern = regexp.MustCompile(`^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})` +
-	`(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*([AaPp]\.?[Mm]\.?)?)?` +
-	`\s*(Z|UTC|GMT(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})?$`)
+var datePattern = regexp.MustCompile(`^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})` + timeSuffix)
+
+// timeSuffix is the optional time and zone after a date, as six groups:
+// hour, minute, second, fraction, AM/PM and zone.
+const timeSuffix = `(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*([AaPp]\.?[Mm]\.?)?)?` +
+	`\s*(Z|UTC|GMT(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})?$`
+
+// monthNamePattern matches a date whose month is a name, day first ("3 Nov
+// 2026", "03-Nov-26") or month first ("Nov 3, 2026"), with the optional
+// time and zone of [datePattern]. Its order is unambiguous.
+var monthNamePattern = regexp.MustCompile(`^(?:(\d{1,2})[ \-]([A-Za-z]{3,9})\.?[ \-](\d{4}|\d{2})` +
+	`|([A-Za-z]{3,9})\.? (\d{1,2}),? (\d{4}))` + timeSuffix)
+
+// monthNames are the months, to read a month name or its abbreviation.
+var monthNames = []string{"january", "february", "march", "april", "may", "june", "july",
+	"august", "september", "october", "november", "december"}
+
+// monthNumber returns the month a name or an abbreviation of three or more
+// letters names ("Nov", "Sept", "November"), or 0.
+func monthNumber(name string) int {
+	name = strings.ToLower(name)
+	for i, m := range monthNames {
+		if len(name) >= 3 && strings.HasPrefix(m, name) {
+			return i + 1
+		}
+	}
+	return 0
+}
 
 // parse returns s as a UTC time. Times without a zone are in p.loc.
 func (p *dateParser) parse(s string) (time.Time, error) {
@@ -79,19 +104,30 @@ func (p *dateParser) parseIn(s string, loc *time.Location) (time.Time, error) {
 			return p.serial(v, loc)
 		}
 	}
+	var y, mo, d int
+	var err error
 	m := datePattern.FindStringSubmatch(s)
-	if m == nil {
-		return time.Time{}, fmt.Errorf("%q is not a date and time", s)
+	switch {
+	case m != nil:
+		if y, mo, d, err = p.ymd(m[1], m[2], m[3]); err != nil {
+			return time.Time{}, fmt.Errorf("%q: %w", s, err)
+		}
+		m = m[3:]
+	default:
+		if m = monthNamePattern.FindStringSubmatch(s); m == nil {
+			return time.Time{}, fmt.Errorf("%q is not a date and time", s)
+		}
+		if y, mo, d = namedYMD(m[1:7]); mo == 0 {
+			return time.Time{}, fmt.Errorf("%q: no month is named", s)
+		}
+		m = m[6:]
 	}
-	y, mo, d, err := p.ymd(m[1], m[2], m[3])
+	// m[1:7] are now the groups of timeSuffix.
+	h, mi, sec, ns, err := clock(m[1], m[2], m[3], m[4], m[5])
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q: %w", s, err)
 	}
-	h, mi, sec, ns, err := clock(m[4], m[5], m[6], m[7], m[8])
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q: %w", s, err)
-	}
-	z, err := zone(m[9], loc)
+	z, err := zone(m[6], loc)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q: %w", s, err)
 	}
@@ -138,6 +174,22 @@ func (p *dateParser) ymd(a, b, c string) (y, m, d int, err error) {
 		return 0, 0, 0, fmt.Errorf("month %d is out of range (dates read %s)", m, p.order)
 	}
 	return y, m, d, nil
+}
+
+// namedYMD returns the date of the six date groups of [monthNamePattern]:
+// day, month and year, or month, day and year. A two-digit year is in
+// this century. The month is 0 when its name is not one.
+func namedYMD(g []string) (y, m, d int) {
+	day, month, year := g[0], g[1], g[2]
+	if month == "" {
+		month, day, year = g[3], g[4], g[5]
+	}
+	d, _ = strconv.Atoi(day)
+	y, _ = strconv.Atoi(year)
+	if len(year) == 2 {
+		y += 2000
+	}
+	return y, monthNumber(month), d
 }
 
 // clock parses the time of day; all parts may be empty (midnight).

@@ -30,6 +30,14 @@ func TestDateParser(t *testing.T) {
 		{"13:00 yesterday", DayFirst, false, ""},
 		{"46350.4375", DayFirst, true, "2026-11-24T10:30:00Z"},
 		{"46350.4375", DayFirst, false, ""},
+		{"3 Nov 2026", MonthFirst, false, "2026-11-03T00:00:00Z"},
+		{"03-Nov-26 09:15", DayFirst, false, "2026-11-03T09:15:00Z"},
+		{"3 November 2026 09:15:02", DayFirst, false, "2026-11-03T09:15:02Z"},
+		{"Nov 3, 2026 9:15 AM", DayFirst, false, "2026-11-03T09:15:00Z"},
+		{"Sept 30 2026 10:00", DayFirst, false, "2026-09-30T09:00:00Z"}, // BST
+		{"31 Feb 2026", DayFirst, false, ""},
+		{"3 Nob 2026", DayFirst, false, ""},
+		{"3 Ma 2026", DayFirst, false, ""},
 	}
 	for _, tt := range tests {
 		p := &dateParser{order: tt.order, loc: london, excel: tt.excel}

@@ -133,7 +133,13 @@ func openSheet(f *excelize.File, name, sheet string, lim Limits) (*source, error
 		rows.Close()
 		return nil, nil
 	}
-	return &source{table: &peekTable{table: t, buf: buf}, format: formatXLSX, sheet: sheet, excel: true}, nil
+	src := &source{table: &peekTable{table: t, buf: buf}, format: formatXLSX, sheet: sheet, excel: true}
+	for _, s := range f.GetSheetList() {
+		if s != sheet {
+			src.otherSheets = append(src.otherSheets, s)
+		}
+	}
+	return src, nil
 }
 
 // quoteList returns the names quoted and joined with commas.
