@@ -69,12 +69,17 @@ func timedResponseKey(label string) func(rowFields) []string {
 	}
 }
 
-// utcText formats t in UTC, or "" for the zero time.
+// keyTimeLayout is how a time enters a respondent key: UTC to the
+// minute. A spreadsheet that re-saves an export often drops the seconds
+// ("03/11/2026 09:15"), and the same respondent must keep the same key.
+const keyTimeLayout = "2006-01-02T15:04Z"
+
+// utcText formats t for a respondent key, or "" for the zero time.
 func utcText(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format(time.RFC3339)
+	return t.UTC().Format(keyTimeLayout)
 }
 
 // shapes is the registry of known export layouts, most specific first.

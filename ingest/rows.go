@@ -503,8 +503,10 @@ func questions(cols []column) []question {
 
 // respondentKey identifies the respondent: the platform's response ID with
 // its times when the shape has one, else the row's non-blank cells with
-// their headers (so a re-export that adds a question keeps old keys). The
-// key is a keyed hash, so it reveals nothing of the row.
+// their headers (so a re-export that adds a question keeps old keys), the
+// timestamps as times to the minute (so a re-save that rewrites or
+// shortens them keeps them too). The key is a keyed hash, so it reveals
+// nothing of the row.
 func (m *mapper) respondentKey(f rowFields, cells []string) string {
 	b := m.keyBuf[:0]
 	var parts []string
@@ -518,10 +520,17 @@ func (m *mapper) respondentKey(f rowFields, cells []string) string {
 	} else {
 		b = append(b, "content\x1f"...)
 		for i, c := range cells {
-			if v := cleanCell(c); v != "" && i < m.width {
-				b = append(append(b, m.keyTags[i]...), 0x1f)
-				b = append(append(b, v...), 0x1f)
+			v := cleanCell(c)
+			switch {
+			case v == "" || i >= m.width:
+				continue
+			case i == m.started && !f.started.IsZero():
+				v = utcText(f.started) // the same time however it is written
+			case i == m.submitted && !f.submitted.IsZero():
+				v = utcText(f.submitted)
 			}
+			b = append(append(b, m.keyTags[i]...), 0x1f)
+			b = append(append(b, v...), 0x1f)
 		}
 	}
 	m.keyBuf = b

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -393,5 +394,57 @@ func TestRealTypeformExport(t *testing.T) {
 	}
 	if !slices.Contains(roles[rolePersonal], "AC") || others != 2 {
 		t.Errorf("personal columns %v, %d \"Other\" columns; want AC (Network ID) among them and 2", roles[rolePersonal], others)
+	}
+}
+
+// TestResavedExportKeepsKeys re-saves exports as a spreadsheet does,
+// dropping the seconds from timestamps and rewriting the date format, and
+// checks every respondent keeps its key, so that loading the re-save
+// after the original adds nobody twice. Google Forms keys are made from
+// the row's content, the hardest case: platforms with a response ID key
+// on it and on the times to the minute.
+func TestResavedExportKeepsKeys(t *testing.T) {
+	in := testIngester(t)
+	dir := t.TempDir()
+	tests := []struct {
+		name, file string
+		resave     func(string) string
+	}{
+		{"Google Forms, seconds dropped", "testdata/equivalence_google_forms.csv", func(s string) string {
+			return regexp.MustCompile(`(\d\d/\d\d/\d{4} \d\d:\d\d):\d\d`).ReplaceAllString(s, "$1")
+		}},
+		{"Google Forms, ISO dates", "testdata/equivalence_google_forms.csv", func(s string) string {
+			return regexp.MustCompile(`(\d\d)/(\d\d)/(\d{4}) (\d\d:\d\d:\d\d)`).ReplaceAllString(s, "$3-$2-$1 $4")
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := os.ReadFile(tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resaved := filepath.Join(dir, "resaved.csv")
+			changed := tt.resave(string(b))
+			if changed == string(b) {
+				t.Fatal("the re-save changed nothing")
+			}
+			if err := os.WriteFile(resaved, []byte(changed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			keys := func(path string) []string {
+				rows, _, err := parseRows(in, path, testPractices(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, r := range rows {
+					out = append(out, r.Key)
+				}
+				return out
+			}
+			if diff := cmp.Diff(keys(tt.file), keys(resaved)); diff != "" {
+				t.Errorf("keys changed by the re-save (-original +re-saved):\n%s", diff)
+			}
+		})
 	}
 }
