@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -78,13 +79,18 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*Resp
 	if err := checkPractices(ctx, tx, practices); err != nil {
 		return res, err
 	}
-	if err := removeDuplicates(ctx, tx, id, &res); err != nil {
+	repeated, err := removeDuplicates(ctx, tx, id, &res)
+	if err != nil {
 		return res, err
 	}
-	if err := insertWarnings(ctx, tx, id, f.Warnings, spool, res.Duplicates > 0); err != nil {
+	fileWarns := f.Warnings
+	if repeated != nil {
+		fileWarns = append(slices.Clone(fileWarns), *repeated)
+	}
+	if err := insertWarnings(ctx, tx, id, fileWarns, spool, res.Duplicates > 0); err != nil {
 		return res, err
 	}
-	res.Warnings = len(f.Warnings) + spool.kept
+	res.Warnings = len(fileWarns) + spool.kept
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET rows_read = $2, respondents = $3, duplicates = $4,
 		answers = $5, warnings = $6 WHERE id = $1`,
 		id, res.Rows, res.Respondents, res.Duplicates, res.Answers, res.Warnings)
@@ -198,7 +204,8 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) err
 
 // removeDuplicates deletes the file's rows whose respondent key is stored
 // for another file or appears on an earlier row of this one, and takes
-// them and their answers off the counts in res.
+// them and their answers off the counts in res. Rows repeating an earlier
+// row of the same file are returned as one file warning.
 //
 // The unique key is checked at commit, so the copy could take every row.
 // Checking it now, inside a savepoint, costs nothing when no key was
@@ -206,43 +213,54 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) err
 // another in the index are checked. When one was, the savepoint is rolled
 // back, which puts the checks back for commit, and the duplicates are
 // deleted.
-func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadResult) error {
+func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadResult) (*Warning, error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT unique_keys`); err != nil {
-		return fmt.Errorf("check respondent keys: %w", err)
+		return nil, fmt.Errorf("check respondent keys: %w", err)
 	}
 	_, err := tx.ExecContext(ctx, `SET CONSTRAINTS respondents_respondent_key_key IMMEDIATE`)
 	if err == nil {
 		_, err = tx.ExecContext(ctx, `SET CONSTRAINTS respondents_respondent_key_key DEFERRED; RELEASE SAVEPOINT unique_keys`)
 		if err != nil {
-			return fmt.Errorf("check respondent keys: %w", err)
+			return nil, fmt.Errorf("check respondent keys: %w", err)
 		}
-		return nil
+		return nil, nil
 	}
 	var pe *pq.Error
 	if !errors.As(err, &pe) || pe.Code.Name() != "unique_violation" {
-		return fmt.Errorf("check respondent keys: %w", err)
+		return nil, fmt.Errorf("check respondent keys: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT unique_keys`); err != nil {
-		return fmt.Errorf("check respondent keys: %w", err)
+		return nil, fmt.Errorf("check respondent keys: %w", err)
 	}
 	var d struct {
-		Rows    int `db:"rows"`
-		Answers int `db:"answers"`
+		Rows         int `db:"rows"`
+		Answers      int `db:"answers"`
+		Repeated     int `db:"repeated"`
+		ExampleRow   int `db:"example_row"`
+		ExampleFirst int `db:"example_first"`
 	}
 	err = tx.GetContext(ctx, &d, `WITH dup AS (
 			DELETE FROM respondents r USING respondents o
 			WHERE r.file_id = $1 AND o.respondent_key = r.respondent_key
 			AND (o.file_id <> $1 OR o.row_number < r.row_number)
-			RETURNING r.raw)
-		SELECT count(*) AS rows, coalesce(sum(cardinality(array_remove(raw, ''))), 0) AS answers
+			RETURNING r.raw, r.row_number, o.file_id = $1 AS same_file, o.row_number AS first_row)
+		SELECT count(*) AS rows, coalesce(sum(cardinality(array_remove(raw, ''))), 0) AS answers,
+			count(*) FILTER (WHERE same_file) AS repeated,
+			coalesce(min(row_number) FILTER (WHERE same_file), 0) AS example_row,
+			coalesce(min(first_row) FILTER (WHERE same_file), 0) AS example_first
 		FROM dup`, fileID)
 	if err != nil {
-		return fmt.Errorf("remove duplicate respondents: %w", err)
+		return nil, fmt.Errorf("remove duplicate respondents: %w", err)
 	}
 	res.Duplicates = d.Rows
 	res.Respondents -= d.Rows
 	res.Answers -= d.Answers
-	return nil
+	if d.Repeated == 0 {
+		return nil, nil
+	}
+	return &Warning{Row: d.ExampleRow, Code: "respondent_repeated",
+		Message: fmt.Sprintf("%d row(s) repeat the respondent of an earlier row of this file (the first: row %d repeats row %d) and were counted once; "+
+			"without a response ID or timestamp, identical answers from the same practice look like one respondent", d.Repeated, d.ExampleRow, d.ExampleFirst)}, nil
 }
 
 // insertWarnings stores the file-level warnings and the spooled row

@@ -51,9 +51,24 @@ func TestLoadFileDuplicateRespondents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.LoadResult{FileID: res.FileID, Rows: 3, Respondents: 2, Duplicates: 1, Answers: 2, Warnings: 2}
+	// Warnings: the file's own, row 3's, and one saying row 4 repeats row 3
+	// (row 4's own warning goes with the row).
+	want := store.LoadResult{FileID: res.FileID, Rows: 3, Respondents: 2, Duplicates: 1, Answers: 2, Warnings: 3}
 	if res != want {
 		t.Errorf("first file: got %+v, want %+v", res, want)
+	}
+	first, err := st.FileWarnings(ctx, res.FileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var repeated *store.Warning
+	for i, w := range first {
+		if w.Code == "respondent_repeated" {
+			repeated = &first[i]
+		}
+	}
+	if repeated == nil || repeated.Row != 4 || !strings.Contains(repeated.Message, "row 4 repeats row 3") {
+		t.Errorf("first file's warnings %+v; want one saying row 4 repeats row 3", first)
 	}
 	res, err = st.LoadFile(ctx, sourceFile("b.csv"), rowsOf(row(2, "k1", true), row(3, "k3", true)))
 	if err != nil {
@@ -74,7 +89,7 @@ func TestLoadFileDuplicateRespondents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for table, n := range map[string]int64{"respondents": 3, "answers": 3, "comments": 3, "file_warnings": 4} {
+	for table, n := range map[string]int64{"respondents": 3, "answers": 3, "comments": 3, "file_warnings": 5} {
 		if counts[table] != n {
 			t.Errorf("%s: %d rows, want %d", table, counts[table], n)
 		}
