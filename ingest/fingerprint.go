@@ -47,6 +47,21 @@ var unsupported = []struct {
 	{[]byte("%PDF"), "a PDF document, not a survey export"},
 }
 
+// FileSHA256 returns the lower-case hex SHA-256 of the file at path: the
+// digest by which a loaded file is known (see [Result.SHA256]).
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
 // fingerprint reads the file at path once: its SHA-256 and size, whether it
 // is a zip container (XLSX) or text, and the text encoding. A file that is
 // empty, binary, or not valid in any supported encoding is a *RejectError.

@@ -169,3 +169,41 @@ func TestPracticeMeanKeepsExactThreshold(t *testing.T) {
 		t.Errorf("practice scores %+v, want one mean of 0.75", scores)
 	}
 }
+
+// TestForgetFile loads two files, forgets one and checks only its rows
+// went, that it can be loaded again, and that an unknown digest is
+// ErrNotFound.
+func TestForgetFile(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewStore(t)
+	a, b := sourceFile("a.csv"), sourceFile("b.csv")
+	if _, err := st.LoadFile(ctx, a, rowsOf(row(2, "k1", true), row(3, "k2", false))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.LoadFile(ctx, b, rowsOf(row(2, "k3", false))); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.ForgetFile(ctx, a.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "a.csv" || got.Respondents != 2 || got.Warnings != 2 {
+		t.Errorf("forgot %+v, want a.csv with 2 respondents and 2 warnings", got)
+	}
+	counts, err := st.TableCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for table, n := range map[string]int64{"source_files": 1, "respondents": 1, "answers": 1, "comments": 1, "file_warnings": 1} {
+		if counts[table] != n {
+			t.Errorf("%s: %d rows after forgetting a.csv, want %d", table, counts[table], n)
+		}
+	}
+	res, err := st.LoadFile(ctx, a, rowsOf(row(2, "k1", true), row(3, "k2", false)))
+	if err != nil || res.Duplicate || res.Respondents != 2 {
+		t.Errorf("loading a.csv again: %+v, %v; want its 2 respondents back", res, err)
+	}
+	if _, err := st.ForgetFile(ctx, strings.Repeat("f", 64)); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown digest: %v, want ErrNotFound", err)
+	}
+}

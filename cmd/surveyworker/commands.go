@@ -5,16 +5,60 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"runtime/debug"
+	"strings"
+
+	"surveyworker/ingest"
 )
 
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
 	return []command{
 		cmdRun(), cmdServe(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
-		cmdPracticesImport(), cmdMigrate(), cmdConfig(), cmdVersion(),
+		cmdPracticesImport(), cmdForget(), cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
 }
+
+func cmdForget() command {
+	return command{
+		name:    "forget",
+		args:    "FILE|SHA256...",
+		summary: "delete a loaded file and everything loaded from it, so it can be loaded again or erased",
+		help: `Each argument is a file (its bytes are hashed) or the SHA-256 of one, as
+'ingest --json' and the archive report it. The file's respondents, answers,
+comments and warnings are deleted in one transaction; stored rankings keep
+their figures until the next ranking run. Use it to load a file again after a
+fix to how it is read (the same bytes are otherwise skipped), or to erase a
+file's data on request.`,
+		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) == 0 {
+				return usageError{"name at least one FILE or SHA-256 to forget"}
+			}
+			st, err := a.open(ctx)
+			if err != nil {
+				return err
+			}
+			for _, arg := range args {
+				digest := strings.ToLower(arg)
+				if !sha256Hex.MatchString(digest) {
+					if digest, err = ingest.FileSHA256(arg); err != nil {
+						return fmt.Errorf("forget %s: %w", arg, err)
+					}
+				}
+				f, err := st.ForgetFile(ctx, digest)
+				if err != nil {
+					return fmt.Errorf("forget %s: %w", arg, err)
+				}
+				fmt.Fprintf(a.stdout, "forgot %s (file %d): %d respondents, %d warnings\n", f.Name, f.FileID, f.Respondents, f.Warnings)
+			}
+			return nil
+		},
+	}
+}
+
+// sha256Hex matches a SHA-256 digest written in hex.
+var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func cmdMigrate() command {
 	return command{

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"surveyworker/ingest"
 	"surveyworker/internal/smtptest"
 	"surveyworker/store/storetest"
 	"surveyworker/survey"
@@ -249,6 +250,36 @@ func TestIngestSameFileTwiceChangesNothing(t *testing.T) {
 	}
 	if diff := cmp.Diff(first, h.counts()); diff != "" {
 		t.Errorf("second ingest changed data (-first +second):\n%s", diff)
+	}
+}
+
+// TestForgetThenIngestAgain forgets a loaded file, by path and by digest,
+// and loads it again: the data comes back as it was.
+func TestForgetThenIngestAgain(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("practices", "import", "../../examples/practices.csv")
+	empty := h.counts()
+	path := filepath.Join(h.inbox, h.copyExamples()[0])
+	h.mustRun("ingest", path)
+	loaded := h.counts()
+	out := h.mustRun("forget", path)
+	if !strings.Contains(out, "forgot practice-it-priorities-google-forms.csv") || !strings.Contains(out, "25 respondents") {
+		t.Errorf("forget output:\n%s", out)
+	}
+	if diff := cmp.Diff(empty, h.counts()); diff != "" {
+		t.Errorf("forget left data behind (-before ingest +after forget):\n%s", diff)
+	}
+	h.mustRun("ingest", path)
+	if diff := cmp.Diff(loaded, h.counts()); diff != "" {
+		t.Errorf("ingest after forget (-first load +second):\n%s", diff)
+	}
+	digest, err := ingest.FileSHA256(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.mustRun("forget", strings.ToUpper(digest))
+	if code, _, errOut := h.run(context.Background(), "forget", digest); code == 0 || !strings.Contains(errOut, "no file with SHA-256") {
+		t.Errorf("forgetting twice: exit %d, stderr %s; want a failure saying no such file", code, errOut)
 	}
 }
 
