@@ -206,6 +206,9 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 		return out
 	}
 	for i := range cols {
+		markMentioned(&cols[i], values(i), cat)
+	}
+	for i := range cols {
 		c := &cols[i]
 		if c.Role == roleWorkstream && c.Kind == kindPriority && isChoice(values(i), c.Workstream, cat) {
 			c.Kind, c.Reversed, c.Scale = kindChoice, false, ""
@@ -238,6 +241,43 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 		keepBestPractice(cols)
 	}
 	dropDuplicates(cols)
+}
+
+// noteMentioned is the note of a column read as a workstream because its
+// question names one and its answers are priorities.
+const noteMentioned = "the question names the workstream and the answers are priorities"
+
+// markMentioned makes c, a column not otherwise recognised (or read as a
+// practice question when another column holds the practice), a priority
+// column of the workstream its question names inside a sentence ("How
+// important is Cyber Security to your practice?"), but only when the
+// question names exactly one workstream and at least four in five of the
+// answers read ahead are priority labels or whole numbers from 0 to 10.
+// The answers guard against questions that mention a workstream in
+// passing ("Do you have enough desktop space?").
+func markMentioned(c *column, vals []string, cat *survey.Catalogue) {
+	// "…to your practice?" first reads as a second practice question.
+	spare := c.Role == roleIgnored && (c.Note == noteUnrecognised || isPracticeColumn(*c))
+	if !spare || len(vals) == 0 {
+		return
+	}
+	w, ok := cat.Mention(c.Header)
+	if !ok {
+		return
+	}
+	priorities := 0
+	for _, v := range vals {
+		_, _, label := survey.ParsePriority(v)
+		n, err := atoi(v)
+		if label || err == nil && n >= 0 && n <= wideScaleMax {
+			priorities++
+		}
+	}
+	if priorities*5 < len(vals)*4 {
+		return
+	}
+	c.Role, c.Workstream, c.Note = roleWorkstream, w.ID, noteMentioned
+	setScale(c)
 }
 
 // markMultiSelect makes c, a column asking to pick options, a multi-select

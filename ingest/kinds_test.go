@@ -322,3 +322,32 @@ func TestRankNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkstreamNamedInQuestion reads one question per workstream whose
+// text names it inside a sentence, and leaves alone a question that names
+// one in passing but whose answers are not priorities.
+func TestWorkstreamNamedInQuestion(t *testing.T) {
+	text := "Timestamp,Which practice?,How important is Cyber Security to your practice?,Q4. How important is Patient WiFi (0-10)?,Do you have enough desktop space?\r\n" +
+		"03/11/2026 09:15:02,Jericho,Very high priority,8,Yes\r\n" +
+		"03/11/2026 10:15:02,Jericho,Low,10,No\r\n"
+	path := filepath.Join(t.TempDir(), "sentences.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, p, err := parseRows(testIngester(t), path, testPractices(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.file.Workstreams, []string{"cyber-security", "wifi"}) {
+		t.Fatalf("workstreams %v, want cyber-security and wifi (not desktop)", p.file.Workstreams)
+	}
+	want := [][]store.Answer{
+		{{Raw: "Very high priority", Score: 1, Scored: true}, {Raw: "8", Score: 0.8, Scored: true}},
+		{{Raw: "Low", Score: 0.25, Scored: true}, {Raw: "10", Score: 1, Scored: true}},
+	}
+	for i, r := range rows {
+		if !slices.Equal(r.Answers, want[i]) {
+			t.Errorf("row %d answers %+v, want %+v", i+2, r.Answers, want[i])
+		}
+	}
+}

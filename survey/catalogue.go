@@ -157,6 +157,49 @@ func (c *Catalogue) Match(s string) (Workstream, bool) {
 	return Workstream{}, false
 }
 
+// Mention returns the one workstream whose name, ID or alias appears in s
+// as whole words after [NormalizeName] ("How important is Cyber Security
+// to your practice?"). It reports false when none appears, or when
+// phrases of two different workstreams do, unless one phrase lies inside
+// the other ("Patient Online" inside "Patient Online access"), when the
+// longer one counts.
+func (c *Catalogue) Mention(s string) (Workstream, bool) {
+	text := " " + NormalizeName(s) + " "
+	type hit struct {
+		w      Workstream
+		phrase string
+	}
+	var hits []hit
+	for _, w := range c.Workstreams {
+		for _, p := range append([]string{w.ID, w.Name}, w.Aliases...) {
+			if k := NormalizeName(p); k != "" && strings.Contains(text, " "+k+" ") {
+				hits = append(hits, hit{w, k})
+			}
+		}
+	}
+	var best *hit
+	for i := range hits {
+		h := &hits[i]
+		inside := false
+		for _, o := range hits {
+			if o.w.ID != h.w.ID && len(o.phrase) > len(h.phrase) && strings.Contains(" "+o.phrase+" ", " "+h.phrase+" ") {
+				inside = true
+			}
+		}
+		switch {
+		case inside:
+		case best == nil:
+			best = h
+		case best.w.ID != h.w.ID:
+			return Workstream{}, false
+		}
+	}
+	if best == nil {
+		return Workstream{}, false
+	}
+	return best.w, true
+}
+
 // Dependents returns, for each workstream ID, the number of other
 // workstreams that list it in ConsideredWith. Duplicate listings count once.
 func (c *Catalogue) Dependents() map[string]int {

@@ -122,3 +122,25 @@ func TestNormalizeName(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogueMention(t *testing.T) {
+	cat := DefaultCatalogue()
+	tests := []struct {
+		text, want string
+	}{
+		{"How important is Cyber Security to your practice?", "cyber-security"},
+		{"Q5. Patient WiFi: how high a priority?", "wifi"},
+		{"Rate the priority of improving network speeds (1-5)", "network-speeds"},
+		{"How important is SSO?", "single-sign-on"},
+		{"Wifi and printing", ""},              // two workstreams
+		{"How long have you worked here?", ""}, // none
+		{"Cybersecurity", "cyber-security"},    // an alias as written
+		{"How important are online consultations?", "online-triage"},
+	}
+	for _, tt := range tests {
+		w, ok := cat.Mention(tt.text)
+		if got := map[bool]string{true: w.ID}[ok]; got != tt.want {
+			t.Errorf("Mention(%q) = %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
