@@ -196,17 +196,25 @@ func setScale(c *column) {
 // with one column per option. It then keeps one question per workstream
 // (see [dropDuplicates]).
 func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
+	// values returns the non-missing answers read ahead in column i,
+	// worked out once per column.
+	memo := make([][]string, len(cols))
+	done := make([]bool, len(cols))
 	values := func(i int) []string {
+		if done[i] {
+			return memo[i]
+		}
 		var out []string
 		for _, r := range ahead {
 			if v := cellAt(r.cells, i); v != "" && !isMissing(v) {
 				out = append(out, v)
 			}
 		}
+		memo[i], done[i] = out, true
 		return out
 	}
 	for i := range cols {
-		markMentioned(&cols[i], values(i), cat)
+		markMentioned(&cols[i], func() []string { return values(i) }, cat)
 	}
 	for i := range cols {
 		c := &cols[i]
@@ -255,14 +263,18 @@ const noteMentioned = "the question names the workstream and the answers are pri
 // answers read ahead are priority labels or whole numbers from 0 to 10.
 // The answers guard against questions that mention a workstream in
 // passing ("Do you have enough desktop space?").
-func markMentioned(c *column, vals []string, cat *survey.Catalogue) {
+func markMentioned(c *column, answers func() []string, cat *survey.Catalogue) {
 	// "…to your practice?" first reads as a second practice question.
 	spare := c.Role == roleIgnored && (c.Note == noteUnrecognised || isPracticeColumn(*c))
-	if !spare || len(vals) == 0 {
+	if !spare {
 		return
 	}
 	w, ok := cat.Mention(c.Header)
 	if !ok {
+		return
+	}
+	vals := answers()
+	if len(vals) == 0 {
 		return
 	}
 	priorities := 0
@@ -291,11 +303,14 @@ func markMultiSelect(c *column, vals []string, cat *survey.Catalogue, onlyOption
 	for _, v := range vals {
 		found, unknown := splitOptions(v, cat)
 		only = only && len(found) > 0 && len(unknown) == 0
+		if onlyOptions && !only {
+			return false // a practice name, say: no need to read on
+		}
 		for _, o := range found {
 			seen = append(seen, o.ws)
 		}
 	}
-	if len(seen) == 0 || onlyOptions && !only {
+	if len(seen) == 0 {
 		return false
 	}
 	c.Role, c.Kind, c.Note, c.Options = roleWorkstream, kindMultiSelect, "", inCatalogueOrder(cat, seen)
