@@ -435,7 +435,7 @@ func TestInspect(t *testing.T) {
 // TestInspectAnyExport describes a real export of a survey about something
 // else: its platform, its columns, and why it would be rejected.
 func TestInspectAnyExport(t *testing.T) {
-	const file = "../../shared/realworld/exports/qualtrics/qualtrics_sample_3header.csv"
+	const file = "../../../shared/realworld/exports/qualtrics/qualtrics_sample_3header.csv"
 	if _, err := os.Stat(file); err != nil {
 		t.Skipf("real export absent: %v", err)
 	}
