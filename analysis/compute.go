@@ -36,6 +36,9 @@ type Options struct {
 	Resamples int
 	// Seed seeds the bootstrap; zero means [DefaultSeed].
 	Seed uint64
+	// WhatIf marks a run with other weights or criteria than the
+	// configured ones; it is recorded in the run's parameters.
+	WhatIf bool
 	// WeightByListSize weights each practice's mean by its registered
 	// list size in practice priority, its top-two share and the bootstrap,
 	// instead of one practice, one vote; see [panel.weightByListSize].
@@ -134,7 +137,7 @@ func Compute(cat *survey.Catalogue, scores []store.PracticeScore, totals store.T
 		Respondents: totals.Respondents, Practices: totals.Practices, Files: totals.Files,
 		Rows: rankRows(cat, pri, vals, opts),
 		Params: survey.RunParams{Resamples: opts.Resamples, Seed: opts.Seed, Criteria: opts.Criteria,
-			WeightByListSize: opts.WeightByListSize},
+			WeightByListSize: opts.WeightByListSize, WhatIf: opts.WhatIf},
 	}
 	newBootstrap(p, cat, vals, opts).run(opts.Resamples, opts.Seed).apply(r.Rows)
 	r.Sensitivity = sensitivity(cat, vals, r.Rows, opts)

@@ -244,11 +244,14 @@ func insertRow(ctx context.Context, tx *sqlx.Tx, runID int64, pos int, w survey.
 }
 
 // LatestRanking returns the most recently stored ranking run with its rows
-// in rank order. It returns an error wrapping [ErrNotFound] when no ranking
-// has been stored.
+// in rank order, passing over what-if runs (see [survey.RunParams]). It
+// returns an error wrapping [ErrNotFound] when no such ranking has been
+// stored.
 func (s *Store) LatestRanking(ctx context.Context) (*survey.Ranking, error) {
 	var id int64
-	err := s.db.GetContext(ctx, &id, `SELECT id FROM ranking_runs ORDER BY created_at DESC, id DESC LIMIT 1`)
+	err := s.db.GetContext(ctx, &id, `SELECT id FROM ranking_runs
+		WHERE NOT coalesce((params->>'what_if')::boolean, false)
+		ORDER BY created_at DESC, id DESC LIMIT 1`)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: latest ranking: %w", ErrNotFound)
 	}
@@ -259,12 +262,13 @@ func (s *Store) LatestRanking(ctx context.Context) (*survey.Ranking, error) {
 }
 
 // PreviousRanking returns the ranking run stored just before run id (by
-// creation time, then ID), with its rows, or an error wrapping
-// [ErrNotFound] when id is the first.
+// creation time, then ID), passing over what-if runs, with its rows, or an
+// error wrapping [ErrNotFound] when there is none.
 func (s *Store) PreviousRanking(ctx context.Context, id int64) (*survey.Ranking, error) {
 	var prev int64
 	err := s.db.GetContext(ctx, &prev, `SELECT p.id FROM ranking_runs p, ranking_runs r
 		WHERE r.id = $1 AND (p.created_at, p.id) < (r.created_at, r.id)
+			AND NOT coalesce((p.params->>'what_if')::boolean, false)
 		ORDER BY p.created_at DESC, p.id DESC LIMIT 1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: ranking before %d: %w", id, ErrNotFound)

@@ -295,3 +295,36 @@ func TestPreviousRanking(t *testing.T) {
 		}
 	}
 }
+
+// TestWhatIfRunsAreNotLatest stores a regular run, a what-if run and
+// checks that the latest and the previous ranking pass over the what-if.
+func TestWhatIfRunsAreNotLatest(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewStore(t)
+	at := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	var ids []int64
+	for i, whatIf := range []bool{false, true, false} {
+		r := &survey.Ranking{CreatedAt: at.Add(time.Duration(i) * time.Hour), Method: "mcda-v1",
+			Params: survey.RunParams{Resamples: 1000, Seed: 1, Criteria: "catalogue", WhatIf: whatIf}}
+		id, err := st.SaveRanking(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	prev, err := st.PreviousRanking(ctx, ids[2])
+	if err != nil || prev.RunID != ids[0] {
+		t.Errorf("previous of run %d: %v, %v; want run %d, not the what-if %d", ids[2], prev, err, ids[0], ids[1])
+	}
+	latest, err := st.LatestRanking(ctx)
+	if err != nil || latest.RunID != ids[2] {
+		t.Fatalf("latest: %v, %v; want run %d", latest, err, ids[2])
+	}
+	if _, err := st.SaveRanking(ctx, &survey.Ranking{CreatedAt: at.Add(5 * time.Hour), Method: "mcda-v1",
+		Params: survey.RunParams{WhatIf: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if latest, err := st.LatestRanking(ctx); err != nil || latest.RunID != ids[2] {
+		t.Errorf("latest after a newer what-if: %v, %v; want run %d", latest, err, ids[2])
+	}
+}

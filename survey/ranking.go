@@ -59,6 +59,10 @@ type RunParams struct {
 	// WeightByListSize is true when practices were weighted by their
 	// registered list size instead of one practice, one vote.
 	WeightByListSize bool `json:"weight_by_list_size,omitempty"`
+	// WhatIf is true for a run with other weights or criteria than the
+	// configured ones. A stored what-if run is kept for reference but is
+	// never the run a later one is compared with or the one reported.
+	WhatIf bool `json:"what_if,omitempty"`
 }
 
 // RunRef identifies a stored ranking run.

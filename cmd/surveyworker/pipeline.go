@@ -371,6 +371,8 @@ impact (1-5) and optionally considered_with (IDs separated by ';').`,
 			}
 			if weights == "" && criteria == "" {
 				save = true
+			} else {
+				opts.WhatIf = true
 			}
 			st, err := a.open(ctx)
 			if err != nil {
