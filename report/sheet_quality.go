@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"unicode/utf8"
@@ -17,11 +18,19 @@ const SheetQuality = "Data quality"
 // e-mail addresses and phone numbers masked.
 type DataQuality struct {
 	// PracticeProblems are the practice answers that matched no practice
-	// or more than one.
+	// or more than one, at most [MaxPracticeProblems] of them.
 	PracticeProblems []store.PracticeMatchProblem
+	// PracticeProblemsTotal is how many such answers there are in all;
+	// the sheet says so when it lists fewer.
+	PracticeProblemsTotal int
 	// Files are the loaded files with their warnings by code.
 	Files []store.FileQuality
 }
+
+// MaxPracticeProblems bounds the practice answers the sheet lists, so a
+// national load with many unmatched answers still gives a workbook that
+// opens quickly; the rejects file beside each export lists them all.
+const MaxPracticeProblems = 5000
 
 // PracticeProblemHeader is the header of the practice answers table, in
 // columns A to E of the Data quality sheet.
@@ -48,6 +57,10 @@ var problemLabels = map[string]string{
 func writeQuality(b *book, in WorkbookInput) {
 	q := in.Quality
 	last := writePracticeProblems(b, q.PracticeProblems)
+	if q.PracticeProblemsTotal > len(q.PracticeProblems) {
+		b.text(SheetQuality, cell(1, last+2), fmt.Sprintf("Showing the first %d of %d practice answers; "+
+			"the rejects file beside each export lists all of its own.", len(q.PracticeProblems), q.PracticeProblemsTotal), styleNote)
+	}
 	codes := warningCodes(q.Files)
 	writeFileQuality(b, q.Files, codes)
 	widths := []float64{fileWidth(q), 6, 36, 20, 60, 3, fileWidth(q), 12, 10}

@@ -76,6 +76,25 @@ func TestWorkbookDataQualityEmpty(t *testing.T) {
 	}
 }
 
+// TestWorkbookDataQualityCapped checks the note under a practice answers
+// table that lists fewer answers than there are.
+func TestWorkbookDataQualityCapped(t *testing.T) {
+	in := sampleInput()
+	in.Quality.PracticeProblems = []store.PracticeMatchProblem{{File: "a.csv", Row: 2, Text: "Nowhere", Code: "practice_unmatched"}}
+	in.Quality.PracticeProblemsTotal = 7000
+	path := filepath.Join(t.TempDir(), "r.xlsx")
+	if err := WriteWorkbook(path, in); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := openWorkbook(t, path).GetRows(SheetQuality)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 || !strings.HasPrefix(rows[3][0], "Showing the first 1 of 7000 practice answers") {
+		t.Errorf("rows = %q, want the table and a note saying 1 of 7000 are shown", rows)
+	}
+}
+
 // openWorkbook opens the workbook at path, closing it when the test ends.
 func openWorkbook(t *testing.T, path string) *excelize.File {
 	t.Helper()

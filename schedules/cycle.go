@@ -160,7 +160,7 @@ func (c *Cycle) WriteWorkbook(ctx context.Context, r survey.Ranking, path string
 func (c *Cycle) dataQuality(ctx context.Context) (report.DataQuality, error) {
 	var q report.DataQuality
 	var err error
-	if q.PracticeProblems, err = c.Store.PracticeMatchProblems(ctx); err != nil {
+	if q.PracticeProblems, q.PracticeProblemsTotal, err = c.Store.PracticeMatchProblems(ctx, report.MaxPracticeProblems); err != nil {
 		return q, err
 	}
 	q.Files, err = c.Store.FileQualities(ctx)

@@ -26,19 +26,24 @@ type PracticeMatchProblem struct {
 	Candidates string `db:"candidates"`
 }
 
-// PracticeMatchProblems returns the stored practice answers that matched
-// no practice or more than one, by file name and row.
-func (s *Store) PracticeMatchProblems(ctx context.Context) ([]PracticeMatchProblem, error) {
+// PracticeMatchProblems returns up to limit of the stored practice answers
+// that matched no practice or more than one, by file name and row, and how
+// many there are in all.
+func (s *Store) PracticeMatchProblems(ctx context.Context, limit int) ([]PracticeMatchProblem, int, error) {
+	const where = `FROM file_warnings w JOIN source_files f ON f.id = w.file_id
+		WHERE w.code IN ('practice_unmatched', 'practice_ambiguous')`
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) `+where); err != nil {
+		return nil, 0, fmt.Errorf("store: practice match problems: %w", err)
+	}
 	out := []PracticeMatchProblem{}
 	err := s.db.SelectContext(ctx, &out, `SELECT f.name AS file, w.row_number, w.value, w.code,
-			split_part(w.message, $1, 2) AS candidates
-		FROM file_warnings w JOIN source_files f ON f.id = w.file_id
-		WHERE w.code IN ('practice_unmatched', 'practice_ambiguous')
-		ORDER BY f.name, f.id, w.row_number`, PracticeCandidatesMarker)
+			split_part(w.message, $1, 2) AS candidates `+where+`
+		ORDER BY f.name, f.id, w.row_number LIMIT $2`, PracticeCandidatesMarker, limit)
 	if err != nil {
-		return nil, fmt.Errorf("store: practice match problems: %w", err)
+		return nil, 0, fmt.Errorf("store: practice match problems: %w", err)
 	}
-	return out, nil
+	return out, total, nil
 }
 
 // FileQuality summarises one loaded file's data quality.

@@ -47,7 +47,7 @@ func TestPracticeMatchProblemsAndFileQualities(t *testing.T) {
 	loadWarnedFile(t, st, "a.csv", nil, [][]store.Warning{{bare}, {offScale}})
 	loadWarnedFile(t, st, "c.csv", nil, [][]store.Warning{nil})
 
-	got, err := st.PracticeMatchProblems(ctx)
+	got, total, err := st.PracticeMatchProblems(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,8 +56,11 @@ func TestPracticeMatchProblemsAndFileQualities(t *testing.T) {
 		{File: "b.csv", Row: 2, Text: "Banbury", Code: "practice_unmatched", Candidates: "Banbury Cross (K84001); Isis (K84002)"},
 		{File: "b.csv", Row: 4, Text: "Bridge Street", Code: "practice_ambiguous", Candidates: "Bridge Street (K84020); Bridge Street (K84021)"},
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("PracticeMatchProblems (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, got); diff != "" || total != 3 {
+		t.Errorf("PracticeMatchProblems: %d in all, want 3 (-want +got):\n%s", total, diff)
+	}
+	if first, total, err := st.PracticeMatchProblems(ctx, 2); err != nil || len(first) != 2 || total != 3 {
+		t.Errorf("PracticeMatchProblems(2) = %d rows, %d in all, %v; want 2 of 3", len(first), total, err)
 	}
 
 	fq, err := st.FileQualities(ctx)
