@@ -362,21 +362,27 @@ func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.
 			c.Scale = fmt.Sprintf("%d-%d (from the answers)", c.lo, c.hi)
 		}
 	case kindRanking:
-		// A "ranking" whose answers are labels is a priority grid worded
-		// with "rank".
-		largest := 0
+		// A "ranking" whose answers are mostly labels is a priority grid
+		// worded with "rank". A stray label among rank numbers is not: it
+		// is read as off the scale, row by row.
+		largest, ranks, labels := 0, 0, 0
 		for _, i := range g {
 			for _, v := range values(i) {
 				n, err := rankNumber(v)
 				if err != nil {
-					for _, j := range g {
-						cols[j].Kind = kindPriority
-						setScale(&cols[j])
-					}
-					return
+					labels++
+					continue
 				}
+				ranks++
 				largest = max(largest, n)
 			}
+		}
+		if labels > ranks {
+			for _, j := range g {
+				cols[j].Kind = kindPriority
+				setScale(&cols[j])
+			}
+			return
 		}
 		n, k := len(g), cols[g[0]].k
 		if k == 0 {

@@ -351,3 +351,33 @@ func TestWorkstreamNamedInQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestRankingWithStrayLabel keeps a ranking a ranking when one answer is a
+// label among rank numbers: that answer alone is off the scale.
+func TestRankingWithStrayLabel(t *testing.T) {
+	text := "Timestamp,Which practice?,Please rank these workstreams (1 = most important) [Wifi],Please rank these workstreams (1 = most important) [Printing],Please rank these workstreams (1 = most important) [Telephony]\r\n" +
+		"03/11/2026 09:15:02,Jericho,1,2,3\r\n" +
+		"03/11/2026 10:15:02,Jericho,High,1,2\r\n" +
+		"03/11/2026 11:15:02,Jericho,3,2,1\r\n"
+	path := filepath.Join(t.TempDir(), "ranking.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := parseRows(testIngester(t), path, testPractices(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]store.Answer{
+		{{Raw: "1", Score: 1, Scored: true}, {Raw: "2", Score: 0.5, Scored: true}, {Raw: "3", Score: 0, Scored: true}},
+		{{Raw: "High"}, {Raw: "1", Score: 1, Scored: true}, {Raw: "2", Score: 0.5, Scored: true}},
+		{{Raw: "3", Score: 0, Scored: true}, {Raw: "2", Score: 0.5, Scored: true}, {Raw: "1", Score: 1, Scored: true}},
+	}
+	for i, r := range rows {
+		if !slices.Equal(r.Answers, want[i]) {
+			t.Errorf("row %d answers %+v, want %+v", i+2, r.Answers, want[i])
+		}
+	}
+	if len(rows) == 3 && (len(rows[1].Warnings) != 1 || rows[1].Warnings[0].Code != "answer_off_scale") {
+		t.Errorf("row 3 warnings %+v, want the label off the scale", rows[1].Warnings)
+	}
+}
