@@ -95,6 +95,9 @@ func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 // the ingester; [refine] may still find it a multi-select question.
 const noteUnrecognised = "not recognised"
 
+// noteEmptyHeader is the note of a column without a header.
+const noteEmptyHeader = "empty header"
+
 // classifyHeader returns the role of one cleaned header.
 func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, string) {
 	f := survey.NormalizeName(h)
@@ -118,7 +121,7 @@ func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, s
 	}
 	switch {
 	case f == "":
-		return roleMeta, "", "empty header"
+		return roleMeta, "", noteEmptyHeader
 	case hasAnyPhrase(f, commentPhrases), bracketedFold(h) == "other please specify":
 		return roleComment, "", ""
 	case hasAnyPhrase(f, rolePhrases):

@@ -138,7 +138,7 @@ func confidence(c column) float64 {
 		return 0.6
 	case c.Role == rolePersonal, c.Role == roleEmail:
 		return 0.9 // personal-data words in the header
-	case c.Note == "empty header", strings.HasPrefix(c.Note, "duplicate"):
+	case c.Note == noteEmptyHeader, strings.HasPrefix(c.Note, "duplicate"):
 		return 0.5
 	}
 	return 1 // a platform's metadata name

@@ -215,6 +215,11 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 	}
 	for i := range cols {
 		markMentioned(&cols[i], func() []string { return values(i) }, cat)
+		// A column without a header is not read; when it holds answers,
+		// say so rather than drop them silently.
+		if c := &cols[i]; c.Role == roleMeta && c.Note == noteEmptyHeader && len(values(i)) > 0 {
+			c.Role, c.Note = roleIgnored, "no header, but it holds answers: not read (a mapping file can name it by its letter)"
+		}
 	}
 	for i := range cols {
 		c := &cols[i]

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -379,5 +380,29 @@ func TestRankingWithStrayLabel(t *testing.T) {
 	}
 	if len(rows) == 3 && (len(rows[1].Warnings) != 1 || rows[1].Warnings[0].Code != "answer_off_scale") {
 		t.Errorf("row 3 warnings %+v, want the label off the scale", rows[1].Warnings)
+	}
+}
+
+// TestAnswersUnderBlankHeader warns about a column without a header that
+// holds answers, and stays quiet about one that is empty.
+func TestAnswersUnderBlankHeader(t *testing.T) {
+	text := "Timestamp,Which practice?,Priority [Wifi],,\r\n" +
+		"03/11/2026 09:15:02,Jericho,High,Very high,\r\n"
+	path := filepath.Join(t.TempDir(), "blank.csv")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, p, err := parseRows(testIngester(t), path, testPractices(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ignored []string
+	for _, w := range p.file.Warnings {
+		if w.Code == "column_ignored" {
+			ignored = append(ignored, w.Column)
+		}
+	}
+	if len(ignored) != 1 || !strings.HasPrefix(ignored[0], "D ") {
+		t.Errorf("column_ignored warnings for %q, want column D only", ignored)
 	}
 }
