@@ -18,7 +18,7 @@ import (
 	"surveyworker/survey"
 )
 
-// BenchmarkIngest measures issue 3's benchmark for each size: the two
+// BenchmarkIngest measures the intake benchmark for each size: the two
 // limits first (psql \copy of the normalised long rows, and a bare
 // excelize Rows() iteration over the workbook), then end-to-end IngestFile
 // of the CSV and of the XLSX into a fresh database per iteration. Rates are

@@ -172,7 +172,7 @@ func TestRunCycleEndToEnd(t *testing.T) {
 	}
 }
 
-// checkWorkbook reads the workbook back and checks the cells the issue names.
+// checkWorkbook reads the workbook back and checks the cells a lead reads first.
 func checkWorkbook(t *testing.T, f *excelize.File, responses, practices, files int) {
 	t.Helper()
 	labels := map[string]string{}
