@@ -77,13 +77,28 @@ type InspectedColumn struct {
 // with the reason in Problem. The error is non-nil only when the file
 // cannot be read as a table at all.
 func (in *Ingester) Inspect(path string) (Inspection, error) {
-	l, rows, m, err := in.describe(path)
-	if err != nil && l.Platform == "" {
+	info, err := fingerprint(path)
+	if err != nil {
 		return Inspection{File: fileName(path)}, fmt.Errorf("inspect %s: %w", path, err)
+	}
+	// Read the file as a load would: one pass when it loads. Only a file
+	// that would be rejected is read again, described as it stands.
+	l, m, rows, order, problem := in.countRespondents(path, info)
+	if problem != nil {
+		var err error
+		if l, rows, m, err = in.describe(path, info); err != nil {
+			if l.Platform == "" {
+				return Inspection{File: fileName(path)}, fmt.Errorf("inspect %s: %w", path, err)
+			}
+			problem, order = err, ""
+		}
 	}
 	out := Inspection{File: fileName(path), Platform: l.Platform, Format: l.Format, Encoding: l.Encoding,
 		Delimiter: l.Delimiter, Sheet: l.Sheet, TitleRows: l.TitleRows, HeaderRows: l.HeaderRows,
-		Respondents: rows, Columns: []InspectedColumn{}, WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}
+		Respondents: rows, DateOrder: order, Columns: []InspectedColumn{}, WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}
+	if problem != nil {
+		out.Problem = problem.Error()
+	}
 	if m != nil {
 		out.Mapping = m.File
 	}
@@ -106,17 +121,6 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 			out.UnmatchedColumns = append(out.UnmatchedColumns, c.Header)
 		}
 		out.Columns = append(out.Columns, ic)
-	}
-	if err != nil {
-		out.Problem = err.Error()
-		return out, nil
-	}
-	n, order, err := in.countRespondents(path)
-	out.DateOrder = order
-	if err != nil {
-		out.Problem = err.Error()
-	} else {
-		out.Respondents = n
 	}
 	return out, nil
 }
@@ -158,25 +162,22 @@ func scaleText(c column) string {
 }
 
 // countRespondents streams the file as a load would, without a store, and
-// counts the respondents; the error is the reason a load would reject it.
-func (in *Ingester) countRespondents(path string) (int, string, error) {
-	info, err := fingerprint(path)
-	if err != nil {
-		return 0, "", err
-	}
+// returns its layout, the mapping applied, the respondents and the date
+// order; the error is the reason a load would reject it.
+func (in *Ingester) countRespondents(path string, info fileInfo) (layout, *Mapping, int, string, error) {
 	p, err := in.open(path, info, newPracticeMatcher(nil), nil)
 	if err != nil {
-		return 0, "", err
+		return layout{}, nil, 0, "", err
 	}
 	defer p.close()
 	n := 0
 	for {
 		_, err := p.next()
 		if errors.Is(err, io.EOF) {
-			return n, p.layout.DateOrder, nil
+			return p.layout, p.mapping, n, p.layout.DateOrder, nil
 		}
 		if err != nil {
-			return n, p.layout.DateOrder, err
+			return p.layout, p.mapping, n, p.layout.DateOrder, err
 		}
 		n++
 	}

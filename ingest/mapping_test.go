@@ -204,7 +204,11 @@ func TestMappingsDir(t *testing.T) {
 	write("notes.txt", "not a mapping")
 	in := testIngester(t)
 	in.opts.MappingsDir = dir
-	l, _, m, err := in.describe("testdata/mapping/cryptic.csv")
+	info, err := fingerprint("testdata/mapping/cryptic.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, m, err := in.describe("testdata/mapping/cryptic.csv", info)
 	if err != nil {
 		t.Fatal(err)
 	}

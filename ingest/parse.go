@@ -26,9 +26,11 @@ type layout struct {
 // parsed is a file opened and detected, ready to stream its respondents.
 type parsed struct {
 	layout layout
-	file   store.SourceFile
-	rows   table
-	m      *mapper
+	// mapping is the mapping applied to the columns, if any.
+	mapping *Mapping
+	file    store.SourceFile
+	rows    table
+	m       *mapper
 	// rejects receives the row problems; nil when not wanted.
 	rejects *rejects
 }
@@ -77,22 +79,43 @@ func openTable(path string, info fileInfo, lim Limits, ch sheetChoice) (*source,
 
 // sheetChoice returns which worksheet of a workbook to read: the one the
 // options or the given mapping name, else one named by a mapping of the
-// mappings folder if the workbook has it.
-func (in *Ingester) sheetChoice() (sheetChoice, error) {
+// mappings folder, ms, if the workbook has it.
+func (in *Ingester) sheetChoice(ms []*Mapping) sheetChoice {
 	switch {
 	case in.opts.Sheet != "":
-		return sheetChoice{required: in.opts.Sheet}, nil
+		return sheetChoice{required: in.opts.Sheet}
 	case in.opts.Mapping != nil:
-		return sheetChoice{required: in.opts.Mapping.Sheet}, nil
+		return sheetChoice{required: in.opts.Mapping.Sheet}
 	}
-	ms, err := in.mappings()
 	var ch sheetChoice
 	for _, m := range ms {
 		if m.Sheet != "" {
 			ch.preferred = append(ch.preferred, m.Sheet)
 		}
 	}
-	return ch, err
+	return ch
+}
+
+// openHeader opens the file at path as a table, at the worksheet chosen,
+// and reads its header (see [Ingester.readHeader]), reading the mappings
+// folder once for both. It returns the open source and the header; an
+// error that comes with a header (reading ahead failed) leaves the source
+// open for the caller to close, any other closes it.
+func (in *Ingester) openHeader(path string, info fileInfo, describe bool) (*source, *header, error) {
+	ms, err := in.mappings()
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := openTable(path, info, in.opts.Limits, in.sheetChoice(ms))
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := in.readHeader(fileName(path), src, describe, ms)
+	if h == nil {
+		src.close()
+		return nil, nil, err
+	}
+	return src, h, err
 }
 
 // header is the detected top of a table.
@@ -115,13 +138,9 @@ type header struct {
 // shape fits is generic when its header names a workstream or a practice
 // question or a mapping applies to it; with describe, any header of two or
 // more cells is taken as generic, so that inspection can show what a
-// rejected file holds.
-func (in *Ingester) readHeader(name string, src *source, describe bool) (*header, error) {
+// rejected file holds. mappings are those of the mappings folder.
+func (in *Ingester) readHeader(name string, src *source, describe bool, mappings []*Mapping) (*header, error) {
 	top, err := readAhead(src.table, detectTop)
-	if err != nil {
-		return nil, err
-	}
-	mappings, err := in.mappings()
 	if err != nil {
 		return nil, err
 	}
@@ -199,20 +218,14 @@ func layoutOf(src *source, h *header) layout {
 // writing its row problems to rj when it is not nil.
 func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *rejects) (p *parsed, err error) {
 	name := fileName(path)
-	ch, err := in.sheetChoice()
-	if err != nil {
-		return nil, err
+	src, h, err := in.openHeader(path, info, false)
+	if src != nil {
+		defer func() {
+			if err != nil {
+				src.close()
+			}
+		}()
 	}
-	src, err := openTable(path, info, in.opts.Limits, ch)
-	if err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			src.close()
-		}
-	}()
-	h, err := in.readHeader(name, src, false)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +240,7 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *re
 	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
 	order, dateWarn = platformOrder(h.det.shape, order, dateWarn)
 	m.dates.order = order
-	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h), rejects: rj}
+	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h), mapping: h.mapping, rejects: rj}
 	p.layout.DateOrder = order.String()
 	p.file = sourceFile(name, info, p.layout, m, fileWarnings(h.row, m, dateWarn))
 	return p, nil
@@ -240,19 +253,11 @@ func (in *Ingester) inspect(path string) (layout, error) {
 	if err != nil {
 		return layout{}, err
 	}
-	ch, err := in.sheetChoice()
-	if err != nil {
-		return layout{}, err
-	}
-	src, err := openTable(path, info, in.opts.Limits, ch)
-	if err != nil {
-		return layout{}, err
-	}
-	defer src.close()
-	h, err := in.readHeader(fileName(path), src, false)
+	src, h, err := in.openHeader(path, info, false)
 	if h == nil {
 		return layout{}, err
 	}
+	defer src.close()
 	return layoutOf(src, h), nil // a row that cannot be read is the load's problem
 }
 
@@ -260,31 +265,18 @@ func (in *Ingester) inspect(path string) (layout, error) {
 // not: a header that fits no shape is described as generic. It also
 // counts the non-blank data rows, reading the whole table, and returns the
 // mapping applied, if any.
-func (in *Ingester) describe(path string) (layout, int, *Mapping, error) {
-	info, err := fingerprint(path)
-	if err != nil {
-		return layout{}, 0, nil, err
-	}
-	ch, err := in.sheetChoice()
-	if err != nil {
-		return layout{}, 0, nil, err
-	}
-	src, err := openTable(path, info, in.opts.Limits, ch)
-	if err != nil {
-		return layout{}, 0, nil, err
-	}
-	defer src.close()
-	h, err := in.readHeader(fileName(path), src, true)
+func (in *Ingester) describe(path string, info fileInfo) (layout, int, *Mapping, error) {
+	src, h, err := in.openHeader(path, info, true)
 	if h == nil {
 		return layout{}, 0, nil, err
 	}
+	defer src.close()
 	if err != nil {
 		return layoutOf(src, h), 0, h.mapping, err
 	}
 	n := 0
-	rows := h.rows
 	for {
-		_, cells, err := rows.next()
+		_, cells, err := h.rows.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
