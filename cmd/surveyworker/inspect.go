@@ -13,7 +13,8 @@ import (
 
 func cmdInspect() command {
 	var asJSON bool
-	var mapping, writeMapping, sheet string
+	var writeMapping string
+	var read readFlags
 	return command{
 		name:    "inspect",
 		args:    "FILE...",
@@ -33,11 +34,8 @@ workstream ID to a column headed "Q7_1") and use it with 'surveyworker ingest
 to apply it to every export it fits.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print a JSON object for one FILE, an array of them for several")
-			fs.StringVar(&mapping, "mapping", "", "mapping `file` applied to every FILE")
 			fs.StringVar(&writeMapping, "write-mapping", "", "write a starter mapping for FILE to `out.yaml`")
-			fs.StringVar(&sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
-			fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
-			a.cfg.mappingsFlag(fs)
+			read.register(fs, a)
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) == 0 {
@@ -50,15 +48,12 @@ to apply it to every export it fits.`,
 			if err != nil {
 				return err
 			}
-			var m *ingest.Mapping
-			if mapping != "" {
-				if m, err = ingest.LoadMapping(mapping, cat); err != nil {
-					return err
-				}
+			opts, err := a.ingestOptions(cat, read)
+			if err != nil {
+				return err
 			}
-			// Nothing is stored, so the key only has to exist.
-			in := ingest.New(nil, ingest.Options{Catalogue: cat, HMACKey: []byte("inspect"), Logger: a.log,
-				Location: a.cfg.Location(), Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: sheet})
+			opts.HMACKey = []byte("inspect") // nothing is stored: the key only has to exist
+			in := ingest.New(nil, opts)
 			var all []ingest.Inspection
 			for _, p := range args {
 				r, err := in.Inspect(p)

@@ -19,10 +19,38 @@ import (
 	"surveyworker/survey"
 )
 
-// ingester builds the file ingester from configuration. mappingFile, when
-// set, is a mapping applied to every file instead of the mappings folder;
-// sheet, when set, is the worksheet read from every workbook.
-func (a *app) ingester(ctx context.Context, mappingFile, sheet string) (*ingest.Ingester, error) {
+// readFlags are the flags that say how exports are read: a mapping for
+// every file and the worksheet to read.
+type readFlags struct {
+	mapping, sheet string
+}
+
+// register adds --mapping, --sheet, --inbox and --mappings to fs.
+func (r *readFlags) register(fs *flag.FlagSet, a *app) {
+	fs.StringVar(&r.mapping, "mapping", "", "mapping `file` applied to every FILE")
+	fs.StringVar(&r.sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
+	fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
+	a.cfg.mappingsFlag(fs)
+}
+
+// ingestOptions returns the ingester's options from configuration and r,
+// reading the mapping file r names against cat; the HMAC key is left to
+// the caller.
+func (a *app) ingestOptions(cat *survey.Catalogue, r readFlags) (ingest.Options, error) {
+	var m *ingest.Mapping
+	if r.mapping != "" {
+		var err error
+		if m, err = ingest.LoadMapping(r.mapping, cat); err != nil {
+			return ingest.Options{}, err
+		}
+	}
+	return ingest.Options{Catalogue: cat, Logger: a.log, Location: a.cfg.Location(),
+		Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: r.sheet}, nil
+}
+
+// ingester builds the file ingester on the database from configuration
+// and r.
+func (a *app) ingester(ctx context.Context, r readFlags) (*ingest.Ingester, error) {
 	st, err := a.open(ctx)
 	if err != nil {
 		return nil, err
@@ -31,21 +59,12 @@ func (a *app) ingester(ctx context.Context, mappingFile, sheet string) (*ingest.
 	if err != nil {
 		return nil, err
 	}
-	var m *ingest.Mapping
-	if mappingFile != "" {
-		if m, err = ingest.LoadMapping(mappingFile, a.cat); err != nil {
-			return nil, err
-		}
+	opts, err := a.ingestOptions(a.cat, r)
+	if err != nil {
+		return nil, err
 	}
-	return ingest.New(st, ingest.Options{
-		Catalogue:   a.cat,
-		HMACKey:     key,
-		Logger:      a.log,
-		Location:    a.cfg.Location(),
-		Mapping:     m,
-		MappingsDir: a.cfg.MappingsDir(),
-		Sheet:       sheet,
-	}), nil
+	opts.HMACKey = key
+	return ingest.New(st, opts), nil
 }
 
 // smtp maps configuration onto the mailer's settings.
@@ -63,7 +82,7 @@ func (a *app) smtp() report.SMTPConfig {
 
 // cycle builds the full pipeline cycle from configuration.
 func (a *app) cycle(ctx context.Context) (*schedules.Cycle, error) {
-	in, err := a.ingester(ctx, "", "")
+	in, err := a.ingester(ctx, readFlags{})
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +242,7 @@ func fileCountsOf(r ingest.Result) (c store.JobCounts) {
 
 func cmdIngest() command {
 	var asJSON bool
-	var mapping, sheet string
+	var read readFlags
 	return command{
 		name:    "ingest",
 		args:    "FILE...",
@@ -237,16 +256,13 @@ one survey's export are. --mapping applies one to every file named; without
 it, the mapping files of the mappings folder apply to the files they fit.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print one JSON result per file")
-			fs.StringVar(&mapping, "mapping", "", "mapping `file` applied to every FILE")
-			fs.StringVar(&sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
-			fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
-			a.cfg.mappingsFlag(fs)
+			read.register(fs, a)
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) == 0 {
 				return usageError{"name at least one FILE to ingest"}
 			}
-			in, err := a.ingester(ctx, mapping, sheet)
+			in, err := a.ingester(ctx, read)
 			if err != nil {
 				return err
 			}
