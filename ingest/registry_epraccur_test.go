@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -37,26 +38,12 @@ func TestReadRegistryEpraccurErrors(t *testing.T) {
 	rec := func(code, name string) string {
 		return `"` + code + `","` + name + `"` + strings.Repeat(`,""`, 10) + `,"A"` + strings.Repeat(`,""`, 12) + `,"4",""` + "\r\n"
 	}
-	tests := []struct {
-		name, in string
-		want     []string
-	}{
+	tests := []registryErrorCase{
 		{"problems by line", rec("K84501", "A") + rec("K84501", "B") + rec("K84502", ""),
 			[]string{"line 2: ods_code K84501 is also on line 1", "line 3: practice K84502 has no name"}},
 		{"short record", rec("K84501", "A") + `"K84502","B"` + "\r\n", []string{"line 2", "malformed epraccur record"}},
 	}
-	for _, tt := range tests {
-		_, err := ReadRegistry(strings.NewReader(tt.in))
-		if err == nil {
-			t.Errorf("%s: no error", tt.name)
-			continue
-		}
-		for _, w := range tt.want {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: error %q lacks %q", tt.name, err, w)
-			}
-		}
-	}
+	checkRegistryErrors(t, func(r io.Reader) error { _, err := ReadRegistry(r); return err }, tests)
 }
 
 // TestReadRegistryEpraccurSample reads real ODS data: every record is

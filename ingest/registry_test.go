@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -43,10 +44,7 @@ func TestReadPractices(t *testing.T) {
 }
 
 func TestReadPracticesErrors(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     []string
-	}{
+	tests := []registryErrorCase{
 		{"empty", "", []string{"empty"}},
 		{"missing column", "ods_code,name\nK84501,A\n", []string{"line 1", "missing column(s) federation"}},
 		{"bad rows", "ods_code,name,federation,list_size\n" +
@@ -59,8 +57,21 @@ func TestReadPracticesErrors(t *testing.T) {
 				`line 7: list_size "many"`}},
 		{"malformed", "ods_code,name,federation\nK84501,\"A,F\n", []string{"line 2", "malformed CSV"}},
 	}
+	checkRegistryErrors(t, func(r io.Reader) error { _, err := ReadPractices(r); return err }, tests)
+}
+
+// registryErrorCase is a registry that must be refused, and what the error
+// must say.
+type registryErrorCase struct {
+	name, in string
+	want     []string
+}
+
+// checkRegistryErrors reads each case with read and checks its error.
+func checkRegistryErrors(t *testing.T, read func(io.Reader) error, tests []registryErrorCase) {
+	t.Helper()
 	for _, tt := range tests {
-		_, err := ReadPractices(strings.NewReader(tt.in))
+		err := read(strings.NewReader(tt.in))
 		if err == nil {
 			t.Errorf("%s: no error", tt.name)
 			continue

@@ -21,18 +21,37 @@ import (
 	"surveyworker/survey"
 )
 
+// detectionCase is the top rows of a table and the platform and header
+// rows detection must find in them ("" for none).
+type detectionCase struct {
+	name       string
+	top        [][]string
+	platform   string
+	headerRows int
+}
+
+// checkDetection runs detection on each case.
+func checkDetection(t *testing.T, tests []detectionCase) {
+	t.Helper()
+	for _, tt := range tests {
+		d, ok := detectShape(tt.top)
+		got := ""
+		if ok {
+			got = d.shape.platform
+		}
+		if got != tt.platform || d.headerRows != tt.headerRows {
+			t.Errorf("%s: got %q with %d header rows, want %q with %d", tt.name, got, d.headerRows, tt.platform, tt.headerRows)
+		}
+	}
+}
+
 func TestDetectMultiRowShapes(t *testing.T) {
 	tags := []string{"StartDate", "EndDate", "Status", "IPAddress", "ResponseId", "Q1"}
 	texts := []string{"Anfangsdatum", "Enddatum", "Antworttyp", "IP-Adresse", "Antwort-ID", "Frage"}
 	ids := []string{`{"ImportId":"startDate"}`, `{"ImportId":"endDate"}`, `{"ImportId":"status"}`,
 		`{"ImportId":"ipAddress"}`, `{"ImportId":"_recordId"}`, `{"ImportId":"QID1"}`}
 	data := []string{"2026-11-03 09:12:40", "2026-11-03 09:15:02", "0", "", "R_1", "2"}
-	tests := []struct {
-		name       string
-		top        [][]string
-		platform   string
-		headerRows int
-	}{
+	tests := []detectionCase{
 		{"surveymonkey", [][]string{{"Respondent ID", "Collector ID", "Start Date"}, {"", "", ""}},
 			"surveymonkey", 2},
 		{"surveymonkey 2017 spelling", [][]string{{"RespondentID", "CollectorID"}, {"\x00", "\x00"}},
@@ -44,16 +63,7 @@ func TestDetectMultiRowShapes(t *testing.T) {
 			"qualtrics", 2},
 		{"V1 without ResponseID", [][]string{{"V1", "V2"}, {"a", "b"}}, "", 0},
 	}
-	for _, tt := range tests {
-		d, ok := detectShape(tt.top)
-		got := ""
-		if ok {
-			got = d.shape.platform
-		}
-		if got != tt.platform || d.headerRows != tt.headerRows {
-			t.Errorf("%s: got %q with %d header rows, want %q with %d", tt.name, got, d.headerRows, tt.platform, tt.headerRows)
-		}
-	}
+	checkDetection(t, tests)
 }
 
 func TestSurveyMonkeyHeaders(t *testing.T) {
@@ -263,12 +273,7 @@ func TestDetectMoreShapes(t *testing.T) {
 	items := []string{"", "", "", "", "", "Cyber Security", "Telephony"}
 	data := []string{"48213301", "", "", "", "03/11/2026 09:15:02", "High", "Low"}
 	rank := "Order these [Rank 1]"
-	tests := []struct {
-		name       string
-		top        [][]string
-		platform   string
-		headerRows int
-	}{
+	tests := []detectionCase{
 		{"smartsurvey, one header row", [][]string{smart, data}, "smartsurvey", 1},
 		{"smartsurvey, item row", [][]string{smart, items, data}, "smartsurvey", 2},
 		{"smartsurvey, two item rows", [][]string{smart, items, items, data}, "smartsurvey", 3},
@@ -282,16 +287,7 @@ func TestDetectMoreShapes(t *testing.T) {
 		{"rank 2 of another question", [][]string{{rank, "Other [Rank 2]"}}, "", 0},
 		{"id alone", [][]string{{"id", "submitdate", "Q1"}}, "", 0},
 	}
-	for _, tt := range tests {
-		d, ok := detectShape(tt.top)
-		got := ""
-		if ok {
-			got = d.shape.platform
-		}
-		if got != tt.platform || d.headerRows != tt.headerRows {
-			t.Errorf("%s: got %q with %d header rows, want %q with %d", tt.name, got, d.headerRows, tt.platform, tt.headerRows)
-		}
-	}
+	checkDetection(t, tests)
 }
 
 func TestShapeHeaders(t *testing.T) {

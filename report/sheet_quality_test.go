@@ -63,11 +63,7 @@ func TestWorkbookDataQuality(t *testing.T) {
 }
 
 func TestWorkbookDataQualityEmpty(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "r.xlsx")
-	if err := WriteWorkbook(path, sampleInput()); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := openWorkbook(t, path).GetRows(SheetQuality)
+	rows, err := writeAndOpen(t, sampleInput()).GetRows(SheetQuality)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,17 +78,24 @@ func TestWorkbookDataQualityCapped(t *testing.T) {
 	in := sampleInput()
 	in.Quality.PracticeProblems = []store.PracticeMatchProblem{{File: "a.csv", Row: 2, Text: "Nowhere", Code: "practice_unmatched"}}
 	in.Quality.PracticeProblemsTotal = 7000
-	path := filepath.Join(t.TempDir(), "r.xlsx")
-	if err := WriteWorkbook(path, in); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := openWorkbook(t, path).GetRows(SheetQuality)
+	rows, err := writeAndOpen(t, in).GetRows(SheetQuality)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 4 || !strings.HasPrefix(rows[3][0], "Showing the first 1 of 7000 practice answers") {
 		t.Errorf("rows = %q, want the table and a note saying 1 of 7000 are shown", rows)
 	}
+}
+
+// writeAndOpen writes the workbook for in and opens it, closing it when
+// the test ends.
+func writeAndOpen(t *testing.T, in WorkbookInput) *excelize.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "r.xlsx")
+	if err := WriteWorkbook(path, in); err != nil {
+		t.Fatal(err)
+	}
+	return openWorkbook(t, path)
 }
 
 // openWorkbook opens the workbook at path, closing it when the test ends.

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -29,16 +28,7 @@ func writeUncertain(t *testing.T) *excelize.File {
 		{Kind: "role", Name: "GP", Cells: []survey.SegmentCell{
 			{WorkstreamID: "wifi", PracticePriority: 0.25, Practices: 3}}},
 	}
-	path := filepath.Join(t.TempDir(), "ranking.xlsx")
-	if err := WriteWorkbook(path, in); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
+	return writeAndOpen(t, in)
 }
 
 func TestWorkbookRankingUncertainty(t *testing.T) {

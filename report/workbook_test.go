@@ -55,16 +55,7 @@ func sampleInput() WorkbookInput {
 
 func writeSample(t *testing.T) *excelize.File {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "ranking.xlsx")
-	if err := WriteWorkbook(path, sampleInput()); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
+	return writeAndOpen(t, sampleInput())
 }
 
 func TestWorkbookSheets(t *testing.T) {
@@ -255,16 +246,7 @@ func TestWorkbookDeterministic(t *testing.T) {
 }
 
 func TestWorkbookEmptyRanking(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "empty.xlsx")
-	in := WorkbookInput{GeneratedAt: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}
-	if err := WriteWorkbook(path, in); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f := writeAndOpen(t, WorkbookInput{GeneratedAt: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)})
 	rows, _ := f.GetRows(SheetRanking)
 	if len(rows) != 1 {
 		t.Errorf("empty ranking: %d rows, want the header only", len(rows))
@@ -353,11 +335,7 @@ func TestSummaryUncertaintyAndMargins(t *testing.T) {
 		{Criterion: "survey", Weight: 0.4, Up: &survey.TierShift{Delta: 0.05, Weight: 0.45, Workstream: "Wifi",
 			From: survey.TierHigh, To: survey.TierVeryHigh}},
 	}
-	path := filepath.Join(t.TempDir(), "r.xlsx")
-	if err := WriteWorkbook(path, in); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := openWorkbook(t, path).GetRows(SheetSummary)
+	rows, err := writeAndOpen(t, in).GetRows(SheetSummary)
 	if err != nil {
 		t.Fatal(err)
 	}
