@@ -1,4 +1,4 @@
-module surveyworker
+module github.com/surveyworker/surveyworker
 
 go 1.26.8
 

@@ -9,9 +9,9 @@ import (
 
 	"github.com/lib/pq"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // BenchmarkRank times the two halves of a ranking separately: the SQL

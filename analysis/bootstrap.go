@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // DefaultResamples is the default number of bootstrap resamples B.

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Method names the scoring method recorded with each ranking.

@@ -10,8 +10,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 var testTime = time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)

@@ -1,7 +1,7 @@
 package analysis
 
 import (
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Values are one workstream's partial values on the five criteria, each

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 func TestWorkshopValues(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // CriteriaOverride is one workstream's entry in a criteria file: the

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // levels maps the fixtures' answer codes to scores; "DK" (Don't know) is

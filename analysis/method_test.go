@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"testing"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // TestBootstrapWorkedExample checks the resamples worked by hand in

@@ -1,6 +1,6 @@
 package analysis
 
-import "surveyworker/survey"
+import "github.com/surveyworker/surveyworker/survey"
 
 // Compare sets the movement of r since prev, the stored run before it:
 // each row's RankChange (prev rank − rank, so positive means it moved up),

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // TieDecimals is the number of decimals to which scores are rounded when

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // Top2Min is the practice mean at or above which a practice counts towards

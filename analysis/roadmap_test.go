@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

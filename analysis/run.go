@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Run loads the practice-level survey aggregates and totals from st, ranks

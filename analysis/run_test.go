@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

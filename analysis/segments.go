@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // MinSegmentPractices is the fewest practices that must back a segment's

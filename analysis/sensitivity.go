@@ -3,7 +3,7 @@ package analysis
 import (
 	"math"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // crossingStep is how far past a threshold a score is taken to be when

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Thresholds are the minimum scores of the score-based tiers; a score below

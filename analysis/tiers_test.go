@@ -3,7 +3,7 @@ package analysis
 import (
 	"testing"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 func TestBaseTier(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // weightTolerance is how far the weights may sum from 1.

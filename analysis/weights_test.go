@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 func TestDefaultWeightsValid(t *testing.T) {

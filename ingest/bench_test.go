@@ -13,9 +13,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // BenchmarkIngest measures the intake benchmark for each size: the two

@@ -3,7 +3,7 @@ package ingest
 import (
 	"strings"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // role is what a column holds.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // A shape is one survey platform's export layout: how to recognise it from

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"testing"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 func TestDetectShape(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // epraccurColumns is the number of columns of every epraccur record.

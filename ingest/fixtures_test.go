@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Generated fixtures: go test -run TestFixtures -update rewrites them; without

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 func TestReady(t *testing.T) {

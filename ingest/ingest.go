@@ -10,8 +10,8 @@ import (
 	"runtime/debug"
 	"time"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Result statuses.

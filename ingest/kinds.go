@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // kind is the kind of question a workstream column belongs to. Every kind

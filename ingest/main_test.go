@@ -4,7 +4,7 @@ import (
 	"flag"
 	"testing"
 
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files, generated fixtures and the examples")

@@ -14,7 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // MappingsDir is the inbox subfolder whose mapping files apply

@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // layout is what was detected about a file: its container, encoding,

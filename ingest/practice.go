@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Practice match methods, stored with each respondent.

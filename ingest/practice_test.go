@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 func TestPracticeMatch(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // registryRecord is one line of a practice registry CSV. Values are read

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // RejectsSuffix is appended to an archived or quarantined file's name to

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // rejectsHeader is the header of the files written by the rejects tests.

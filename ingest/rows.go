@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // maxTextRunes bounds the practice and role texts stored per respondent.

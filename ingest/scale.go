@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strconv"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // reversedPattern matches, in folded question text, a statement that the

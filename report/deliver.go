@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // DefaultMaxAttempts is how many times an e-mail is tried before it is

@@ -14,9 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
-	"surveyworker/internal/smtptest"
-	"surveyworker/store"
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/internal/smtptest"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 var testLeads = []Lead{

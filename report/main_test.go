@@ -3,7 +3,7 @@ package report
 import (
 	"testing"
 
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

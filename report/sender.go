@@ -9,7 +9,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // sender sends outbox rows for one Deliver call.

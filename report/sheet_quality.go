@@ -6,7 +6,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // SheetQuality is the name of the data-quality sheet.

@@ -8,7 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 func TestWorkbookDataQuality(t *testing.T) {

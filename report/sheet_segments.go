@@ -3,8 +3,8 @@ package report
 import (
 	"fmt"
 
-	"surveyworker/analysis"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // writeSegments writes the Segments sheet: one row per workstream in rank

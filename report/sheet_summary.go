@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Time layouts of the report.

@@ -9,11 +9,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"surveyworker/analysis"
-	"surveyworker/ingest"
-	"surveyworker/report"
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/report"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Cycle is one full pass of the pipeline: import the practice registry (when

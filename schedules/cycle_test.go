@@ -11,11 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
-	"surveyworker/analysis"
-	"surveyworker/ingest"
-	"surveyworker/report"
-	"surveyworker/store/storetest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/report"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // epraccurRecord returns one epraccur line for a practice with the given

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // health is the body of /healthz.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 // healthBody is /healthz as a client sees it.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

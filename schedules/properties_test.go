@@ -10,10 +10,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"surveyworker/analysis"
-	"surveyworker/ingest"
-	"surveyworker/store/storetest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // exampleExports are the bundled example exports, whose respondents name

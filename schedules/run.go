@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // Job names recorded in job_runs.job.

@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"surveyworker/store"
+	"github.com/surveyworker/surveyworker/store"
 )
 
 // Defaults for [ServiceConfig].

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 // everySecond fires at the start of every second.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/ingest"
 )
 
 // errRetryLater, returned by a watcher's handler, leaves the file to be

@@ -236,7 +236,7 @@ func (l *JobLock) Release() error {
 // jobLockKey maps a lock name to a 63-bit advisory lock key.
 func jobLockKey(name string) int64 {
 	h := fnv.New64a()
-	h.Write([]byte("surveyworker/job/" + name))
+	h.Write([]byte("github.com/surveyworker/surveyworker/job/" + name))
 	return int64(h.Sum64() >> 1)
 }
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
 // stepClock returns a clock that starts at start and advances by one

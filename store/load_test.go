@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"surveyworker/store"
-	"surveyworker/store/storetest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // rowsOf returns a next function over rows.

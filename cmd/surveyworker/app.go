@@ -13,8 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // Exit codes.

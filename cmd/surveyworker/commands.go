@@ -9,7 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/ingest"
 )
 
 // commands lists the subcommands in the order help shows them.

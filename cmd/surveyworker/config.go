@@ -16,7 +16,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/ingest"
 )
 
 // Config is the worker's configuration. Values come from defaults, then an

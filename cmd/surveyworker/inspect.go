@@ -7,8 +7,8 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"surveyworker/ingest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 func cmdInspect() command {

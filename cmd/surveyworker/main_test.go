@@ -17,10 +17,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
-	"surveyworker/ingest"
-	"surveyworker/internal/smtptest"
-	"surveyworker/store/storetest"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/internal/smtptest"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	"surveyworker/ingest"
-	"surveyworker/report"
-	"surveyworker/schedules"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/report"
+	"github.com/surveyworker/surveyworker/schedules"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // printRanking writes the ranking as an aligned table: each row's score

@@ -11,12 +11,12 @@ import (
 	"path/filepath"
 	"time"
 
-	"surveyworker/analysis"
-	"surveyworker/ingest"
-	"surveyworker/report"
-	"surveyworker/schedules"
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/report"
+	"github.com/surveyworker/surveyworker/schedules"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 // readFlags are the flags that say how exports are read: a mapping for

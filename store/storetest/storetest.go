@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"surveyworker/store"
-	"surveyworker/survey"
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/survey"
 )
 
 const templateDB = "sw_template"
