@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"github.com/surveyworker/surveyworker/internal/realworld"
+
 	"archive/zip"
 	"bytes"
 	"encoding/json"
@@ -89,12 +91,7 @@ func TestCSVDecoding(t *testing.T) {
 // when the file wrote "\r\n" (encoding/csv normalises it), so stored text
 // has one kind of line break.
 func TestCSVSpectrum(t *testing.T) {
-	const dir = "../../shared/realworld/csv-spectrum"
-	files, _ := filepath.Glob(filepath.Join(dir, "csvs/*.csv"))
-	if len(files) == 0 {
-		t.Skipf("csv-spectrum not found in %s", dir)
-	}
-	for _, f := range files {
+	for _, f := range realworld.Glob(t, "csv-spectrum/csvs/*.csv") {
 		name := strings.TrimSuffix(filepath.Base(f), ".csv")
 		t.Run(name, func(t *testing.T) {
 			rows, _, err := readAllRows(t, f, Limits{})
@@ -109,7 +106,7 @@ func TestCSVSpectrum(t *testing.T) {
 				}
 				got = append(got, m)
 			}
-			b, err := os.ReadFile(filepath.Join(dir, "json", name+".json"))
+			b, err := os.ReadFile(realworld.Path(t, "csv-spectrum/json/"+name+".json"))
 			if err != nil {
 				t.Fatal(err)
 			}

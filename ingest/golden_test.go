@@ -8,20 +8,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/surveyworker/surveyworker/internal/realworld"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
-
-// realExports is where real platform exports are kept, outside the
-// repository; tests using them skip when it is absent.
-const realExports = "../../shared/realworld/exports"
 
 // testKey is the HMAC key of every test.
 var testKey = []byte("test-key")
@@ -175,9 +171,9 @@ func checkGolden(t *testing.T, path string, got any) {
 	}
 }
 
-// TestGolden parses every fixture in testdata, and every real export in
-// ../shared when present, and compares the layout, rows and warnings with
-// testdata/golden.
+// TestGolden parses every fixture in testdata, and every real export of
+// shared/realworld (see [realworld.Glob]), and compares the layout, rows
+// and warnings with testdata/golden.
 func TestGolden(t *testing.T) {
 	in, ps := testIngester(t), testPractices(t)
 	files, _ := filepath.Glob("testdata/*.*")
@@ -189,19 +185,13 @@ func TestGolden(t *testing.T) {
 			checkGolden(t, filepath.Join("testdata/golden", filepath.Base(f)+".json"), parseAll(t, in, f, ps))
 		})
 	}
-	real, _ := filepath.Glob(filepath.Join(realExports, "*/*.csv"))
-	if len(real) == 0 {
-		t.Logf("no real exports in %s; skipping them", realExports)
-	}
-	for _, f := range real {
-		platform := filepath.Base(filepath.Dir(f))
-		if !slices.Contains([]string{"google-forms", "microsoft-forms", "surveymonkey", "qualtrics", "limesurvey", "typeform"}, platform) {
-			continue // shapes not supported yet
+	t.Run("real", func(t *testing.T) {
+		for _, f := range realworld.Glob(t, "exports/*/*.*") {
+			t.Run(filepath.Base(f), func(t *testing.T) {
+				checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), summarizeReal(parseAll(t, in, f, ps)))
+			})
 		}
-		t.Run("real/"+filepath.Base(f), func(t *testing.T) {
-			checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), summarizeReal(parseAll(t, in, f, ps)))
-		})
-	}
+	})
 }
 
 // TestGoldenRejections checks that every reject_* fixture is rejected with

@@ -47,7 +47,7 @@ func TestInspect(t *testing.T) {
 func TestInspectDescribesRejectedFile(t *testing.T) {
 	got, err := testIngester(t).Inspect("testdata/reject_no_workstreams.csv")
 	if err != nil {
-		t.Skipf("fixture not readable: %v", err)
+		t.Fatalf("Inspect of a file without workstreams: %v; want a description, not an error", err)
 	}
 	if got.Problem == "" || len(got.Columns) == 0 {
 		t.Errorf("Inspect of a file without workstreams = %+v; want its columns and a problem", got)

@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"github.com/surveyworker/surveyworker/internal/realworld"
+
 	"io"
 	"os"
 	"strings"
@@ -13,7 +15,7 @@ import (
 
 // epraccurSample is the first 300 lines of a real epraccur file, read when
 // present.
-const epraccurSample = "../../shared/realworld/ods/epraccur_sample_300.csv"
+const epraccurSample = "ods/epraccur_sample_300.csv"
 
 func TestReadRegistryEpraccur(t *testing.T) {
 	f, err := os.Open("testdata/practices_epraccur.csv")
@@ -49,9 +51,9 @@ func TestReadRegistryEpraccurErrors(t *testing.T) {
 // TestReadRegistryEpraccurSample reads real ODS data: every record is
 // either imported or counted as skipped.
 func TestReadRegistryEpraccurSample(t *testing.T) {
-	f, err := os.Open(epraccurSample)
+	f, err := os.Open(realworld.Path(t, epraccurSample))
 	if err != nil {
-		t.Skipf("real epraccur sample not available: %v", err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	got, err := ReadRegistry(f)

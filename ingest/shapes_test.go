@@ -1,10 +1,11 @@
 package ingest
 
 import (
+	"github.com/surveyworker/surveyworker/internal/realworld"
+
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -159,11 +160,7 @@ func TestPlatformOrder(t *testing.T) {
 func TestRealMultiRowExports(t *testing.T) {
 	in, ps := testIngester(t), testPractices(t)
 	for _, platform := range []string{"surveymonkey", "qualtrics"} {
-		files, _ := filepath.Glob(filepath.Join(realExports, platform, "*.csv"))
-		if len(files) == 0 {
-			t.Logf("no real %s exports in %s; skipping them", platform, realExports)
-		}
-		for _, f := range files {
+		for _, f := range realworld.Glob(t, "exports/"+platform+"/*.csv") {
 			l, err := in.inspect(f)
 			if err != nil || l.Platform != platform {
 				t.Errorf("%s: detected %q (%v), want %q", f, l.Platform, err, platform)
@@ -347,11 +344,8 @@ func TestUTCColumns(t *testing.T) {
 // Windows-1252, is recognised with its metadata and repeated "Other"
 // columns.
 func TestRealTypeformExport(t *testing.T) {
-	path := filepath.Join(realExports, "typeform", "typeform_wakefield_spring_2017_redacted.csv")
+	path := realworld.Path(t, "exports/typeform/typeform_wakefield_spring_2017_redacted.csv")
 	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s is absent", path)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}

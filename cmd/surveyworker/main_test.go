@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/internal/realworld"
 	"github.com/surveyworker/surveyworker/internal/smtptest"
 	"github.com/surveyworker/surveyworker/store/storetest"
 	"github.com/surveyworker/surveyworker/survey"
@@ -435,10 +436,7 @@ func TestInspect(t *testing.T) {
 // TestInspectAnyExport describes a real export of a survey about something
 // else: its platform, its columns, and why it would be rejected.
 func TestInspectAnyExport(t *testing.T) {
-	const file = "../../../shared/realworld/exports/qualtrics/qualtrics_sample_3header.csv"
-	if _, err := os.Stat(file); err != nil {
-		t.Skipf("real export absent: %v", err)
-	}
+	file := realworld.Path(t, "exports/qualtrics/qualtrics_sample_3header.csv")
 	h := &harness{t: t, env: map[string]string{"SURVEYWORKER_LOG_LEVEL": "warn"}}
 	code, out, errOut := h.run(context.Background(), "inspect", file, "--json")
 	if code != 0 {
