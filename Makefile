@@ -8,7 +8,19 @@ BIN     := bin/surveyworker
 DEMO    := out/demo
 PG_GLOB := /usr/lib/postgresql/*/bin/initdb
 
-.PHONY: all build test vet demo bench fuzz clean postgres
+# Tools the checks use, installed with go install into .tools/ at pinned
+# versions, so every machine runs the same checks.
+TOOLS               := $(CURDIR)/.tools
+STATICCHECK_MODULE  := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+STATICCHECK         := $(TOOLS)/staticcheck-v0.8.2
+
+# RACE_PKGS are the packages with goroutines of their own (the worker
+# runtime, mail delivery, the store's locks and private server, the test
+# SMTP server and serve's end-to-end tests): make test runs them under the
+# race detector, and the rest without it.
+RACE_PKGS := ./schedules/... ./report/... ./store/... ./internal/smtptest/... ./cmd/...
+
+.PHONY: all build test vet lint demo bench fuzz clean postgres
 
 all: build
 
@@ -32,8 +44,19 @@ vet:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	@if git grep -nE '^(<<<<<<<|>>>>>>>) ' -- . 2>/dev/null; then echo "merge conflict markers left"; exit 1; fi
 
-test: postgres vet
-	$(GO) test -count=1 ./...
+# lint runs staticcheck and checks that go.mod and go.sum are tidy.
+lint: $(STATICCHECK)
+	$(STATICCHECK) ./...
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+
+$(STATICCHECK):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK_MODULE)
+	@mv $(TOOLS)/staticcheck $@
+
+test: postgres vet lint
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
+	$(GO) test -race -count=1 $(RACE_PKGS)
 	@$(MAKE) --no-print-directory fuzz
 
 # fuzz runs each fuzz test of the reading path for FUZZTIME (a short run in
@@ -63,4 +86,4 @@ bench: postgres
 	$(GO) test -run '^$$' -bench BenchmarkRank -benchtime=1x -timeout 1h ./analysis/
 
 clean:
-	rm -rf bin out .surveyworker
+	rm -rf bin out .surveyworker .tools

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"regexp"
-	"strconv"
 
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -24,10 +23,4 @@ var reversedPattern = regexp.MustCompile(`\b[01] (?:is |being |equals |means )?(
 // never reversed. Other scales are described at [kind].
 func reversedScale(header string) bool {
 	return reversedPattern.MatchString(survey.NormalizeName(header))
-}
-
-// isNumber reports whether an answer is a whole number.
-func isNumber(s string) bool {
-	_, err := strconv.Atoi(s)
-	return err == nil
 }

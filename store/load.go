@@ -431,7 +431,7 @@ func (s *warningSpool) copyTo(ctx context.Context, tx *sqlx.Tx, table string) er
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 		return fmt.Errorf("spool row warnings: %w", err)
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, "file_id", "row_number", "column_name", "code", "message", "value"))
+	stmt, err := tx.PrepareContext(ctx, "COPY "+pq.QuoteIdentifier(table)+" (file_id, row_number, column_name, code, message, value) FROM STDIN")
 	if err != nil {
 		return fmt.Errorf("copy row warnings: %w", err)
 	}
