@@ -125,24 +125,50 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	return nil
 }
 
+// setField sets f, a field of Config, from its text form s: a duration
+// such as 5s or 1m30s, a whole number, a bool (true/false, yes/no or 1/0 in
+// any case) or a string taken as it is.
 func setField(f reflect.Value, s string) error {
-	switch f.Interface().(type) {
-	case string:
-		f.SetString(s)
-	case int:
-		n, err := strconv.Atoi(s)
+	if f.Type() == reflect.TypeFor[time.Duration]() {
+		d, err := time.ParseDuration(strings.TrimSpace(s))
 		if err != nil {
-			return errors.New("not a whole number")
-		}
-		f.SetInt(int64(n))
-	case time.Duration:
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return errors.New("not a duration such as 5s or 1m")
+			return errors.New("want a duration such as 5s, 1m or 24h")
 		}
 		f.SetInt(int64(d))
+		return nil
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(s)
+	case reflect.Bool:
+		b, err := parseBool(s)
+		if err != nil {
+			return err
+		}
+		f.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, f.Type().Bits())
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		f.SetInt(n)
+	default:
+		// Only reachable by giving Config a field of a new type; the
+		// tests set every field.
+		return fmt.Errorf("cannot set a %s from text", f.Type())
 	}
 	return nil
+}
+
+// parseBool reads true/false, yes/no and 1/0, in any case.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "1":
+		return true, nil
+	case "false", "no", "0":
+		return false, nil
+	}
+	return false, errors.New("want true or false (or yes/no, 1/0)")
 }
 
 // Validate checks the values that would otherwise fail late.
