@@ -126,7 +126,7 @@ func findCommand(args []string) (command, []string, bool) {
 func (a *app) parse(cmd command, args []string) ([]string, error) {
 	a.cfg = DefaultConfig()
 	if p := configPath(args, a.getenv(envConfigKey)); p != "" {
-		if err := a.cfg.loadFile(p); err != nil {
+		if _, err := a.cfg.loadFile(p); err != nil {
 			return nil, err
 		}
 	}

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -94,18 +96,77 @@ func DefaultConfig() Config {
 	}
 }
 
-// loadFile overlays the YAML file at path onto c.
-func (c *Config) loadFile(path string) error {
+// loadFile overlays the YAML file at path onto c and returns the line of
+// each key it set. Values are read as the environment's are (setField), so
+// "weight_by_list_size: yes" and SURVEYWORKER_WEIGHT_BY_LIST_SIZE=yes mean
+// the same. An unknown key is an error naming its line and the nearest key.
+func (c *Config) loadFile(path string) (map[string]int, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("config file: %w", err)
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config %s: %w", path, err)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	return nil
+	if len(doc.Content) == 0 {
+		return nil, nil // an empty file sets nothing
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config %s line %d: want key: value lines such as \"schedule: 0 2 * * *\"", path, root.Line)
+	}
+	v := reflect.ValueOf(c).Elem()
+	fields := configFields()
+	lines := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, val := root.Content[i], root.Content[i+1]
+		f, ok := fields[k.Value]
+		if !ok {
+			return nil, fmt.Errorf("config %s line %d: %s", path, k.Line, unknownKey(k.Value))
+		}
+		if first, dup := lines[k.Value]; dup {
+			return nil, fmt.Errorf("config %s line %d: %q is already set on line %d", path, k.Line, k.Value, first)
+		}
+		lines[k.Value] = k.Line
+		if val.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("config %s line %d: %s: want a single value, not a list or keys", path, val.Line, k.Value)
+		}
+		fv := v.FieldByIndex(f.Index)
+		if val.Tag == "!!null" {
+			fv.SetZero() // "http:" with nothing after it turns the listener off
+			continue
+		}
+		if err := setField(fv, val.Value); err != nil {
+			return nil, fmt.Errorf("config %s line %d: %s %q: %w", path, val.Line, k.Value, maskIfSecret(f, val.Value), err)
+		}
+	}
+	return lines, nil
+}
+
+// configFields returns the fields of Config by YAML key.
+func configFields() map[string]reflect.StructField {
+	t := reflect.TypeFor[Config]()
+	m := make(map[string]reflect.StructField, t.NumField())
+	for i := range t.NumField() {
+		m[t.Field(i).Tag.Get("yaml")] = t.Field(i)
+	}
+	return m
+}
+
+// configKeys returns the YAML keys of Config in sorted order.
+func configKeys() []string {
+	return slices.Sorted(maps.Keys(configFields()))
+}
+
+// unknownKey describes key, which is not a configuration key: with the
+// nearest key when one is close, else with the list of keys.
+func unknownKey(key string) string {
+	keys := configKeys()
+	if s := nearest(key, keys); s != "" {
+		return fmt.Sprintf("unknown key %q (did you mean %q?)", key, s)
+	}
+	return fmt.Sprintf("unknown key %q; the keys are %s", key, strings.Join(keys, ", "))
 }
 
 // loadEnv overlays the environment variables named in the env tags onto c.

@@ -1,10 +1,74 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
+
+// TestConfigFile checks how config files are read, and that every mistake
+// in one names the file, the line and what is wrong.
+func TestConfigFile(t *testing.T) {
+	tests := []struct {
+		name, yaml string
+		check      func(Config) bool // for files that read
+		err        string            // after "config FILE"
+	}{
+		{name: "empty", yaml: "", check: func(c Config) bool { return c == DefaultConfig() }},
+		{name: "comment only", yaml: "# nothing yet\n", check: func(c Config) bool { return c == DefaultConfig() }},
+		{name: "bool yes", yaml: "weight_by_list_size: yes\n", check: func(c Config) bool { return c.WeightByListSize }},
+		{name: "yaml true", yaml: "weight_by_list_size: true\n", check: func(c Config) bool { return c.WeightByListSize }},
+		{name: "null is zero", yaml: "catch_up:\n", check: func(c Config) bool { return c.CatchUp == 0 }},
+		{name: "quoted schedule", yaml: `schedule: "*/5 * * * *"` + "\n", check: func(c Config) bool { return c.Schedule == "*/5 * * * *" }},
+		{name: "typo", yaml: "inbox: in\nout: out\nshedule: \"0 3 * * *\"\n",
+			err: ` line 3: unknown key "shedule" (did you mean "schedule"?)`},
+		{name: "unknown", yaml: "frobnicate: 1\n",
+			err: ` line 1: unknown key "frobnicate"; the keys are ` + strings.Join(configKeys(), ", ")},
+		{name: "env name as key", yaml: "SURVEYWORKER_INBOX: in\n",
+			err: ` line 1: unknown key "SURVEYWORKER_INBOX"; the keys are ` + strings.Join(configKeys(), ", ")},
+		{name: "duration without unit", yaml: "settle: 5\n",
+			err: ` line 1: settle "5": want a duration such as 5s, 1m or 24h`},
+		{name: "bad bool", yaml: "weight_by_list_size: perhaps\n",
+			err: ` line 1: weight_by_list_size "perhaps": want true or false (or yes/no, 1/0)`},
+		{name: "bad number", yaml: "smtp_port: many\n",
+			err: ` line 1: smtp_port "many": want a whole number`},
+		{name: "secret masked", yaml: "smtp_password: [hunter2\n", err: ": yaml: "},
+		{name: "twice", yaml: "inbox: a\nout: b\ninbox: c\n",
+			err: ` line 3: "inbox" is already set on line 1`},
+		{name: "list", yaml: "inbox:\n  - a\n  - b\n",
+			err: ` line 2: inbox: want a single value, not a list or keys`},
+		{name: "not a mapping", yaml: "- inbox\n",
+			err: ` line 1: want key: value lines such as "schedule: 0 2 * * *"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "sw.yaml")
+			if err := os.WriteFile(file, []byte(tt.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := DefaultConfig()
+			_, err := cfg.loadFile(file)
+			if tt.err == "" {
+				if err != nil || !tt.check(cfg) {
+					t.Errorf("got %+v, %v", cfg, err)
+				}
+				return
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), "config "+file+tt.err) {
+				t.Fatalf("error\n got %v\nwant config %s%s", err, file, tt.err)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("error shows a secret: %v", err)
+			}
+		})
+	}
+	if _, err := (&Config{}).loadFile(filepath.Join(t.TempDir(), "absent.yaml")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("absent file: %v", err)
+	}
+}
 
 func TestSetField(t *testing.T) {
 	tests := []struct {
