@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -268,18 +268,26 @@ func (c *Config) Location() *time.Location {
 	return loc
 }
 
-// Dump writes the configuration as YAML-like lines with secrets masked.
+// Dump writes the configuration as a YAML file that --config reads back,
+// with secrets masked: one key a line, in order, each with its variable and
+// flag in a comment.
 func (c *Config) Dump(w io.Writer) {
 	v := reflect.ValueOf(c).Elem()
-	t := v.Type()
-	var lines []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		val := fmt.Sprint(v.Field(i).Interface())
-		lines = append(lines, fmt.Sprintf("%s: %s    # %s", f.Tag.Get("yaml"), maskIfSecret(f, val), f.Tag.Get("env")))
+	fields := configFields()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, key := range configKeys() {
+		f := fields[key]
+		val := maskIfSecret(f, fmt.Sprint(v.FieldByIndex(f.Index).Interface()))
+		if f.Type.Kind() == reflect.String {
+			val = strconv.Quote(val)
+		}
+		src := f.Tag.Get("env")
+		if fl := f.Tag.Get("flag"); fl != "" {
+			src += ", --" + fl
+		}
+		fmt.Fprintf(tw, "%s: %s\t# %s\n", key, val, src)
 	}
-	sort.Strings(lines)
-	fmt.Fprintln(w, strings.Join(lines, "\n"))
+	tw.Flush()
 }
 
 func maskIfSecret(f reflect.StructField, s string) string {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestConfigFile checks how config files are read, and that every mistake
@@ -110,5 +112,30 @@ func TestSetField(t *testing.T) {
 	}
 	if err := setField(reflect.New(reflect.TypeFor[[]string]()).Elem(), "x"); err == nil {
 		t.Error("setField of a slice: no error")
+	}
+}
+
+// writeFile writes content to path, failing the test if it cannot.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestConfigDefaultsReadBack checks that 'surveyworker config' with
+// nothing set prints a file that reads back as the defaults.
+func TestConfigDefaultsReadBack(t *testing.T) {
+	var b strings.Builder
+	def := DefaultConfig()
+	def.Dump(&b)
+	file := filepath.Join(t.TempDir(), "dump.yaml")
+	writeFile(t, file, b.String())
+	got := Config{}
+	if _, err := got.loadFile(file); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if diff := cmp.Diff(def, got); diff != "" {
+		t.Errorf("read back (-defaults +got):\n%s", diff)
 	}
 }
