@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -19,6 +20,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/schedules"
 )
 
 // Config is the worker's configuration. Values come from defaults, then an
@@ -232,29 +234,88 @@ func parseBool(s string) (bool, error) {
 	return false, errors.New("want true or false (or yes/no, 1/0)")
 }
 
-// Validate checks the values that would otherwise fail late.
+// A FieldError is a configuration value that is not valid. Key is the
+// YAML key; the caller knows whether it came from a flag, a variable or
+// the file, and says so.
+type FieldError struct {
+	Key   string // YAML key, e.g. "time_zone"
+	Value string // the value, masked if secret
+	Err   error
+}
+
+// Error returns the key, the value and what is wrong with it.
+func (e *FieldError) Error() string { return fmt.Sprintf("%s %q: %v", e.Key, e.Value, e.Err) }
+
+// Unwrap returns what is wrong with the value.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Validate checks every value that would otherwise fail late, after the
+// database has started or at the first scheduled run, and returns a
+// [*FieldError] for the first that does not hold. It reads no files and
+// binds no ports.
 func (c *Config) Validate() error {
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		return fmt.Errorf("config: time zone %q: %w", c.TimeZone, err)
+	bad := func(key, value, format string, args ...any) error {
+		return &FieldError{Key: key, Value: value, Err: fmt.Errorf(format, args...)}
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil || c.TimeZone == "" {
+		return bad("time_zone", c.TimeZone, "want an IANA time zone such as Europe/London or UTC")
+	}
+	if _, err := schedules.ParseSchedule(c.Schedule, loc); err != nil {
+		return bad("schedule", c.Schedule, "%s (want e.g. \"0 2 * * *\", 6 fields with seconds, or @every 1h)", scheduleProblem(err, c.Schedule))
+	}
+	if err := checkListenAddr(c.HTTP); err != nil {
+		return bad("http", c.HTTP, "%v", err)
 	}
 	switch c.SMTPTLS {
 	case "starttls", "opportunistic", "tls", "none":
 	default:
-		return fmt.Errorf("config: smtp_tls %q: want starttls, opportunistic, tls or none", c.SMTPTLS)
+		return bad("smtp_tls", c.SMTPTLS, "want starttls, opportunistic, tls or none")
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		return bad("smtp_port", strconv.Itoa(c.SMTPPort), "want a port from 1 to 65535")
 	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
-		return fmt.Errorf("config: log_format %q: want text or json", c.LogFormat)
+		return bad("log_format", c.LogFormat, "want text or json")
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
-		return err
+		return bad("log_level", c.LogLevel, "want debug, info, warn or error")
 	}
 	if c.CatchUp < 0 {
-		return fmt.Errorf("config: catch_up %v must not be negative", c.CatchUp)
+		return bad("catch_up", c.CatchUp.String(), "must not be negative")
 	}
 	if c.Settle < 0 {
-		return fmt.Errorf("config: settle %v must not be negative", c.Settle)
+		return bad("settle", c.Settle.String(), "must not be negative")
+	}
+	return nil
+}
+
+// scheduleProblem returns what err, from schedules.ParseSchedule, says is
+// wrong with spec, without the spec the message repeats ("schedules:
+// schedule "x": ... found 1: [x]").
+func scheduleProblem(err error, spec string) string {
+	msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("schedules: schedule %q", spec))
+	msg = strings.TrimPrefix(strings.TrimPrefix(msg, ":"), " ")
+	if i := strings.LastIndex(msg, ": ["); i >= 0 && strings.HasSuffix(msg, "]") {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// checkListenAddr checks the syntax of a listen address such as :8080 or
+// 127.0.0.1:8080 without binding it; empty is allowed (no listener).
+func checkListenAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port or :port, e.g. :8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return errors.New("want a port from 0 to 65535, e.g. :8080")
 	}
 	return nil
 }
@@ -327,7 +388,7 @@ func (c *Config) mappingsFlag(fs *flag.FlagSet) {
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("config: log_level %q: want debug, info, warn or error", s)
+		return 0, fmt.Errorf("log_level %q: want debug, info, warn or error", s)
 	}
 	return l, nil
 }

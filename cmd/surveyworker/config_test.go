@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -69,6 +70,56 @@ func TestConfigFile(t *testing.T) {
 	}
 	if _, err := (&Config{}).loadFile(filepath.Join(t.TempDir(), "absent.yaml")); err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("absent file: %v", err)
+	}
+}
+
+// TestValidate checks that Validate names the key of each value it
+// rejects, and accepts the forms of the values that are valid.
+func TestValidate(t *testing.T) {
+	bad := []struct {
+		key string
+		set func(*Config)
+	}{
+		{"time_zone", func(c *Config) { c.TimeZone = "Mars/Olympus" }},
+		{"time_zone", func(c *Config) { c.TimeZone = "" }},
+		{"schedule", func(c *Config) { c.Schedule = "every night" }},
+		{"schedule", func(c *Config) { c.Schedule = "0 0 30 2 *" }},
+		{"schedule", func(c *Config) { c.Schedule = "TZ=Mars/Olympus 0 2 * * *" }},
+		{"http", func(c *Config) { c.HTTP = "localhost" }},
+		{"http", func(c *Config) { c.HTTP = ":99999" }},
+		{"http", func(c *Config) { c.HTTP = ":http" }},
+		{"smtp_tls", func(c *Config) { c.SMTPTLS = "maybe" }},
+		{"smtp_port", func(c *Config) { c.SMTPPort = 0 }},
+		{"smtp_port", func(c *Config) { c.SMTPPort = 70000 }},
+		{"log_format", func(c *Config) { c.LogFormat = "xml" }},
+		{"log_level", func(c *Config) { c.LogLevel = "loud" }},
+		{"catch_up", func(c *Config) { c.CatchUp = -time.Hour }},
+		{"settle", func(c *Config) { c.Settle = -time.Second }},
+	}
+	for _, tt := range bad {
+		c := DefaultConfig()
+		tt.set(&c)
+		var fe *FieldError
+		if err := c.Validate(); !errors.As(err, &fe) || fe.Key != tt.key {
+			t.Errorf("%+v: Validate() = %v, want a FieldError for %s", c, err, tt.key)
+		}
+	}
+	good := []func(*Config){
+		func(c *Config) {},
+		func(c *Config) { c.HTTP = ":8080" },
+		func(c *Config) { c.HTTP = "127.0.0.1:0" },
+		func(c *Config) { c.HTTP = "[::1]:8080" },
+		func(c *Config) { c.Schedule, c.TimeZone = "*/30 * * * * *", "UTC" },
+		func(c *Config) { c.Schedule = "@every 1h" },
+		func(c *Config) { c.Schedule = "CRON_TZ=Asia/Tokyo 0 9 * * 1-5" },
+		func(c *Config) { c.SMTPTLS, c.SMTPPort, c.LogFormat, c.LogLevel = "none", 25, "json", "debug" },
+	}
+	for _, set := range good {
+		c := DefaultConfig()
+		set(&c)
+		if err := c.Validate(); err != nil {
+			t.Errorf("%+v: Validate() = %v", c, err)
+		}
 	}
 }
 
