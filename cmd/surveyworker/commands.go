@@ -14,10 +14,75 @@ import (
 
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
-	return []command{
+	cs := []command{
 		cmdRun(), cmdServe(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
 		cmdPracticesImport(), cmdForget(), cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
+	for i := range cs {
+		cs[i].extras = commandExtras[cs[i].name]
+	}
+	return cs
+}
+
+// extras are the parts of a command's definition kept in commandExtras.
+type extras struct {
+	// examples are whole command lines, each starting "surveyworker NAME",
+	// shown by --help.
+	examples []string
+}
+
+// commandExtras holds each command's examples by command name. They are
+// kept together so that the examples read as one set, and apart from each
+// command's code, which says what the command does.
+var commandExtras = map[string]extras{
+	"run": {examples: []string{
+		"surveyworker run",
+		"surveyworker run --inbox /srv/surveys/inbox --out /srv/surveys/out",
+		"surveyworker run --practices practices.csv --leads leads.csv",
+	}},
+	"serve": {examples: []string{
+		"surveyworker serve --http :8080",
+		`surveyworker serve --schedule "30 6 * * 1-5" --time-zone Europe/London`,
+		"surveyworker serve --inbox /data/inbox --out /data/out --catch-up 0",
+	}},
+	"ingest": {examples: []string{
+		"surveyworker ingest responses.csv",
+		"surveyworker ingest --mapping autumn.yaml autumn-export.xlsx",
+		`surveyworker ingest --json --sheet "Form responses 1" forms.xlsx`,
+	}},
+	"inspect": {examples: []string{
+		"surveyworker inspect responses.csv",
+		"surveyworker inspect --json responses.csv spring.xlsx",
+		"surveyworker inspect --write-mapping autumn.yaml autumn-export.csv",
+	}},
+	"rank": {examples: []string{
+		"surveyworker rank",
+		"surveyworker rank --weight-by-list-size --json",
+		"surveyworker rank --weights survey=0.6,impact=0.2,dependencies=0.2",
+	}},
+	"report": {examples: []string{
+		"surveyworker report --out out/roadmap.xlsx",
+		"surveyworker report --out out/roadmap.xlsx --email --leads leads.csv",
+	}},
+	"practices import": {examples: []string{
+		"surveyworker practices import practices.csv",
+		"surveyworker practices import epraccur.csv",
+	}},
+	"forget": {examples: []string{
+		"surveyworker forget inbox/archive/responses.csv",
+		"surveyworker forget 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	}},
+	"migrate": {examples: []string{
+		"surveyworker migrate",
+		"surveyworker migrate --data-dir /var/lib/surveyworker",
+	}},
+	"config": {examples: []string{
+		"surveyworker config",
+		"surveyworker config --config /etc/surveyworker.yaml",
+	}},
+	"version": {examples: []string{
+		"surveyworker version",
+	}},
 }
 
 func cmdForget() command {
@@ -87,6 +152,9 @@ func cmdConfig() command {
 		name:    "config",
 		summary: "print the effective configuration with secrets masked",
 		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) > 0 {
+				return usageError{"config takes no arguments"}
+			}
 			a.cfg.Dump(a.stdout)
 			return nil
 		},

@@ -362,13 +362,12 @@ func maskIfSecret(f reflect.StructField, s string) string {
 }
 
 // commonFlags registers the flags every subcommand shares.
-func (c *Config) commonFlags(fs *flag.FlagSet) *string {
-	path := fs.String("config", "", "YAML configuration `file` (also SURVEYWORKER_CONFIG)")
+func (c *Config) commonFlags(fs *flag.FlagSet) {
+	fs.String("config", "", "YAML configuration `file` (SURVEYWORKER_CONFIG); keys as in 'surveyworker config'")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`dir` for the private PostgreSQL and generated key (SURVEYWORKER_DATA_DIR)")
 	fs.StringVar(&c.Catalogue, "catalogue", c.Catalogue, "workstream catalogue YAML `file`; default built in (SURVEYWORKER_CATALOGUE)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json (SURVEYWORKER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error (SURVEYWORKER_LOG_LEVEL)")
-	return path
 }
 
 // MappingsDir returns the folder of mapping files: Mappings, or the
