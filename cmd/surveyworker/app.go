@@ -45,7 +45,10 @@ type app struct {
 	stderr io.Writer
 	getenv func(string) string
 
-	fs *flag.FlagSet // the command's flags
+	fs        *flag.FlagSet     // the command's flags
+	given     map[string]string // flags on the command line, by name
+	cfgFile   string            // the config file read, if any
+	fileLines map[string]int    // line of each key the config file set
 
 	st     *store.Store
 	server *store.Server
@@ -122,23 +125,24 @@ func (a *app) parse(cmd command, args []string) ([]string, error) {
 	if err != nil {
 		return nil, usageError{flagMessage(a.fs, err)}
 	}
-	given := map[string]string{}
-	a.fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() })
-	if p := cmp.Or(given["config"], a.getenv(envConfigKey)); p != "" {
-		if _, err := a.cfg.loadFile(p); err != nil {
-			return nil, usageError{err.Error()}
+	a.given = map[string]string{}
+	a.fs.Visit(func(f *flag.Flag) { a.given[f.Name] = f.Value.String() })
+	a.cfgFile = cmp.Or(a.given["config"], a.getenv(envConfigKey))
+	if a.cfgFile != "" {
+		if a.fileLines, err = a.cfg.loadFile(a.cfgFile); err != nil {
+			return nil, hintedError{err.Error(), configHint}
 		}
 	}
 	if err := a.cfg.loadEnv(a.getenv); err != nil {
-		return nil, usageError{err.Error()}
+		return nil, hintedError{err.Error(), configHint}
 	}
-	for name, v := range given {
+	for name, v := range a.given {
 		if err := a.fs.Set(name, v); err != nil {
 			return nil, fmt.Errorf("setting --%s again: %w", name, err) // it parsed once
 		}
 	}
 	if err := a.cfg.Validate(); err != nil {
-		return nil, usageError{err.Error()}
+		return nil, a.configError(err)
 	}
 	a.cfg.absPaths()
 	a.log = newLogger(a.stderr, a.cfg.LogFormat, a.cfg.LogLevel)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/surveyworker/surveyworker/ingest"
 )
@@ -151,6 +152,7 @@ func cmdConfig() command {
 	return command{
 		name:    "config",
 		summary: "print the effective configuration with secrets masked",
+		help:    configHelp(),
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
 				return usageError{"config takes no arguments"}
@@ -159,6 +161,36 @@ func cmdConfig() command {
 			return nil
 		},
 	}
+}
+
+// configHelp explains where configuration comes from and lists every key
+// with its variable and flag.
+func configHelp() string {
+	var b strings.Builder
+	b.WriteString(`Each value comes from the first of: a flag on the command line, its
+environment variable, its key in the YAML file named by --config or
+SURVEYWORKER_CONFIG, and the default. The output is such a file, which
+--config reads back (masked secrets aside). Booleans are true or false
+(also yes/no, 1/0), durations are written 90s, 5m or 24h. Not every key has
+a flag: secrets do not belong on a command line, which ps and shell history
+show, and the SMTP relay is set once per deployment. An invalid value stops
+every command but help and version with exit status 2 before anything
+starts.
+
+Keys:
+`)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  KEY\tVARIABLE\tFLAG")
+	fields := configFields()
+	for _, k := range configKeys() {
+		fl := fields[k].Tag.Get("flag")
+		if fl != "" {
+			fl = "--" + fl
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", k, fields[k].Tag.Get("env"), fl)
+	}
+	tw.Flush()
+	return b.String()
 }
 
 func cmdVersion() command {

@@ -25,44 +25,48 @@ import (
 
 // Config is the worker's configuration. Values come from defaults, then an
 // optional YAML file (--config or SURVEYWORKER_CONFIG), then the environment,
-// then flags; later sources win.
+// then flags; later sources win. Each field's yaml tag is its key in the
+// file, its env tag its variable and its flag tag, when it has one, the
+// flag of the commands that use it. Secrets, and the SMTP settings that are
+// set once per deployment, have no flag: a command line shows in ps and in
+// shell history.
 type Config struct {
 	// DatabaseURL is the PostgreSQL connection string. Empty means start a
 	// private PostgreSQL under DataDir.
 	DatabaseURL string `yaml:"database_url" env:"DATABASE_URL" secret:"true"`
 	// DataDir holds the private PostgreSQL and the generated HMAC key.
-	DataDir string `yaml:"data_dir" env:"SURVEYWORKER_DATA_DIR"`
+	DataDir string `yaml:"data_dir" env:"SURVEYWORKER_DATA_DIR" flag:"data-dir"`
 	// Catalogue is a workstream catalogue YAML file; empty uses the built-in one.
-	Catalogue string `yaml:"catalogue" env:"SURVEYWORKER_CATALOGUE"`
+	Catalogue string `yaml:"catalogue" env:"SURVEYWORKER_CATALOGUE" flag:"catalogue"`
 	// Practices is a practice registry CSV imported at the start of each cycle
 	// when set.
-	Practices string `yaml:"practices" env:"SURVEYWORKER_PRACTICES"`
+	Practices string `yaml:"practices" env:"SURVEYWORKER_PRACTICES" flag:"practices"`
 	// HMACKey keys the hash that replaces respondents' e-mail addresses. Empty
 	// means a random key generated once and kept in DataDir.
 	HMACKey string `yaml:"hmac_key" env:"SURVEYWORKER_HMAC_KEY" secret:"true"`
 	// Inbox is the watched folder of survey exports.
-	Inbox string `yaml:"inbox" env:"SURVEYWORKER_INBOX"`
+	Inbox string `yaml:"inbox" env:"SURVEYWORKER_INBOX" flag:"inbox"`
 	// Mappings is the folder of mapping files that apply automatically to
 	// the exports they fit; empty means the mappings folder of the inbox.
-	Mappings string `yaml:"mappings" env:"SURVEYWORKER_MAPPINGS"`
+	Mappings string `yaml:"mappings" env:"SURVEYWORKER_MAPPINGS" flag:"mappings"`
 	// Out is where workbooks (and .eml files when no SMTP host is set) go.
-	Out string `yaml:"out" env:"SURVEYWORKER_OUT"`
+	Out string `yaml:"out" env:"SURVEYWORKER_OUT" flag:"out"`
 	// Leads is the CSV of report recipients (name,email).
-	Leads string `yaml:"leads" env:"SURVEYWORKER_LEADS"`
+	Leads string `yaml:"leads" env:"SURVEYWORKER_LEADS" flag:"leads"`
 	// Schedule is the cron spec of the full cycle.
-	Schedule string `yaml:"schedule" env:"SURVEYWORKER_SCHEDULE"`
+	Schedule string `yaml:"schedule" env:"SURVEYWORKER_SCHEDULE" flag:"schedule"`
 	// TimeZone is the IANA zone the schedule and report times use.
-	TimeZone string `yaml:"time_zone" env:"SURVEYWORKER_TIME_ZONE"`
+	TimeZone string `yaml:"time_zone" env:"SURVEYWORKER_TIME_ZONE" flag:"time-zone"`
 	// Settle is how long an inbox file must stop changing before it is read.
-	Settle time.Duration `yaml:"settle" env:"SURVEYWORKER_SETTLE"`
+	Settle time.Duration `yaml:"settle" env:"SURVEYWORKER_SETTLE" flag:"settle"`
 	// WeightByListSize weights practices by their registered list size in
 	// practice priority instead of one practice, one vote.
-	WeightByListSize bool `yaml:"weight_by_list_size" env:"SURVEYWORKER_WEIGHT_BY_LIST_SIZE"`
+	WeightByListSize bool `yaml:"weight_by_list_size" env:"SURVEYWORKER_WEIGHT_BY_LIST_SIZE" flag:"weight-by-list-size"`
 	// CatchUp is how far back a scheduled run missed while serve was down
 	// is run at start-up; 0 turns catching up off.
-	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP"`
+	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP" flag:"catch-up"`
 	// HTTP is the listen address of /healthz; empty disables it.
-	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP"`
+	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP" flag:"http"`
 	// SMTPHost is the mail relay; empty writes .eml files instead of sending.
 	SMTPHost string `yaml:"smtp_host" env:"SURVEYWORKER_SMTP_HOST"`
 	// SMTPPort is the relay's port.
@@ -75,9 +79,9 @@ type Config struct {
 	// SMTPTLS is "starttls" (required), "opportunistic", "tls" or "none".
 	SMTPTLS string `yaml:"smtp_tls" env:"SURVEYWORKER_SMTP_TLS"`
 	// LogFormat is "text" or "json".
-	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT"`
+	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT" flag:"log-format"`
 	// LogLevel is "debug", "info", "warn" or "error".
-	LogLevel string `yaml:"log_level" env:"SURVEYWORKER_LOG_LEVEL"`
+	LogLevel string `yaml:"log_level" env:"SURVEYWORKER_LOG_LEVEL" flag:"log-level"`
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -172,6 +176,7 @@ func unknownKey(key string) string {
 }
 
 // loadEnv overlays the environment variables named in the env tags onto c.
+// An empty variable counts as unset.
 func (c *Config) loadEnv(getenv func(string) string) error {
 	v := reflect.ValueOf(c).Elem()
 	t := v.Type()
@@ -182,7 +187,7 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 			continue
 		}
 		if err := setField(v.Field(i), s); err != nil {
-			return fmt.Errorf("config: %s=%q: %w", name, maskIfSecret(t.Field(i), s), err)
+			return fmt.Errorf("%s=%q: %w", name, maskIfSecret(t.Field(i), s), err)
 		}
 	}
 	return nil

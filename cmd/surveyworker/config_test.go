@@ -2,15 +2,232 @@ package main
 
 import (
 	"errors"
+	"flag"
+	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
+
+// parseConfig parses the command line, which starts with a command's name,
+// with env as the whole environment, and returns the configuration the
+// command would run with.
+func parseConfig(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	cmd, rest, group, err := lookup(args)
+	if err != nil || group != "" {
+		t.Fatalf("lookup %q: %v %q", args, err, group)
+	}
+	a := &app{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return env[k] }}
+	_, err = a.parse(cmd, rest)
+	return a.cfg, err
+}
+
+// flagCommand returns the name of the first command that takes --name.
+func flagCommand(t *testing.T, name string) string {
+	t.Helper()
+	for _, c := range commands() {
+		if newFlagSet(c, &app{cfg: DefaultConfig()}).Lookup(name) != nil {
+			return c.name
+		}
+	}
+	t.Fatalf("no command takes --%s", name)
+	return ""
+}
+
+// keyValues returns valid values of the field with YAML key key, for the
+// file, the environment and a flag: the first differs from the default and
+// each of the others from the one before, so every step of precedence
+// shows. A new key of a type not here fails the test until it is added.
+func keyValues(t *testing.T, f reflect.StructField, dir string) [3]string {
+	t.Helper()
+	key := f.Tag.Get("yaml")
+	special := map[string][3]string{
+		"time_zone":    {"America/New_York", "Asia/Tokyo", "UTC"},
+		"schedule":     {"0 3 * * *", "*/30 * * * * *", "@every 1h"},
+		"http":         {":8081", "127.0.0.1:8082", "[::1]:8083"},
+		"smtp_tls":     {"tls", "none", "opportunistic"},
+		"log_format":   {"json", "text", "json"},
+		"log_level":    {"debug", "warn", "error"},
+		"database_url": {"postgres://sw:file-pw@db.example/sw", "postgres://sw:env-pw@db.example/sw", "postgres://sw:flag-pw@db.example/sw"},
+	}
+	if v, ok := special[key]; ok {
+		return v
+	}
+	switch f.Type {
+	case reflect.TypeFor[time.Duration]():
+		return [3]string{"7s", "8m", "9h"}
+	case reflect.TypeFor[bool]():
+		return [3]string{"yes", "FALSE", "true"}
+	case reflect.TypeFor[int]():
+		return [3]string{"2525", "2526", "2527"}
+	case reflect.TypeFor[string]():
+		// Absolute paths, which every string key takes, and files that
+		// exist for the keys naming files to read.
+		var v [3]string
+		for i, src := range []string{"file", "env", "flag"} {
+			v[i] = filepath.Join(dir, src+"-"+key)
+			if err := os.WriteFile(v[i], nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return v
+	}
+	t.Fatalf("key %s: no test values for a %s; add some to keyValues", key, f.Type)
+	return [3]string{}
+}
+
+// valueOf returns what setField makes of s for a field of type typ.
+func valueOf(t *testing.T, typ reflect.Type, s string) any {
+	t.Helper()
+	v := reflect.New(typ).Elem()
+	if err := setField(v, s); err != nil {
+		t.Fatalf("setField(%s, %q): %v", typ, s, err)
+	}
+	return v.Interface()
+}
+
+// TestConfigEveryKey sets every key of Config, found by reflection so that
+// no new key is left out, through the config file (SURVEYWORKER_CONFIG and
+// --config), its environment variable and its flag when it has one, and
+// checks the value a command runs with: flag over variable over file over
+// default. 'surveyworker config' shows the value so that --config reads it
+// back, and 'surveyworker config --help' lists the key.
+func TestConfigEveryKey(t *testing.T) {
+	_, keysHelp, _ := runEnv(t, nil, "config", "--help")
+	def := reflect.ValueOf(DefaultConfig())
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
+		key, envName, flagName := f.Tag.Get("yaml"), f.Tag.Get("env"), f.Tag.Get("flag")
+		t.Run(f.Name, func(t *testing.T) {
+			if key == "" || envName == "" {
+				t.Fatalf("field %s needs a yaml and an env tag", f.Name)
+			}
+			dir := t.TempDir()
+			vals := keyValues(t, f, dir)
+			var want [3]any
+			for i, s := range vals {
+				want[i] = valueOf(t, f.Type, s)
+			}
+			if want[0] == def.FieldByIndex(f.Index).Interface() || want[1] == want[0] || want[2] == want[1] {
+				t.Fatalf("test values %q do not show each step of precedence", vals)
+			}
+			file := filepath.Join(dir, "surveyworker.yaml")
+			if err := os.WriteFile(file, []byte(key+": "+strconv.Quote(vals[0])+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmdWords := []string{"config"}
+			if flagName != "" {
+				cmdWords = strings.Fields(flagCommand(t, flagName))
+			}
+			check := func(step string, env map[string]string, extra []string, want any) {
+				t.Helper()
+				cfg, err := parseConfig(t, env, append(cmdWords[:len(cmdWords):len(cmdWords)], extra...)...)
+				if err != nil {
+					t.Fatalf("%s: %v", step, err)
+				}
+				if got := reflect.ValueOf(cfg).FieldByIndex(f.Index).Interface(); got != want {
+					t.Errorf("%s: %s = %v, want %v", step, key, got, want)
+				}
+			}
+			check("variable alone", map[string]string{envName: vals[0]}, nil, want[0])
+			check("file by SURVEYWORKER_CONFIG", map[string]string{envConfigKey: file}, nil, want[0])
+			check("file by --config", nil, []string{"--config", file}, want[0])
+			both := map[string]string{envConfigKey: file, envName: vals[1]}
+			check("variable over file", both, nil, want[1])
+			if flagName != "" {
+				check("flag over variable", both, []string{"--" + flagName + "=" + vals[2]}, want[2])
+			}
+
+			code, out, errOut := runEnv(t, both, "config")
+			if code != exitOK {
+				t.Fatalf("config: exit %d, stderr %s", code, errOut)
+			}
+			if f.Tag.Get("secret") != "" {
+				secret := vals[1]
+				if u, err := url.Parse(secret); err == nil && u.User != nil {
+					secret, _ = u.User.Password() // the rest of a URL is no secret
+				}
+				if strings.Contains(out, secret) {
+					t.Errorf("config shows the secret %s:\n%s", key, out)
+				}
+			} else {
+				dumped := filepath.Join(dir, "dumped.yaml")
+				if err := os.WriteFile(dumped, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				cfg := DefaultConfig()
+				if _, err := cfg.loadFile(dumped); err != nil {
+					t.Fatalf("config output does not read back: %v\n%s", err, out)
+				}
+				if got := reflect.ValueOf(cfg).FieldByIndex(f.Index).Interface(); got != want[1] {
+					t.Errorf("config output read back: %s = %v, want %v\n%s", key, got, want[1], out)
+				}
+			}
+			line := "  " + key + " "
+			if !strings.Contains(keysHelp, line) || !strings.Contains(keysHelp, envName) ||
+				(flagName != "" && !strings.Contains(keysHelp, "--"+flagName)) {
+				t.Errorf("config --help does not list %s, %s and its flag:\n%s", key, envName, keysHelp)
+			}
+		})
+	}
+}
+
+// writeFile writes content to path, failing the test if it cannot.
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFlagTags checks the flag tags of Config against the flags commands
+// register: every flag that sets a Config field is that field's tag, and
+// every tag is a flag of some command.
+func TestFlagTags(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range commands() {
+		a := &app{cfg: DefaultConfig()}
+		fs := newFlagSet(c, a)
+		cfg := reflect.ValueOf(&a.cfg).Elem()
+		fs.VisitAll(func(fl *flag.Flag) {
+			p := reflect.ValueOf(fl.Value).Pointer()
+			for _, f := range reflect.VisibleFields(cfg.Type()) {
+				if cfg.FieldByIndex(f.Index).Addr().Pointer() != p {
+					continue
+				}
+				if tag := f.Tag.Get("flag"); tag != fl.Name {
+					t.Errorf("%s --%s sets %s, whose flag tag is %q", c.name, fl.Name, f.Name, tag)
+				}
+				seen[fl.Name] = true
+			}
+		})
+	}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[Config]()) {
+		if tag := f.Tag.Get("flag"); tag != "" && !seen[tag] {
+			t.Errorf("%s has flag tag %q, but no command's --%s sets it", f.Name, tag, tag)
+		}
+	}
+}
+
+// TestConfigFlagNamesFile checks that --config wins over
+// SURVEYWORKER_CONFIG.
+func TestConfigFlagNamesFile(t *testing.T) {
+	dir := t.TempDir()
+	byFlag, byEnv := filepath.Join(dir, "flag.yaml"), filepath.Join(dir, "env.yaml")
+	writeFile(t, byFlag, "settle: 11s\n")
+	writeFile(t, byEnv, "settle: 22s\nshedule: x\n")
+	cfg, err := parseConfig(t, map[string]string{envConfigKey: byEnv}, "config", "--config", byFlag)
+	if err != nil || cfg.Settle != 11*time.Second {
+		t.Errorf("got settle %v, %v; want 11s from --config", cfg.Settle, err)
+	}
+}
 
 // TestConfigFile checks how config files are read, and that every mistake
 // in one names the file, the line and what is wrong.
@@ -66,10 +283,26 @@ func TestConfigFile(t *testing.T) {
 			if strings.Contains(err.Error(), "hunter2") {
 				t.Errorf("error shows a secret: %v", err)
 			}
+			code, out, errOut := runEnv(t, map[string]string{envConfigKey: file}, "config")
+			if want := "surveyworker config: " + err.Error() + "\n" + configHint + "\n"; code != exitUsage || out != "" || errOut != want {
+				t.Errorf("config: exit %d, stdout %q, stderr\n%s\nwant exit 2 and\n%s", code, out, errOut, want)
+			}
 		})
 	}
 	if _, err := (&Config{}).loadFile(filepath.Join(t.TempDir(), "absent.yaml")); err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("absent file: %v", err)
+	}
+}
+
+// TestConfigLineOfBadValue checks that a value the file sets which
+// Validate rejects is reported by its line.
+func TestConfigLineOfBadValue(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sw.yaml")
+	writeFile(t, file, "inbox: in\ntime_zone: Mars/Olympus\n")
+	code, _, errOut := runEnv(t, map[string]string{envConfigKey: file}, "serve")
+	want := "surveyworker serve: config " + file + ` line 2: time_zone "Mars/Olympus": want an IANA time zone such as Europe/London or UTC` + "\n" + configHint + "\n"
+	if code != exitUsage || errOut != want {
+		t.Errorf("exit %d, stderr\n%s\nwant 2 and\n%s", code, errOut, want)
 	}
 }
 
@@ -163,14 +396,6 @@ func TestSetField(t *testing.T) {
 	}
 	if err := setField(reflect.New(reflect.TypeFor[[]string]()).Elem(), "x"); err == nil {
 		t.Error("setField of a slice: no error")
-	}
-}
-
-// writeFile writes content to path, failing the test if it cannot.
-func writeFile(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -46,8 +46,7 @@ command's flags.
 Without DATABASE_URL, surveyworker starts a private PostgreSQL from the local
 installation under --data-dir (default ./.surveyworker) and stops it on exit.
 Configuration comes from flags, SURVEYWORKER_* environment variables and an
-optional YAML file (--config); 'surveyworker config' prints it with secrets
-masked.
+optional YAML file (--config); 'surveyworker config --help' lists the keys.
 
 Exit status: 0 done, 1 failed, 2 a mistake in the command line or the
 configuration.
