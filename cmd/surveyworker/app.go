@@ -33,6 +33,9 @@ type command struct {
 	help    string // longer explanation shown by --help
 	flags   func(fs *flag.FlagSet, a *app)
 	run     func(ctx context.Context, a *app, args []string) error
+	// noConfig marks a command that reads no configuration (version): it
+	// works whatever the environment and config file hold.
+	noConfig bool
 	extras
 }
 
@@ -60,8 +63,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return runWithEnv(ctx, args, stdout, stderr, os.Getenv)
 }
 
-// runWithEnv is Run with the environment read through getenv. Help is
-// answered before any configuration is read.
+// runWithEnv is Run with the environment read through getenv. Help and the
+// version are answered before any configuration is read.
 func runWithEnv(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 {
 		printUsage(stdout)
@@ -74,6 +77,8 @@ func runWithEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 			return exitOK
 		}
 		args = append(args[1:len(args):len(args)], "--help")
+	case "-version", "--version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	cmd, rest, group, err := lookup(args)
 	if err != nil {
@@ -103,7 +108,9 @@ func newFlagSet(cmd command, a *app) *flag.FlagSet {
 	fs := flag.NewFlagSet("surveyworker "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
-	a.cfg.commonFlags(fs)
+	if !cmd.noConfig {
+		a.cfg.commonFlags(fs)
+	}
 	if cmd.flags != nil {
 		cmd.flags(fs, a)
 	}
@@ -124,6 +131,10 @@ func (a *app) parse(cmd command, args []string) ([]string, error) {
 	}
 	if err != nil {
 		return nil, usageError{flagMessage(a.fs, err)}
+	}
+	if cmd.noConfig {
+		a.log = slog.New(slog.DiscardHandler)
+		return pos, nil
 	}
 	a.given = map[string]string{}
 	a.fs.Visit(func(f *flag.Flag) { a.given[f.Name] = f.Value.String() })

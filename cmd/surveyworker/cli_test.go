@@ -150,6 +150,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"practices", "import", "-x"}, []string{
 			"surveyworker practices import: unknown flag --x",
 			"Run 'surveyworker practices import --help' for usage."}},
+		{[]string{"version", "--config", "x.yaml"}, []string{
+			"surveyworker version: unknown flag --config",
+			"Run 'surveyworker version --help' for usage."}},
 		{[]string{"ingets", "x.csv"}, []string{
 			`surveyworker: unknown command "ingets"`,
 			`Did you mean "ingest"?`,
@@ -183,5 +186,38 @@ func TestUsageErrors(t *testing.T) {
 				t.Errorf("stderr (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestVersion checks both spellings with a broken configuration, with
+// and without the values the Makefile sets through -ldflags.
+func TestVersion(t *testing.T) {
+	saved := [3]string{version, commit, buildTime}
+	t.Cleanup(func() { version, commit, buildTime = saved[0], saved[1], saved[2] })
+	env := brokenEnvs(t)["unknown key in file"]
+
+	version, commit, buildTime = "v1.4.0-2-gabc1234-dirty", "abc1234def5678", "2026-12-01T02:00:00Z"
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, errOut := runEnv(t, env, args...)
+		if code != exitOK || errOut != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		want := []string{
+			"surveyworker v1.4.0-2-gabc1234-dirty",
+			"  commit  abc1234def5678 (modified)",
+			"  built   2026-12-01T02:00:00Z",
+		}
+		if len(lines) != 4 || !strings.HasPrefix(lines[3], "  go      go1.") {
+			t.Errorf("%v: got %q, want three lines and the Go version", args, lines)
+		} else if diff := cmp.Diff(want, lines[:3]); diff != "" {
+			t.Errorf("%v (-want +got):\n%s", args, diff)
+		}
+	}
+
+	version, commit, buildTime = "", "", ""
+	code, out, _ := runEnv(t, env, "version")
+	if code != exitOK || !strings.HasPrefix(out, "surveyworker ") || !strings.Contains(out, "  go ") {
+		t.Errorf("without -ldflags: exit %d, output %q", code, out)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 
@@ -195,14 +194,14 @@ Keys:
 
 func cmdVersion() command {
 	return command{
-		name:    "version",
-		summary: "print the version",
+		name:     "version",
+		summary:  "print the version, commit and build time (also --version)",
+		noConfig: true,
 		run: func(ctx context.Context, a *app, args []string) error {
-			v := "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-				v = bi.Main.Version
+			if len(args) > 0 {
+				return usageError{"version takes no arguments"}
 			}
-			fmt.Fprintf(a.stdout, "surveyworker %s\n", v)
+			readBuildInfo().write(a.stdout)
 			return nil
 		},
 	}

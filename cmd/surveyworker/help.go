@@ -41,7 +41,7 @@ Examples:
   surveyworker run --inbox inbox --out out
 
 Run 'surveyworker help <command>' or 'surveyworker <command> --help' for a
-command's flags.
+command's flags, and 'surveyworker --version' for the version.
 
 Without DATABASE_URL, surveyworker starts a private PostgreSQL from the local
 installation under --data-dir (default ./.surveyworker) and stops it on exit.
@@ -118,7 +118,8 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
-// commonFlagNames returns the names of the flags every command takes.
+// commonFlagNames returns the names of the flags every command but version
+// takes.
 func commonFlagNames() []string {
 	fs := flag.NewFlagSet("", flag.ContinueOnError)
 	cfg := DefaultConfig()
