@@ -64,7 +64,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // runWithEnv is Run with the environment read through getenv. Help and the
-// version are answered before any configuration is read.
+// version are answered before any configuration is read; everything a
+// command could find wrong without the database is checked before it runs.
 func runWithEnv(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) == 0 {
 		printUsage(stdout)
@@ -93,6 +94,9 @@ func runWithEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if errors.Is(err, flag.ErrHelp) {
 		printCommandUsage(stdout, cmd, a.fs)
 		return exitOK
+	}
+	if err == nil {
+		err = a.checkFiles(cmd, rest)
 	}
 	if err == nil {
 		defer a.close()

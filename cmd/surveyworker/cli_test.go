@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -219,5 +221,84 @@ func TestVersion(t *testing.T) {
 	code, out, _ := runEnv(t, env, "version")
 	if code != exitOK || !strings.HasPrefix(out, "surveyworker ") || !strings.Contains(out, "  go ") {
 		t.Errorf("without -ldflags: exit %d, output %q", code, out)
+	}
+}
+
+// TestChecksBeforeDatabase gives commands what they would otherwise find
+// wrong only after starting PostgreSQL: each exits 2 with the reason and a
+// hint, and no server was started in the data directory.
+func TestChecksBeforeDatabase(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "responses.csv")
+	if err := os.WriteFile(csv, []byte("Timestamp,Practice\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string // the first line of stderr
+	}{
+		{"missing export", nil, []string{"ingest", "missing.csv"},
+			"surveyworker ingest: missing.csv: no such file"},
+		{"one of several missing", nil, []string{"ingest", csv, "missing.csv", "gone.xlsx"},
+			"surveyworker ingest: missing.csv: no such file; 1 other files cannot be read either"},
+		{"directory for export", nil, []string{"ingest", dir},
+			"surveyworker ingest: " + dir + ": is a directory, not a file"},
+		{"missing mapping", nil, []string{"ingest", "--mapping", "autumn.yaml", csv},
+			"surveyworker ingest: --mapping autumn.yaml: no such file"},
+		{"inspect missing", nil, []string{"inspect", "missing.csv"},
+			"surveyworker inspect: missing.csv: no such file"},
+		{"registry missing", nil, []string{"practices", "import", "epraccur.csv"},
+			"surveyworker practices import: epraccur.csv: no such file"},
+		{"forget missing file", nil, []string{"forget", "old.csv"},
+			"surveyworker forget: old.csv: no such file"},
+		{"missing criteria", nil, []string{"rank", "--criteria", "workshop.csv"},
+			"surveyworker rank: --criteria workshop.csv: no such file"},
+		{"missing practices", nil, []string{"run", "--practices", "practices.csv"},
+			"surveyworker run: --practices practices.csv: no such file"},
+		{"missing leads from variable", map[string]string{"SURVEYWORKER_LEADS": "leads.csv"}, []string{"report", "--out", "x.xlsx"},
+			`surveyworker report: SURVEYWORKER_LEADS="leads.csv": no such file`},
+		{"missing catalogue", nil, []string{"migrate", "--catalogue", "catalogue.yaml"},
+			"surveyworker migrate: --catalogue catalogue.yaml: no such file"},
+		{"bad schedule", nil, []string{"serve", "--schedule", "every night"},
+			`surveyworker serve: --schedule "every night": expected 5 to 6 fields, found 2 (want e.g. "0 2 * * *", 6 fields with seconds, or @every 1h)`},
+		{"schedule never fires", map[string]string{"SURVEYWORKER_SCHEDULE": "0 0 30 2 *"}, []string{"serve"},
+			`surveyworker serve: SURVEYWORKER_SCHEDULE="0 0 30 2 *": never fires (want e.g. "0 2 * * *", 6 fields with seconds, or @every 1h)`},
+		{"bad time zone", nil, []string{"serve", "--time-zone", "Mars/Olympus"},
+			`surveyworker serve: --time-zone "Mars/Olympus": want an IANA time zone such as Europe/London or UTC`},
+		{"listen address without port", nil, []string{"serve", "--http", "localhost"},
+			`surveyworker serve: --http "localhost": want host:port or :port, e.g. :8080`},
+		{"listen port out of range", map[string]string{"SURVEYWORKER_HTTP": ":99999"}, []string{"serve"},
+			`surveyworker serve: SURVEYWORKER_HTTP=":99999": want a port from 0 to 65535, e.g. :8080`},
+		{"named listen port", nil, []string{"serve", "--http", ":http"},
+			`surveyworker serve: --http ":http": want a port from 0 to 65535, e.g. :8080`},
+		{"bad smtp tls", map[string]string{"SURVEYWORKER_SMTP_TLS": "maybe"}, []string{"run"},
+			`surveyworker run: SURVEYWORKER_SMTP_TLS="maybe": want starttls, opportunistic, tls or none`},
+		{"bad log format", nil, []string{"run", "--log-format", "xml"},
+			`surveyworker run: --log-format "xml": want text or json`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dataDir := t.TempDir()
+			env := map[string]string{"SURVEYWORKER_DATA_DIR": dataDir}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			code, out, errOut := runEnv(t, env, tt.args...)
+			lines := strings.Split(strings.TrimSuffix(errOut, "\n"), "\n")
+			if code != exitUsage || out != "" || len(lines) != 2 {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing and two lines", code, out, errOut)
+			}
+			if lines[0] != tt.want {
+				t.Errorf("stderr\n got %s\nwant %s", lines[0], tt.want)
+			}
+			if !strings.HasPrefix(lines[len(lines)-1], "Run 'surveyworker ") {
+				t.Errorf("no hint line: %q", errOut)
+			}
+			if _, err := os.Stat(filepath.Join(dataDir, "postgres")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a private PostgreSQL was started (stat: %v)", err)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -29,11 +30,15 @@ type extras struct {
 	// examples are whole command lines, each starting "surveyworker NAME",
 	// shown by --help.
 	examples []string
+	// files returns the arguments that name files the command reads, all
+	// checked before it starts; nil when its arguments are not files.
+	files func(args []string) []string
 }
 
-// commandExtras holds each command's examples by command name. They are
-// kept together so that the examples read as one set, and apart from each
-// command's code, which says what the command does.
+// commandExtras holds each command's examples and which of its arguments
+// are files, by command name. They are kept together so that the examples
+// read as one set, and apart from each command's code, which says what the
+// command does.
 var commandExtras = map[string]extras{
 	"run": {examples: []string{
 		"surveyworker run",
@@ -45,12 +50,12 @@ var commandExtras = map[string]extras{
 		`surveyworker serve --schedule "30 6 * * 1-5" --time-zone Europe/London`,
 		"surveyworker serve --inbox /data/inbox --out /data/out --catch-up 0",
 	}},
-	"ingest": {examples: []string{
+	"ingest": {files: allArgs, examples: []string{
 		"surveyworker ingest responses.csv",
 		"surveyworker ingest --mapping autumn.yaml autumn-export.xlsx",
 		`surveyworker ingest --json --sheet "Form responses 1" forms.xlsx`,
 	}},
-	"inspect": {examples: []string{
+	"inspect": {files: allArgs, examples: []string{
 		"surveyworker inspect responses.csv",
 		"surveyworker inspect --json responses.csv spring.xlsx",
 		"surveyworker inspect --write-mapping autumn.yaml autumn-export.csv",
@@ -64,11 +69,11 @@ var commandExtras = map[string]extras{
 		"surveyworker report --out out/roadmap.xlsx",
 		"surveyworker report --out out/roadmap.xlsx --email --leads leads.csv",
 	}},
-	"practices import": {examples: []string{
+	"practices import": {files: allArgs, examples: []string{
 		"surveyworker practices import practices.csv",
 		"surveyworker practices import epraccur.csv",
 	}},
-	"forget": {examples: []string{
+	"forget": {files: notDigests, examples: []string{
 		"surveyworker forget inbox/archive/responses.csv",
 		"surveyworker forget 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 	}},
@@ -83,6 +88,15 @@ var commandExtras = map[string]extras{
 	"version": {examples: []string{
 		"surveyworker version",
 	}},
+}
+
+// allArgs returns every argument: each names a file.
+func allArgs(args []string) []string { return args }
+
+// notDigests returns the arguments that are not SHA-256 digests (forget
+// takes either).
+func notDigests(args []string) []string {
+	return slices.DeleteFunc(slices.Clone(args), func(s string) bool { return sha256Hex.MatchString(strings.ToLower(s)) })
 }
 
 func cmdForget() command {

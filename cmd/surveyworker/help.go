@@ -48,8 +48,8 @@ installation under --data-dir (default ./.surveyworker) and stops it on exit.
 Configuration comes from flags, SURVEYWORKER_* environment variables and an
 optional YAML file (--config); 'surveyworker config --help' lists the keys.
 
-Exit status: 0 done, 1 failed, 2 a mistake in the command line or the
-configuration.
+Exit status: 0 done, 1 failed, 2 a mistake in the command line, the
+configuration or the files named (reported before anything starts).
 `)
 }
 
@@ -84,6 +84,10 @@ func printCommandUsage(w io.Writer, c command, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "Usage: %s\n\n%s\n", synopsis, wrap(capitalise(c.summary)+".", helpWidth, ""))
 	if c.help != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimRight(c.help, "\n"))
+	}
+	if c.files != nil {
+		fmt.Fprint(w, "\n"+wrap(fmt.Sprintf("Every FILE is checked before anything starts: if one is missing or "+
+			"cannot be read, %s stops with exit status 2 and nothing done.", c.name), helpWidth, "")+"\n")
 	}
 	printExamples(w, c.examples)
 	common := commonFlagNames()
