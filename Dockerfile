@@ -1,13 +1,25 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t surveyworker .
 # The image runs "surveyworker serve"; give it DATABASE_URL (see docker-compose.yml).
+# 'surveyworker version' shows what the build arguments say, since .git may
+# not be in the build context:
+#   docker build --build-arg VERSION=$(git describe --always --dirty) \
+#     --build-arg COMMIT=$(git rev-parse HEAD) \
+#     --build-arg BUILD_TIME=$(date -u +%Y-%m-%dT%H:%M:%SZ) -t surveyworker .
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/surveyworker ./cmd/surveyworker \
+# Empty arguments fall back to what the Go toolchain records: "(devel)"
+# and no commit unless .git is in the context.
+ARG VERSION=""
+ARG COMMIT=""
+ARG BUILD_TIME=""
+RUN CGO_ENABLED=0 go build -trimpath \
+    -ldflags="-s -w -X main.version=${VERSION} -X main.commit=${COMMIT} -X main.buildTime=${BUILD_TIME}" \
+    -o /out/surveyworker ./cmd/surveyworker \
  && mkdir -p /out/data/inbox /out/data/out
 
 FROM gcr.io/distroless/static-debian12:nonroot

@@ -8,6 +8,15 @@ BIN     := bin/surveyworker
 DEMO    := out/demo
 PG_GLOB := /usr/lib/postgresql/*/bin/initdb
 
+# What 'surveyworker version' prints. The Go toolchain records the commit
+# only when it finds a .git directory (not in a git worktree, nor with
+# -buildvcs=false), and never the build time, so the build says them.
+VERSION    := $(shell git describe --always --dirty 2>/dev/null)
+COMMIT     := $(shell git rev-parse HEAD 2>/dev/null)
+BUILD_TIME := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildTime=$(BUILD_TIME)
+
+
 # Tools the checks use, installed with go install into .tools/ at pinned
 # versions, so every machine runs the same checks.
 TOOLS               := $(CURDIR)/.tools
@@ -25,7 +34,7 @@ RACE_PKGS := ./schedules/... ./report/... ./store/... ./internal/smtptest/... ./
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/surveyworker
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/surveyworker
 
 # postgres makes sure PostgreSQL server binaries are installed; the tests and
 # the demo start their own private server from them.

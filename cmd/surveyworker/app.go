@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -11,7 +12,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
@@ -21,33 +21,23 @@ import (
 const (
 	exitOK       = 0
 	exitFailure  = 1 // the command failed, or (ingest) a file was rejected
-	exitUsage    = 2 // bad flags or arguments
+	exitUsage    = 2 // bad flags, arguments, configuration or files named
 	envConfigKey = "SURVEYWORKER_CONFIG"
 )
 
 // command is one subcommand.
 type command struct {
-	name    string
+	name    string // one word, or a group and a word ("practices import")
 	args    string // argument synopsis for usage
 	summary string
 	help    string // longer explanation shown by --help
 	flags   func(fs *flag.FlagSet, a *app)
 	run     func(ctx context.Context, a *app, args []string) error
+	// noConfig marks a command that reads no configuration (version): it
+	// works whatever the environment and config file hold.
+	noConfig bool
+	extras
 }
-
-// usageError marks errors that should print usage and exit 2.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
-// exitError carries a specific exit code for a failure already reported.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e exitError) Error() string { return e.err.Error() }
-func (e exitError) Unwrap() error { return e.err }
 
 // app is the state one command invocation shares: configuration, logger,
 // output streams and, once opened, the database.
@@ -57,6 +47,11 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+
+	fs        *flag.FlagSet     // the command's flags
+	given     map[string]string // flags on the command line, by name
+	cfgFile   string            // the config file read, if any
+	fileLines map[string]int    // line of each key the config file set
 
 	st     *store.Store
 	server *store.Server
@@ -68,88 +63,101 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return runWithEnv(ctx, args, stdout, stderr, os.Getenv)
 }
 
+// runWithEnv is Run with the environment read through getenv. Help and the
+// version are answered before any configuration is read; everything a
+// command could find wrong without the database is checked before it runs.
 func runWithEnv(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		if len(args) > 1 {
-			return runWithEnv(ctx, []string{args[1], "--help"}, stdout, stderr, getenv)
-		}
+	if len(args) == 0 {
 		printUsage(stdout)
 		return exitOK
 	}
-	cmd, rest, ok := findCommand(args)
-	if !ok {
-		fmt.Fprintf(stderr, "surveyworker: unknown command %q\n\n", strings.Join(args, " "))
-		printUsage(stderr)
-		return exitUsage
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) == 1 || args[1] == "help" || isHelpFlag(args[1]) {
+			printUsage(stdout)
+			return exitOK
+		}
+		args = append(args[1:len(args):len(args)], "--help")
+	case "-version", "--version":
+		args = append([]string{"version"}, args[1:]...)
+	}
+	cmd, rest, group, err := lookup(args)
+	if err != nil {
+		return reportError(stderr, "", err)
+	}
+	if group != "" {
+		printGroupUsage(stdout, group)
+		return exitOK
 	}
 	a := &app{stdout: stdout, stderr: stderr, getenv: getenv}
-	rest, err := a.parse(cmd, rest)
+	rest, err = a.parse(cmd, rest)
 	if errors.Is(err, flag.ErrHelp) {
+		printCommandUsage(stdout, cmd, a.fs)
 		return exitOK
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "surveyworker %s: %v\n", cmd.name, err)
-		return exitUsage
+	if err == nil {
+		err = a.checkFiles(cmd, rest)
 	}
-	defer a.close()
-	err = cmd.run(ctx, a, rest)
-	var ue usageError
-	var ee exitError
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "surveyworker %s: %v\nRun 'surveyworker %s --help' for usage.\n", cmd.name, err, cmd.name)
-		return exitUsage
-	case errors.As(err, &ee):
-		return ee.code
-	default:
-		fmt.Fprintf(stderr, "surveyworker %s: %v\n", cmd.name, err)
-		return exitFailure
+	if err == nil {
+		defer a.close()
+		err = cmd.run(ctx, a, rest)
 	}
+	return reportError(stderr, cmd.name, err)
 }
 
-// findCommand matches the longest command name ("practices import" before
-// "practices") at the start of args.
-func findCommand(args []string) (command, []string, bool) {
-	for _, c := range commands() {
-		words := strings.Fields(c.name)
-		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
-			return c, args[len(words):], true
-		}
-	}
-	return command{}, nil, false
-}
-
-// parse loads configuration (defaults, file, environment, flags) and sets up
-// logging.
-func (a *app) parse(cmd command, args []string) ([]string, error) {
-	a.cfg = DefaultConfig()
-	if p := configPath(args, a.getenv(envConfigKey)); p != "" {
-		if err := a.cfg.loadFile(p); err != nil {
-			return nil, err
-		}
-	}
-	if err := a.cfg.loadEnv(a.getenv); err != nil {
-		return nil, err
-	}
+// newFlagSet returns the flags of cmd, bound to a's configuration, with
+// the flag package's own error and usage output turned off: reportError and
+// printCommandUsage say it once, in one place.
+func newFlagSet(cmd command, a *app) *flag.FlagSet {
 	fs := flag.NewFlagSet("surveyworker "+cmd.name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
-	a.cfg.commonFlags(fs)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	if !cmd.noConfig {
+		a.cfg.commonFlags(fs)
+	}
 	if cmd.flags != nil {
 		cmd.flags(fs, a)
 	}
-	fs.Usage = func() { commandUsage(fs.Output(), cmd, fs) }
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(a.stdout)
-			fs.Usage()
-		}
+	return fs
+}
+
+// parse reads the flags, then the configuration, and sets up logging. The
+// flags are read first, against the defaults, so that --help and a
+// mistyped flag are answered the same whatever the configuration holds;
+// the configuration (file, then environment) is then laid over the
+// defaults and the flags given are set again, so they win.
+func (a *app) parse(cmd command, args []string) ([]string, error) {
+	a.cfg = DefaultConfig()
+	a.fs = newFlagSet(cmd, a)
+	pos, err := parseInterspersed(a.fs, args)
+	if errors.Is(err, flag.ErrHelp) {
 		return nil, err
 	}
+	if err != nil {
+		return nil, usageError{flagMessage(a.fs, err)}
+	}
+	if cmd.noConfig {
+		a.log = slog.New(slog.DiscardHandler)
+		return pos, nil
+	}
+	a.given = map[string]string{}
+	a.fs.Visit(func(f *flag.Flag) { a.given[f.Name] = f.Value.String() })
+	a.cfgFile = cmp.Or(a.given["config"], a.getenv(envConfigKey))
+	if a.cfgFile != "" {
+		if a.fileLines, err = a.cfg.loadFile(a.cfgFile); err != nil {
+			return nil, hintedError{err.Error(), configHint}
+		}
+	}
+	if err := a.cfg.loadEnv(a.getenv); err != nil {
+		return nil, hintedError{err.Error(), configHint}
+	}
+	for name, v := range a.given {
+		if err := a.fs.Set(name, v); err != nil {
+			return nil, fmt.Errorf("setting --%s again: %w", name, err) // it parsed once
+		}
+	}
 	if err := a.cfg.Validate(); err != nil {
-		return nil, err
+		return nil, a.configError(err)
 	}
 	a.cfg.absPaths()
 	a.log = newLogger(a.stderr, a.cfg.LogFormat, a.cfg.LogLevel)
@@ -174,22 +182,6 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		pos, args = append(pos, rest[0]), rest[1:]
 	}
-}
-
-// configPath finds --config in args before flags are parsed, so the file can
-// supply the flags' defaults.
-func configPath(args []string, env string) string {
-	for i, s := range args {
-		for _, p := range []string{"-config", "--config"} {
-			if s == p && i+1 < len(args) {
-				return args[i+1]
-			}
-			if v, ok := strings.CutPrefix(s, p+"="); ok {
-				return v
-			}
-		}
-	}
-	return env
 }
 
 func newLogger(w io.Writer, format, level string) *slog.Logger {
@@ -273,38 +265,6 @@ func (a *app) hmacKey() ([]byte, error) {
 	}
 	a.log.Warn("SURVEYWORKER_HMAC_KEY not set; generated a key", slog.String("path", path))
 	return key, nil
-}
-
-func printUsage(w io.Writer) {
-	fmt.Fprint(w, `surveyworker turns survey exports from GP practices into a ranked, tiered
-IT roadmap workbook and e-mails it to leads.
-
-Usage:
-  surveyworker <command> [flags] [arguments]
-
-Commands:
-`)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
-	}
-	fmt.Fprint(w, `
-Run 'surveyworker <command> --help' for a command's flags.
-
-Without DATABASE_URL, surveyworker starts a private PostgreSQL from the local
-installation under --data-dir (default ./.surveyworker) and stops it on exit.
-Configuration comes from flags, SURVEYWORKER_* environment variables and an
-optional YAML file (--config); 'surveyworker config' prints it with secrets
-masked.
-`)
-}
-
-func commandUsage(w io.Writer, c command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: surveyworker %s [flags] %s\n\n%s\n", c.name, c.args, c.summary)
-	if c.help != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.help))
-	}
-	fmt.Fprintln(w, "\nFlags:")
-	fs.PrintDefaults()
 }
 
 func redactURL(s string) string { return store.Redact(s) }

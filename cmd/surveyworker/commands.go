@@ -6,18 +6,97 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"runtime/debug"
+	"slices"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/surveyworker/surveyworker/ingest"
 )
 
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
-	return []command{
+	cs := []command{
 		cmdRun(), cmdServe(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
 		cmdPracticesImport(), cmdForget(), cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
+	for i := range cs {
+		cs[i].extras = commandExtras[cs[i].name]
+	}
+	return cs
+}
+
+// extras are the parts of a command's definition kept in commandExtras.
+type extras struct {
+	// examples are whole command lines, each starting "surveyworker NAME",
+	// shown by --help.
+	examples []string
+	// files returns the arguments that name files the command reads, all
+	// checked before it starts; nil when its arguments are not files.
+	files func(args []string) []string
+}
+
+// commandExtras holds each command's examples and which of its arguments
+// are files, by command name. They are kept together so that the examples
+// read as one set, and apart from each command's code, which says what the
+// command does.
+var commandExtras = map[string]extras{
+	"run": {examples: []string{
+		"surveyworker run",
+		"surveyworker run --inbox /srv/surveys/inbox --out /srv/surveys/out",
+		"surveyworker run --practices practices.csv --leads leads.csv",
+	}},
+	"serve": {examples: []string{
+		"surveyworker serve --http :8080",
+		`surveyworker serve --schedule "30 6 * * 1-5" --time-zone Europe/London`,
+		"surveyworker serve --inbox /data/inbox --out /data/out --catch-up 0",
+	}},
+	"ingest": {files: allArgs, examples: []string{
+		"surveyworker ingest responses.csv",
+		"surveyworker ingest --mapping autumn.yaml autumn-export.xlsx",
+		`surveyworker ingest --json --sheet "Form responses 1" forms.xlsx`,
+	}},
+	"inspect": {files: allArgs, examples: []string{
+		"surveyworker inspect responses.csv",
+		"surveyworker inspect --json responses.csv spring.xlsx",
+		"surveyworker inspect --write-mapping autumn.yaml autumn-export.csv",
+	}},
+	"rank": {examples: []string{
+		"surveyworker rank",
+		"surveyworker rank --weight-by-list-size --json",
+		"surveyworker rank --weights survey=0.6,impact=0.2,dependencies=0.2",
+	}},
+	"report": {examples: []string{
+		"surveyworker report --out out/roadmap.xlsx",
+		"surveyworker report --out out/roadmap.xlsx --email --leads leads.csv",
+	}},
+	"practices import": {files: allArgs, examples: []string{
+		"surveyworker practices import practices.csv",
+		"surveyworker practices import epraccur.csv",
+	}},
+	"forget": {files: notDigests, examples: []string{
+		"surveyworker forget inbox/archive/responses.csv",
+		"surveyworker forget 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+	}},
+	"migrate": {examples: []string{
+		"surveyworker migrate",
+		"surveyworker migrate --data-dir /var/lib/surveyworker",
+	}},
+	"config": {examples: []string{
+		"surveyworker config",
+		"surveyworker config --config /etc/surveyworker.yaml",
+	}},
+	"version": {examples: []string{
+		"surveyworker version",
+	}},
+}
+
+// allArgs returns every argument: each names a file.
+func allArgs(args []string) []string { return args }
+
+// notDigests returns the arguments that are not SHA-256 digests (forget
+// takes either).
+func notDigests(args []string) []string {
+	return slices.DeleteFunc(slices.Clone(args), func(s string) bool { return sha256Hex.MatchString(strings.ToLower(s)) })
 }
 
 func cmdForget() command {
@@ -86,23 +165,57 @@ func cmdConfig() command {
 	return command{
 		name:    "config",
 		summary: "print the effective configuration with secrets masked",
+		help:    configHelp(),
 		run: func(ctx context.Context, a *app, args []string) error {
+			if len(args) > 0 {
+				return usageError{"config takes no arguments"}
+			}
 			a.cfg.Dump(a.stdout)
 			return nil
 		},
 	}
 }
 
+// configHelp explains where configuration comes from and lists every key
+// with its variable and flag.
+func configHelp() string {
+	var b strings.Builder
+	b.WriteString(`Each value comes from the first of: a flag on the command line, its
+environment variable, its key in the YAML file named by --config or
+SURVEYWORKER_CONFIG, and the default. The output is such a file, which
+--config reads back (masked secrets aside). Booleans are true or false
+(also yes/no, 1/0), durations are written 90s, 5m or 24h. Not every key has
+a flag: secrets do not belong on a command line, which ps and shell history
+show, and the SMTP relay is set once per deployment. An invalid value stops
+every command but help and version with exit status 2 before anything
+starts.
+
+Keys:
+`)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  KEY\tVARIABLE\tFLAG")
+	fields := configFields()
+	for _, k := range configKeys() {
+		fl := fields[k].Tag.Get("flag")
+		if fl != "" {
+			fl = "--" + fl
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", k, fields[k].Tag.Get("env"), fl)
+	}
+	tw.Flush()
+	return b.String()
+}
+
 func cmdVersion() command {
 	return command{
-		name:    "version",
-		summary: "print the version",
+		name:     "version",
+		summary:  "print the version, commit and build time (also --version)",
+		noConfig: true,
 		run: func(ctx context.Context, a *app, args []string) error {
-			v := "(devel)"
-			if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-				v = bi.Main.Version
+			if len(args) > 0 {
+				return usageError{"version takes no arguments"}
 			}
-			fmt.Fprintf(a.stdout, "surveyworker %s\n", v)
+			readBuildInfo().write(a.stdout)
 			return nil
 		},
 	}

@@ -6,59 +6,67 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/schedules"
 )
 
 // Config is the worker's configuration. Values come from defaults, then an
 // optional YAML file (--config or SURVEYWORKER_CONFIG), then the environment,
-// then flags; later sources win.
+// then flags; later sources win. Each field's yaml tag is its key in the
+// file, its env tag its variable and its flag tag, when it has one, the
+// flag of the commands that use it. Secrets, and the SMTP settings that are
+// set once per deployment, have no flag: a command line shows in ps and in
+// shell history.
 type Config struct {
 	// DatabaseURL is the PostgreSQL connection string. Empty means start a
 	// private PostgreSQL under DataDir.
 	DatabaseURL string `yaml:"database_url" env:"DATABASE_URL" secret:"true"`
 	// DataDir holds the private PostgreSQL and the generated HMAC key.
-	DataDir string `yaml:"data_dir" env:"SURVEYWORKER_DATA_DIR"`
+	DataDir string `yaml:"data_dir" env:"SURVEYWORKER_DATA_DIR" flag:"data-dir"`
 	// Catalogue is a workstream catalogue YAML file; empty uses the built-in one.
-	Catalogue string `yaml:"catalogue" env:"SURVEYWORKER_CATALOGUE"`
+	Catalogue string `yaml:"catalogue" env:"SURVEYWORKER_CATALOGUE" flag:"catalogue"`
 	// Practices is a practice registry CSV imported at the start of each cycle
 	// when set.
-	Practices string `yaml:"practices" env:"SURVEYWORKER_PRACTICES"`
+	Practices string `yaml:"practices" env:"SURVEYWORKER_PRACTICES" flag:"practices"`
 	// HMACKey keys the hash that replaces respondents' e-mail addresses. Empty
 	// means a random key generated once and kept in DataDir.
 	HMACKey string `yaml:"hmac_key" env:"SURVEYWORKER_HMAC_KEY" secret:"true"`
 	// Inbox is the watched folder of survey exports.
-	Inbox string `yaml:"inbox" env:"SURVEYWORKER_INBOX"`
+	Inbox string `yaml:"inbox" env:"SURVEYWORKER_INBOX" flag:"inbox"`
 	// Mappings is the folder of mapping files that apply automatically to
 	// the exports they fit; empty means the mappings folder of the inbox.
-	Mappings string `yaml:"mappings" env:"SURVEYWORKER_MAPPINGS"`
+	Mappings string `yaml:"mappings" env:"SURVEYWORKER_MAPPINGS" flag:"mappings"`
 	// Out is where workbooks (and .eml files when no SMTP host is set) go.
-	Out string `yaml:"out" env:"SURVEYWORKER_OUT"`
+	Out string `yaml:"out" env:"SURVEYWORKER_OUT" flag:"out"`
 	// Leads is the CSV of report recipients (name,email).
-	Leads string `yaml:"leads" env:"SURVEYWORKER_LEADS"`
+	Leads string `yaml:"leads" env:"SURVEYWORKER_LEADS" flag:"leads"`
 	// Schedule is the cron spec of the full cycle.
-	Schedule string `yaml:"schedule" env:"SURVEYWORKER_SCHEDULE"`
+	Schedule string `yaml:"schedule" env:"SURVEYWORKER_SCHEDULE" flag:"schedule"`
 	// TimeZone is the IANA zone the schedule and report times use.
-	TimeZone string `yaml:"time_zone" env:"SURVEYWORKER_TIME_ZONE"`
+	TimeZone string `yaml:"time_zone" env:"SURVEYWORKER_TIME_ZONE" flag:"time-zone"`
 	// Settle is how long an inbox file must stop changing before it is read.
-	Settle time.Duration `yaml:"settle" env:"SURVEYWORKER_SETTLE"`
+	Settle time.Duration `yaml:"settle" env:"SURVEYWORKER_SETTLE" flag:"settle"`
 	// WeightByListSize weights practices by their registered list size in
 	// practice priority instead of one practice, one vote.
-	WeightByListSize bool `yaml:"weight_by_list_size" env:"SURVEYWORKER_WEIGHT_BY_LIST_SIZE"`
+	WeightByListSize bool `yaml:"weight_by_list_size" env:"SURVEYWORKER_WEIGHT_BY_LIST_SIZE" flag:"weight-by-list-size"`
 	// CatchUp is how far back a scheduled run missed while serve was down
 	// is run at start-up; 0 turns catching up off.
-	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP"`
+	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP" flag:"catch-up"`
 	// HTTP is the listen address of /healthz; empty disables it.
-	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP"`
+	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP" flag:"http"`
 	// SMTPHost is the mail relay; empty writes .eml files instead of sending.
 	SMTPHost string `yaml:"smtp_host" env:"SURVEYWORKER_SMTP_HOST"`
 	// SMTPPort is the relay's port.
@@ -71,9 +79,9 @@ type Config struct {
 	// SMTPTLS is "starttls" (required), "opportunistic", "tls" or "none".
 	SMTPTLS string `yaml:"smtp_tls" env:"SURVEYWORKER_SMTP_TLS"`
 	// LogFormat is "text" or "json".
-	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT"`
+	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT" flag:"log-format"`
 	// LogLevel is "debug", "info", "warn" or "error".
-	LogLevel string `yaml:"log_level" env:"SURVEYWORKER_LOG_LEVEL"`
+	LogLevel string `yaml:"log_level" env:"SURVEYWORKER_LOG_LEVEL" flag:"log-level"`
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -94,21 +102,81 @@ func DefaultConfig() Config {
 	}
 }
 
-// loadFile overlays the YAML file at path onto c.
-func (c *Config) loadFile(path string) error {
+// loadFile overlays the YAML file at path onto c and returns the line of
+// each key it set. Values are read as the environment's are (setField), so
+// "weight_by_list_size: yes" and SURVEYWORKER_WEIGHT_BY_LIST_SIZE=yes mean
+// the same. An unknown key is an error naming its line and the nearest key.
+func (c *Config) loadFile(path string) (map[string]int, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("config file: %w", err)
 	}
-	dec := yaml.NewDecoder(strings.NewReader(string(b)))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config %s: %w", path, err)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	return nil
+	if len(doc.Content) == 0 {
+		return nil, nil // an empty file sets nothing
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("config %s line %d: want key: value lines such as \"schedule: 0 2 * * *\"", path, root.Line)
+	}
+	v := reflect.ValueOf(c).Elem()
+	fields := configFields()
+	lines := map[string]int{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, val := root.Content[i], root.Content[i+1]
+		f, ok := fields[k.Value]
+		if !ok {
+			return nil, fmt.Errorf("config %s line %d: %s", path, k.Line, unknownKey(k.Value))
+		}
+		if first, dup := lines[k.Value]; dup {
+			return nil, fmt.Errorf("config %s line %d: %q is already set on line %d", path, k.Line, k.Value, first)
+		}
+		lines[k.Value] = k.Line
+		if val.Kind != yaml.ScalarNode {
+			return nil, fmt.Errorf("config %s line %d: %s: want a single value, not a list or keys", path, val.Line, k.Value)
+		}
+		fv := v.FieldByIndex(f.Index)
+		if val.Tag == "!!null" {
+			fv.SetZero() // "http:" with nothing after it turns the listener off
+			continue
+		}
+		if err := setField(fv, val.Value); err != nil {
+			return nil, fmt.Errorf("config %s line %d: %s %q: %w", path, val.Line, k.Value, maskIfSecret(f, val.Value), err)
+		}
+	}
+	return lines, nil
+}
+
+// configFields returns the fields of Config by YAML key.
+func configFields() map[string]reflect.StructField {
+	t := reflect.TypeFor[Config]()
+	m := make(map[string]reflect.StructField, t.NumField())
+	for i := range t.NumField() {
+		m[t.Field(i).Tag.Get("yaml")] = t.Field(i)
+	}
+	return m
+}
+
+// configKeys returns the YAML keys of Config in sorted order.
+func configKeys() []string {
+	return slices.Sorted(maps.Keys(configFields()))
+}
+
+// unknownKey describes key, which is not a configuration key: with the
+// nearest key when one is close, else with the list of keys.
+func unknownKey(key string) string {
+	keys := configKeys()
+	if s := nearest(key, keys); s != "" {
+		return fmt.Sprintf("unknown key %q (did you mean %q?)", key, s)
+	}
+	return fmt.Sprintf("unknown key %q; the keys are %s", key, strings.Join(keys, ", "))
 }
 
 // loadEnv overlays the environment variables named in the env tags onto c.
+// An empty variable counts as unset.
 func (c *Config) loadEnv(getenv func(string) string) error {
 	v := reflect.ValueOf(c).Elem()
 	t := v.Type()
@@ -119,55 +187,140 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 			continue
 		}
 		if err := setField(v.Field(i), s); err != nil {
-			return fmt.Errorf("config: %s=%q: %w", name, maskIfSecret(t.Field(i), s), err)
+			return fmt.Errorf("%s=%q: %w", name, maskIfSecret(t.Field(i), s), err)
 		}
 	}
 	return nil
 }
 
+// setField sets f, a field of Config, from its text form s: a duration
+// such as 5s or 1m30s, a whole number, a bool (true/false, yes/no or 1/0 in
+// any case) or a string taken as it is.
 func setField(f reflect.Value, s string) error {
-	switch f.Interface().(type) {
-	case string:
-		f.SetString(s)
-	case int:
-		n, err := strconv.Atoi(s)
+	if f.Type() == reflect.TypeFor[time.Duration]() {
+		d, err := time.ParseDuration(strings.TrimSpace(s))
 		if err != nil {
-			return errors.New("not a whole number")
-		}
-		f.SetInt(int64(n))
-	case time.Duration:
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return errors.New("not a duration such as 5s or 1m")
+			return errors.New("want a duration such as 5s, 1m or 24h")
 		}
 		f.SetInt(int64(d))
+		return nil
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(s)
+	case reflect.Bool:
+		b, err := parseBool(s)
+		if err != nil {
+			return err
+		}
+		f.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, f.Type().Bits())
+		if err != nil {
+			return errors.New("want a whole number")
+		}
+		f.SetInt(n)
+	default:
+		// Only reachable by giving Config a field of a new type; the
+		// tests set every field.
+		return fmt.Errorf("cannot set a %s from text", f.Type())
 	}
 	return nil
 }
 
-// Validate checks the values that would otherwise fail late.
+// parseBool reads true/false, yes/no and 1/0, in any case.
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "yes", "1":
+		return true, nil
+	case "false", "no", "0":
+		return false, nil
+	}
+	return false, errors.New("want true or false (or yes/no, 1/0)")
+}
+
+// A FieldError is a configuration value that is not valid. Key is the
+// YAML key; the caller knows whether it came from a flag, a variable or
+// the file, and says so.
+type FieldError struct {
+	Key   string // YAML key, e.g. "time_zone"
+	Value string // the value, masked if secret
+	Err   error
+}
+
+// Error returns the key, the value and what is wrong with it.
+func (e *FieldError) Error() string { return fmt.Sprintf("%s %q: %v", e.Key, e.Value, e.Err) }
+
+// Unwrap returns what is wrong with the value.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Validate checks every value that would otherwise fail late, after the
+// database has started or at the first scheduled run, and returns a
+// [*FieldError] for the first that does not hold. It reads no files and
+// binds no ports.
 func (c *Config) Validate() error {
-	if _, err := time.LoadLocation(c.TimeZone); err != nil {
-		return fmt.Errorf("config: time zone %q: %w", c.TimeZone, err)
+	bad := func(key, value, format string, args ...any) error {
+		return &FieldError{Key: key, Value: value, Err: fmt.Errorf(format, args...)}
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil || c.TimeZone == "" {
+		return bad("time_zone", c.TimeZone, "want an IANA time zone such as Europe/London or UTC")
+	}
+	if _, err := schedules.ParseSchedule(c.Schedule, loc); err != nil {
+		return bad("schedule", c.Schedule, "%s (want e.g. \"0 2 * * *\", 6 fields with seconds, or @every 1h)", scheduleProblem(err, c.Schedule))
+	}
+	if err := checkListenAddr(c.HTTP); err != nil {
+		return bad("http", c.HTTP, "%v", err)
 	}
 	switch c.SMTPTLS {
 	case "starttls", "opportunistic", "tls", "none":
 	default:
-		return fmt.Errorf("config: smtp_tls %q: want starttls, opportunistic, tls or none", c.SMTPTLS)
+		return bad("smtp_tls", c.SMTPTLS, "want starttls, opportunistic, tls or none")
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		return bad("smtp_port", strconv.Itoa(c.SMTPPort), "want a port from 1 to 65535")
 	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
-		return fmt.Errorf("config: log_format %q: want text or json", c.LogFormat)
+		return bad("log_format", c.LogFormat, "want text or json")
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
-		return err
+		return bad("log_level", c.LogLevel, "want debug, info, warn or error")
 	}
 	if c.CatchUp < 0 {
-		return fmt.Errorf("config: catch_up %v must not be negative", c.CatchUp)
+		return bad("catch_up", c.CatchUp.String(), "must not be negative")
 	}
 	if c.Settle < 0 {
-		return fmt.Errorf("config: settle %v must not be negative", c.Settle)
+		return bad("settle", c.Settle.String(), "must not be negative")
+	}
+	return nil
+}
+
+// scheduleProblem returns what err, from schedules.ParseSchedule, says is
+// wrong with spec, without the spec the message repeats ("schedules:
+// schedule "x": ... found 1: [x]").
+func scheduleProblem(err error, spec string) string {
+	msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("schedules: schedule %q", spec))
+	msg = strings.TrimPrefix(strings.TrimPrefix(msg, ":"), " ")
+	if i := strings.LastIndex(msg, ": ["); i >= 0 && strings.HasSuffix(msg, "]") {
+		msg = msg[:i]
+	}
+	return msg
+}
+
+// checkListenAddr checks the syntax of a listen address such as :8080 or
+// 127.0.0.1:8080 without binding it; empty is allowed (no listener).
+func checkListenAddr(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port or :port, e.g. :8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return errors.New("want a port from 0 to 65535, e.g. :8080")
 	}
 	return nil
 }
@@ -181,18 +334,26 @@ func (c *Config) Location() *time.Location {
 	return loc
 }
 
-// Dump writes the configuration as YAML-like lines with secrets masked.
+// Dump writes the configuration as a YAML file that --config reads back,
+// with secrets masked: one key a line, in order, each with its variable and
+// flag in a comment.
 func (c *Config) Dump(w io.Writer) {
 	v := reflect.ValueOf(c).Elem()
-	t := v.Type()
-	var lines []string
-	for i := range t.NumField() {
-		f := t.Field(i)
-		val := fmt.Sprint(v.Field(i).Interface())
-		lines = append(lines, fmt.Sprintf("%s: %s    # %s", f.Tag.Get("yaml"), maskIfSecret(f, val), f.Tag.Get("env")))
+	fields := configFields()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, key := range configKeys() {
+		f := fields[key]
+		val := maskIfSecret(f, fmt.Sprint(v.FieldByIndex(f.Index).Interface()))
+		if f.Type.Kind() == reflect.String {
+			val = strconv.Quote(val)
+		}
+		src := f.Tag.Get("env")
+		if fl := f.Tag.Get("flag"); fl != "" {
+			src += ", --" + fl
+		}
+		fmt.Fprintf(tw, "%s: %s\t# %s\n", key, val, src)
 	}
-	sort.Strings(lines)
-	fmt.Fprintln(w, strings.Join(lines, "\n"))
+	tw.Flush()
 }
 
 func maskIfSecret(f reflect.StructField, s string) string {
@@ -206,13 +367,12 @@ func maskIfSecret(f reflect.StructField, s string) string {
 }
 
 // commonFlags registers the flags every subcommand shares.
-func (c *Config) commonFlags(fs *flag.FlagSet) *string {
-	path := fs.String("config", "", "YAML configuration `file` (also SURVEYWORKER_CONFIG)")
+func (c *Config) commonFlags(fs *flag.FlagSet) {
+	fs.String("config", "", "YAML configuration `file` (SURVEYWORKER_CONFIG); keys as in 'surveyworker config'")
 	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "`dir` for the private PostgreSQL and generated key (SURVEYWORKER_DATA_DIR)")
 	fs.StringVar(&c.Catalogue, "catalogue", c.Catalogue, "workstream catalogue YAML `file`; default built in (SURVEYWORKER_CATALOGUE)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log `format`: text or json (SURVEYWORKER_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "log `level`: debug, info, warn or error (SURVEYWORKER_LOG_LEVEL)")
-	return path
 }
 
 // MappingsDir returns the folder of mapping files: Mappings, or the
@@ -232,7 +392,7 @@ func (c *Config) mappingsFlag(fs *flag.FlagSet) {
 func parseLevel(s string) (slog.Level, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(s)); err != nil {
-		return 0, fmt.Errorf("config: log_level %q: want debug, info, warn or error", s)
+		return 0, fmt.Errorf("log_level %q: want debug, info, warn or error", s)
 	}
 	return l, nil
 }

@@ -544,21 +544,6 @@ func TestMappingsFolderApplies(t *testing.T) {
 	}
 }
 
-func TestHelpForEveryCommand(t *testing.T) {
-	h := &harness{t: t, env: map[string]string{}}
-	for _, c := range commands() {
-		args := append(strings.Fields(c.name), "--help")
-		code, out, _ := h.run(context.Background(), args...)
-		if code != 0 || !strings.Contains(out, "Usage: surveyworker "+c.name) {
-			t.Errorf("%s --help: exit %d, output %q", c.name, code, out)
-		}
-	}
-	code, _, errOut := h.run(context.Background(), "frobnicate")
-	if code != exitUsage || !strings.Contains(errOut, "unknown command") {
-		t.Errorf("unknown command: exit %d, stderr %q", code, errOut)
-	}
-}
-
 func waitFor(t *testing.T, timeout time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
