@@ -16,7 +16,6 @@ COMMIT     := $(shell git rev-parse HEAD 2>/dev/null)
 BUILD_TIME := $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildTime=$(BUILD_TIME)
 
-
 # Tools the checks use, installed with go install into .tools/ at pinned
 # versions, so every machine runs the same checks.
 TOOLS               := $(CURDIR)/.tools
