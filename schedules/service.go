@@ -66,6 +66,10 @@ type ServiceConfig struct {
 	CatchUp time.Duration
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+
+	// clock, set by tests, replaces Now and the timers the schedule waits
+	// on with a clock they advance by hand.
+	clock clock
 }
 
 // Service runs the cycle on its schedule, hands inbox files to the file
@@ -131,6 +135,10 @@ func (c *ServiceConfig) withDefaults() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.clock == nil {
+		c.clock = realClock{now: c.Now}
+	}
+	c.Now = c.clock.Now
 	return nil
 }
 
@@ -202,7 +210,7 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup, ln net.Li
 		if slot := s.missedSlot(ctx); !slot.IsZero() {
 			wg.Go(func() { s.catchUp(ctx, work, slot) })
 		}
-		sch := &scheduler{schedule: s.schedule, now: s.cfg.Now, logger: s.logger, recheck: recheckInterval}
+		sch := &scheduler{schedule: s.schedule, clock: s.cfg.clock, logger: s.logger, recheck: recheckInterval}
 		wg.Go(func() {
 			sch.run(ctx, wg, func(slot time.Time) { s.fireCycle(ctx, work, slot) })
 		})
