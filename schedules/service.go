@@ -64,7 +64,9 @@ type ServiceConfig struct {
 	// was down is run at start-up (once, for the latest missed slot); zero
 	// means [DefaultCatchUp] and a negative value turns catching up off.
 	CatchUp time.Duration
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time; nil means time.Now. The schedule, the
+	// catch-up, the health check and the settle period of inbox files all
+	// read it.
 	Now func() time.Time
 
 	// clock, set by tests, replaces Now and the timers the schedule waits
@@ -216,7 +218,7 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup, ln net.Li
 		})
 	}
 	if s.cfg.InboxDir != "" {
-		w := newWatcher(s.cfg.InboxDir, s.cfg.Settle, s.cfg.Rescan, s.logger,
+		w := newWatcher(s.cfg.InboxDir, s.cfg.Settle, s.cfg.Rescan, s.cfg.clock.Now, s.logger,
 			func(work context.Context, path string) error { return s.handleFile(ctx, work, path) })
 		wg.Go(func() { w.run(ctx, work) })
 	}

@@ -18,6 +18,9 @@ import (
 // everySecond fires at the start of every second.
 const everySecond = "*/1 * * * * *"
 
+// fileSettle is the settle period of services watching an inbox.
+const fileSettle = 200 * time.Millisecond
+
 // running is a service started by startService.
 type running struct {
 	svc    *Service
@@ -225,16 +228,16 @@ func TestWatchedFileWaitsForOtherProcess(t *testing.T) {
 	}
 	inbox := t.TempDir()
 	logger, _ := testLogger(t)
-	h := &handoffs{}
+	h := newHandoffs()
 	startService(t, ServiceConfig{Store: mine, Logger: logger, InboxDir: inbox, OnFile: h.handle,
-		Settle: testSettle, Rescan: 100 * time.Millisecond})
+		Settle: fileSettle, Rescan: 100 * time.Millisecond})
 	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
-	time.Sleep(5 * testSettle)
-	if got := h.list(); len(got) != 0 {
+	time.Sleep(5 * fileSettle)
+	if got := h.names(); len(got) != 0 {
 		t.Fatalf("file handled while another process held the lock: %v", got)
 	}
 	lock.Release()
-	waitFor(t, 15*time.Second, "hand-over after release", func() bool { return len(h.list()) == 1 })
+	waitFor(t, 15*time.Second, "hand-over after release", func() bool { return len(h.names()) == 1 })
 	waitFor(t, 15*time.Second, "the ingest run", func() bool {
 		return countStatus(runsOf(t, mine, JobIngest), store.JobSucceeded) == 1
 	})
@@ -258,7 +261,7 @@ func TestRunWaitsForFileInHand(t *testing.T) {
 		finished.Store(true)
 		return os.Remove(path)
 	}
-	r := startService(t, ServiceConfig{Store: st, Logger: logger, InboxDir: inbox, OnFile: onFile, Settle: testSettle})
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, InboxDir: inbox, OnFile: onFile, Settle: fileSettle})
 	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
 	select {
 	case <-started:
@@ -288,7 +291,7 @@ func TestRunCancelsWorkAfterShutdownTimeout(t *testing.T) {
 		return ctx.Err()
 	}
 	r := startService(t, ServiceConfig{Store: st, Logger: logger, InboxDir: inbox, OnFile: onFile,
-		Settle: testSettle, ShutdownTimeout: 300 * time.Millisecond})
+		Settle: fileSettle, ShutdownTimeout: 300 * time.Millisecond})
 	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
 	select {
 	case <-started:
@@ -315,7 +318,7 @@ func TestCycleAndFileNeverOverlap(t *testing.T) {
 		}
 		inCycle.Store(1)
 		defer inCycle.Store(0)
-		time.Sleep(4 * testSettle) // the file settles meanwhile
+		time.Sleep(4 * fileSettle) // the file settles meanwhile
 		return nil
 	}
 	handled := make(chan struct{})
@@ -327,7 +330,7 @@ func TestCycleAndFileNeverOverlap(t *testing.T) {
 		return os.Remove(path)
 	}
 	startService(t, ServiceConfig{Store: st, Logger: logger, Spec: everySecond, Cycle: cycle,
-		InboxDir: inbox, OnFile: onFile, Settle: testSettle})
+		InboxDir: inbox, OnFile: onFile, Settle: fileSettle})
 	waitFor(t, 15*time.Second, "the first cycle to start", func() bool { return inCycle.Load() == 1 })
 	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
 	select {
