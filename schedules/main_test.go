@@ -92,18 +92,6 @@ func receive[T any](t *testing.T, c <-chan T, what string) T {
 	}
 }
 
-// waitFor polls cond until it holds or the (generous) timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // countLines returns how many lines of the log contain every one of parts.
 func countLines(log string, parts ...string) int {
 	n := 0
