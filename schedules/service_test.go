@@ -549,6 +549,7 @@ func TestMissedSlot(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case has its own database and clock
 			st, clk := clockedStore(t, at(0, 0))
 			ctx := context.Background()
 			for _, p := range tt.runs {
