@@ -39,9 +39,10 @@ func getHealth(t *testing.T, url string) (int, healthBody) {
 func TestHealthzServedByRun(t *testing.T) {
 	st := storetest.NewStore(t)
 	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
-	r := startService(t, ServiceConfig{Store: st, HTTPAddr: "127.0.0.1:0", Now: func() time.Time { return now },
-		Cycle: func(context.Context, string) error { return nil }})
-	waitFor(t, 15*time.Second, "the HTTP server", func() bool { return r.svc.Addr() != nil })
+	logger, logs := testLogger(t)
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, HTTPAddr: "127.0.0.1:0",
+		Now: func() time.Time { return now }, Cycle: func(context.Context, string) error { return nil }})
+	logs.waitLine(t, "http listening")
 	url := "http://" + r.svc.Addr().String() + "/healthz"
 
 	code, body := getHealth(t, url)

@@ -13,15 +13,26 @@ import (
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
-// logBuffer collects log output from several goroutines.
+// hangGuard bounds every wait of a test for something to happen. It only
+// turns a hang into a failure: nothing is expected to take this long, and
+// no test asserts on how long anything took.
+const hangGuard = 30 * time.Second
+
+// logBuffer collects log output from several goroutines and lets a test
+// wait for a line to be written.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	grew chan struct{} // closed and replaced by every write
 }
 
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.grew != nil {
+		close(b.grew)
+		b.grew = nil
+	}
 	return b.buf.Write(p)
 }
 
@@ -29,6 +40,30 @@ func (b *logBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// waitLine waits until a line containing every one of parts is logged.
+func (b *logBuffer) waitLine(t *testing.T, parts ...string) {
+	t.Helper()
+	timeout := time.NewTimer(hangGuard)
+	defer timeout.Stop()
+	for {
+		b.mu.Lock()
+		found := countLines(b.buf.String(), parts...) > 0
+		if b.grew == nil {
+			b.grew = make(chan struct{})
+		}
+		grew := b.grew
+		b.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-grew:
+		case <-timeout.C:
+			t.Fatalf("no log line with %q after %s", parts, hangGuard)
+		}
+	}
 }
 
 // testLogger returns a logger writing to a buffer, also shown with -v on
@@ -44,15 +79,16 @@ func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
 	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
 }
 
-// waitFor polls cond until it holds or the (generous) timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+// receive returns the next value sent on c.
+func receive[T any](t *testing.T, c <-chan T, what string) T {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(hangGuard):
+		t.Fatalf("no %s after %s", what, hangGuard)
+		var zero T
+		return zero
 	}
 }
 

@@ -16,7 +16,7 @@ const recheckInterval = time.Minute
 // scheduler fires at each slot of a schedule, reading the wall clock.
 type scheduler struct {
 	schedule *Schedule
-	now      func() time.Time
+	clock    clock
 	logger   *slog.Logger
 	recheck  time.Duration
 }
@@ -24,16 +24,21 @@ type scheduler struct {
 // run calls fire with each slot, in a new goroutine tracked by wg, until
 // ctx is done. Slots missed while the host slept collapse into one firing.
 func (s *scheduler) run(ctx context.Context, wg *sync.WaitGroup, fire func(slot time.Time)) {
-	next := s.schedule.Next(s.now())
+	next := s.schedule.Next(s.clock.Now())
 	s.logger.InfoContext(ctx, "schedule started", slog.String("schedule", s.schedule.String()),
 		slog.Time("next_run", next))
 	for !next.IsZero() && ctx.Err() == nil {
-		if wait := min(next.Sub(s.now()), s.recheck); wait > 0 {
-			sleep(ctx, wait)
+		now := s.clock.Now()
+		if now.Before(next) {
+			wake := now.Add(s.recheck)
+			if next.Before(wake) {
+				wake = next
+			}
+			s.clock.SleepUntil(ctx, wake)
 			continue
 		}
 		slot := next
-		if late := s.now().Sub(slot); late > s.recheck {
+		if late := now.Sub(slot); late > s.recheck {
 			s.logger.WarnContext(ctx, "schedule slot fired late", slog.Time("scheduled_for", slot),
 				slog.Duration("late", late))
 		}
@@ -42,17 +47,7 @@ func (s *scheduler) run(ctx context.Context, wg *sync.WaitGroup, fire func(slot 
 			defer wg.Done()
 			fire(slot)
 		}()
-		next = s.schedule.Next(s.now())
+		next = s.schedule.Next(now)
 		s.logger.DebugContext(ctx, "next run", slog.Time("next_run", next))
-	}
-}
-
-// sleep waits for d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
 	}
 }

@@ -64,8 +64,14 @@ type ServiceConfig struct {
 	// was down is run at start-up (once, for the latest missed slot); zero
 	// means [DefaultCatchUp] and a negative value turns catching up off.
 	CatchUp time.Duration
-	// Now returns the current time; nil means time.Now.
+	// Now returns the current time; nil means time.Now. The schedule, the
+	// catch-up, the health check and the settle period of inbox files all
+	// read it.
 	Now func() time.Time
+
+	// clock, set by tests, replaces Now and the timers the schedule waits
+	// on with a clock they advance by hand.
+	clock clock
 }
 
 // Service runs the cycle on its schedule, hands inbox files to the file
@@ -131,6 +137,10 @@ func (c *ServiceConfig) withDefaults() error {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.clock == nil {
+		c.clock = realClock{now: c.Now}
+	}
+	c.Now = c.clock.Now
 	return nil
 }
 
@@ -202,13 +212,13 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup, ln net.Li
 		if slot := s.missedSlot(ctx); !slot.IsZero() {
 			wg.Go(func() { s.catchUp(ctx, work, slot) })
 		}
-		sch := &scheduler{schedule: s.schedule, now: s.cfg.Now, logger: s.logger, recheck: recheckInterval}
+		sch := &scheduler{schedule: s.schedule, clock: s.cfg.clock, logger: s.logger, recheck: recheckInterval}
 		wg.Go(func() {
 			sch.run(ctx, wg, func(slot time.Time) { s.fireCycle(ctx, work, slot) })
 		})
 	}
 	if s.cfg.InboxDir != "" {
-		w := newWatcher(s.cfg.InboxDir, s.cfg.Settle, s.cfg.Rescan, s.logger,
+		w := newWatcher(s.cfg.InboxDir, s.cfg.Settle, s.cfg.Rescan, s.cfg.clock.Now, s.logger,
 			func(work context.Context, path string) error { return s.handleFile(ctx, work, path) })
 		wg.Go(func() { w.run(ctx, work) })
 	}

@@ -6,17 +6,37 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
-// everySecond fires at the start of every second.
-const everySecond = "*/1 * * * * *"
+// hourly fires at the start of every hour.
+const hourly = "0 * * * *"
+
+// at returns a time on the day the fake clocks of these tests start.
+func at(hour, min int) time.Time {
+	return time.Date(2026, 7, 1, hour, min, 0, 0, time.UTC)
+}
+
+// fileSettle is the settle period of services watching an inbox on the
+// real clock; dropFile puts files in place whole, so it can be short.
+const fileSettle = 10 * time.Millisecond
+
+// clockedStore returns a store on a fresh database whose clock is a fake
+// one starting at start, the clock to give the service too.
+func clockedStore(t *testing.T, start time.Time) (*store.Store, *fakeClock) {
+	t.Helper()
+	st := storetest.NewStore(t)
+	clk := newFakeClock(start)
+	st.Now = clk.Now
+	return st, clk
+}
 
 // running is a service started by startService.
 type running struct {
@@ -30,13 +50,8 @@ type running struct {
 func (r *running) stop(t *testing.T) error {
 	t.Helper()
 	r.cancel()
-	select {
-	case <-r.done:
-		return r.err
-	case <-time.After(30 * time.Second):
-		t.Fatal("Run did not return after cancel")
-		return nil
-	}
+	receive(t, r.done, "return from Run after cancel")
+	return r.err
 }
 
 // startService runs a service built from cfg until the test ends.
@@ -46,6 +61,12 @@ func startService(t *testing.T, cfg ServiceConfig) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runService(t, svc)
+}
+
+// runService runs svc until the test ends.
+func runService(t *testing.T, svc *Service) *running {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{svc: svc, cancel: cancel, done: make(chan struct{})}
 	go func() {
@@ -69,118 +90,136 @@ func runsOf(t *testing.T, st *store.Store, job string) []store.JobRun {
 	return runs
 }
 
-func countStatus(runs []store.JobRun, status string) int {
-	n := 0
-	for _, r := range runs {
-		if r.Status == status {
-			n++
+// runView is what the tests check of a recorded run.
+type runView struct {
+	Status, Trigger, Error string
+	ScheduledFor           time.Time
+	Finished               bool
+}
+
+// viewRuns returns the runs of job, oldest first.
+func viewRuns(t *testing.T, st *store.Store, job string) []runView {
+	t.Helper()
+	var views []runView
+	for _, r := range runsOf(t, st, job) {
+		v := runView{Status: r.Status, Trigger: r.Trigger, Error: r.Error, Finished: r.FinishedAt != nil}
+		if r.ScheduledFor != nil {
+			v.ScheduledFor = r.ScheduledFor.UTC()
 		}
+		views = append([]runView{v}, views...)
 	}
-	return n
+	return views
 }
 
 func TestScheduledCycleRunsAndIsRecorded(t *testing.T) {
-	st := storetest.NewStore(t)
+	st, clk := clockedStore(t, at(12, 30))
 	logger, _ := testLogger(t)
-	var calls atomic.Int32
+	triggers := make(chan string, 10)
 	cycle := func(ctx context.Context, trigger string) error {
-		if trigger != TriggerSchedule {
-			t.Errorf("trigger: got %q, want %q", trigger, TriggerSchedule)
-		}
 		RunFromContext(ctx).SetCounts(store.JobCounts{FilesLoaded: 2, ReportPath: "out/roadmap.xlsx"})
-		calls.Add(1)
+		triggers <- trigger
 		return nil
 	}
-	r := startService(t, ServiceConfig{Store: st, Logger: logger, Spec: everySecond, Cycle: cycle})
-	waitFor(t, 15*time.Second, "a successful scheduled run", func() bool {
-		return countStatus(runsOf(t, st, JobCycle), store.JobSucceeded) > 0
-	})
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, Spec: hourly, Location: time.UTC,
+		Cycle: cycle, clock: clk})
+	clk.waitSleeping(t)
+	clk.AdvanceTo(at(13, 0))
+	if got := receive(t, triggers, "scheduled cycle"); got != TriggerSchedule {
+		t.Errorf("trigger: got %q, want %q", got, TriggerSchedule)
+	}
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	var ok store.JobRun
-	for _, run := range runsOf(t, st, JobCycle) {
-		if run.Status == store.JobSucceeded {
-			ok = run
-		}
+	want := []runView{{Status: store.JobSucceeded, Trigger: TriggerSchedule, ScheduledFor: at(13, 0), Finished: true}}
+	if diff := cmp.Diff(want, viewRuns(t, st, JobCycle)); diff != "" {
+		t.Errorf("recorded runs (-want +got):\n%s", diff)
 	}
-	if ok.Trigger != TriggerSchedule || ok.ScheduledFor == nil || ok.FinishedAt == nil {
-		t.Errorf("recorded run: got %+v, want a finished schedule run with its slot", ok)
-	}
-	if ok.FilesLoaded != 2 || ok.ReportPath != "out/roadmap.xlsx" {
-		t.Errorf("counters: got %+v, want files_loaded 2 and the report path", ok.JobCounts)
-	}
-	if ok.ScheduledFor != nil && ok.ScheduledFor.Nanosecond() != 0 {
-		t.Errorf("scheduled_for %v is not a whole-second slot", ok.ScheduledFor)
+	if run := runsOf(t, st, JobCycle)[0]; run.FilesLoaded != 2 || run.ReportPath != "out/roadmap.xlsx" {
+		t.Errorf("counters: got %+v, want files_loaded 2 and the report path", run.JobCounts)
 	}
 }
 
 func TestOverlappingTickIsSkippedLoggedAndRecorded(t *testing.T) {
-	st := storetest.NewStore(t)
+	st, clk := clockedStore(t, at(12, 30))
 	logger, logs := testLogger(t)
-	release := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	var calls atomic.Int32
 	cycle := func(ctx context.Context, _ string) error {
 		if calls.Add(1) == 1 {
-			<-release // the first run outlasts the next ticks
+			close(started)
+			<-release // the first run outlasts the next slot
 		}
 		return nil
 	}
-	r := startService(t, ServiceConfig{Store: st, Logger: logger, Spec: everySecond, Cycle: cycle})
-	waitFor(t, 15*time.Second, "a skipped tick", func() bool {
-		return countStatus(runsOf(t, st, JobCycle), store.JobSkipped) > 0
-	})
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, Spec: hourly, Location: time.UTC,
+		Cycle: cycle, clock: clk})
+	clk.waitSleeping(t)
+	clk.AdvanceTo(at(13, 0))
+	receive(t, started, "start of the 13:00 cycle")
+	clk.waitSleeping(t)
+	clk.AdvanceTo(at(14, 0))
+	logs.waitLine(t, "job skipped", "job=cycle")
 	close(release)
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	runs := runsOf(t, st, JobCycle)
-	var skipped store.JobRun
-	for _, run := range runs {
-		if run.Status == store.JobSkipped {
-			skipped = run
-		}
+	want := []runView{
+		{Status: store.JobSucceeded, Trigger: TriggerSchedule, ScheduledFor: at(13, 0), Finished: true},
+		{Status: store.JobSkipped, Trigger: TriggerSchedule, ScheduledFor: at(14, 0), Finished: true,
+			Error: "previous cycle still running in this process"},
 	}
-	if want := "previous cycle still running"; !strings.Contains(skipped.Error, want) {
-		t.Errorf("skip reason: got %q, want it to mention %q", skipped.Error, want)
+	if diff := cmp.Diff(want, viewRuns(t, st, JobCycle)); diff != "" {
+		t.Errorf("recorded runs (-want +got):\n%s", diff)
 	}
-	if skipped.ScheduledFor == nil || skipped.Trigger != TriggerSchedule {
-		t.Errorf("skipped run: got %+v, want its schedule slot", skipped)
+	if n := calls.Load(); n != 1 {
+		t.Errorf("cycle called %d times, want 1", n)
 	}
-	if n := countLines(logs.String(), "level=WARN", "job skipped", "job=cycle"); n == 0 {
-		t.Errorf("no skip logged; log:\n%s", logs)
-	}
-	if got := countStatus(runs, store.JobRunning); got != 0 {
-		t.Errorf("%d runs left running", got)
+	if n := countLines(logs.String(), "level=WARN", "job skipped", "job=cycle"); n != 1 {
+		t.Errorf("%d skip warnings logged, want 1", n)
 	}
 }
 
+// TestPanickingCycleIsRecordedAsFailed: a cycle that panics is recorded as
+// failed with the panic, logged with its stack, and leaves the service able
+// to stop cleanly and, started again, to run the next slot: the panic left
+// neither the in-process guard nor the pipeline lock held.
 func TestPanickingCycleIsRecordedAsFailed(t *testing.T) {
-	st := storetest.NewStore(t)
+	st, clk := clockedStore(t, at(12, 30))
 	logger, logs := testLogger(t)
 	var calls atomic.Int32
+	ran := make(chan int32, 10)
 	cycle := func(context.Context, string) error {
-		if calls.Add(1) == 1 {
+		n := calls.Add(1)
+		ran <- n
+		if n == 1 {
 			panic("workbook exploded")
 		}
 		return nil
 	}
-	r := startService(t, ServiceConfig{Store: st, Logger: logger, Spec: everySecond, Cycle: cycle})
-	// The service survives the panic and runs the next tick.
-	waitFor(t, 15*time.Second, "a failed then a successful run", func() bool {
-		runs := runsOf(t, st, JobCycle)
-		return countStatus(runs, store.JobFailed) == 1 && countStatus(runs, store.JobSucceeded) > 0
-	})
-	if err := r.stop(t); err != nil {
-		t.Fatalf("Run: %v", err)
+	svc, err := NewService(ServiceConfig{Store: st, Logger: logger, Spec: hourly, Location: time.UTC,
+		Cycle: cycle, clock: clk})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, run := range runsOf(t, st, JobCycle) {
-		if run.Status == store.JobFailed && run.Error != "panic: workbook exploded" {
-			t.Errorf("failed run error: got %q, want %q", run.Error, "panic: workbook exploded")
+	for _, slot := range []time.Time{at(13, 0), at(14, 0)} {
+		r := runService(t, svc)
+		clk.waitSleeping(t)
+		clk.AdvanceTo(slot)
+		receive(t, ran, "cycle at "+slot.Format("15:04"))
+		if err := r.stop(t); err != nil {
+			t.Fatalf("Run: %v", err)
 		}
 	}
-	if countLines(logs.String(), "job panicked", "stack=") == 0 {
-		t.Errorf("panic not logged with its stack")
+	want := []runView{
+		{Status: store.JobFailed, Trigger: TriggerSchedule, ScheduledFor: at(13, 0), Finished: true,
+			Error: "panic: workbook exploded"},
+		{Status: store.JobSucceeded, Trigger: TriggerSchedule, ScheduledFor: at(14, 0), Finished: true},
+	}
+	if diff := cmp.Diff(want, viewRuns(t, st, JobCycle)); diff != "" {
+		t.Errorf("recorded runs (-want +got):\n%s", diff)
+	}
+	if countLines(logs.String(), "job panicked", "workbook exploded", "stack=") != 1 {
+		t.Errorf("panic not logged once with its stack")
 	}
 }
 
@@ -216,6 +255,9 @@ func TestCycleSkippedWhileAnotherProcessHoldsTheLock(t *testing.T) {
 	}
 }
 
+// TestWatchedFileWaitsForOtherProcess: a settled file found while another
+// process holds the pipeline lock is deferred, not handled and not
+// recorded, and handled once the lock is free.
 func TestWatchedFileWaitsForOtherProcess(t *testing.T) {
 	url := storetest.URL(t)
 	mine, other := storetest.Open(t, url), storetest.Open(t, url)
@@ -224,56 +266,64 @@ func TestWatchedFileWaitsForOtherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	inbox := t.TempDir()
-	logger, _ := testLogger(t)
-	h := &handoffs{}
-	startService(t, ServiceConfig{Store: mine, Logger: logger, InboxDir: inbox, OnFile: h.handle,
-		Settle: testSettle, Rescan: 100 * time.Millisecond})
-	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
-	time.Sleep(5 * testSettle)
-	if got := h.list(); len(got) != 0 {
+	logger, logs := testLogger(t)
+	h := newHandoffs()
+	r := startService(t, ServiceConfig{Store: mine, Logger: logger, InboxDir: inbox, OnFile: h.handle,
+		Settle: fileSettle, Rescan: fileSettle})
+	dropFile(t, filepath.Join(inbox, "a.csv"), "x")
+	logs.waitLine(t, "job deferred", "job=ingest", "another process holds the pipeline lock")
+	if got := h.names(); len(got) != 0 {
 		t.Fatalf("file handled while another process held the lock: %v", got)
 	}
 	lock.Release()
-	waitFor(t, 15*time.Second, "hand-over after release", func() bool { return len(h.list()) == 1 })
-	waitFor(t, 15*time.Second, "the ingest run", func() bool {
-		return countStatus(runsOf(t, mine, JobIngest), store.JobSucceeded) == 1
-	})
-	if n := len(runsOf(t, mine, JobIngest)); n != 1 {
-		t.Errorf("ingest runs: got %d, want 1 (deferrals are not recorded)", n)
+	receive(t, h.handed, "hand-over after release")
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	want := []runView{{Status: store.JobSucceeded, Trigger: TriggerWatch, Finished: true}}
+	if diff := cmp.Diff(want, viewRuns(t, mine, JobIngest)); diff != "" {
+		t.Errorf("ingest runs, deferrals not recorded (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]int{"a.csv": 1}, h.times()); diff != "" {
+		t.Errorf("hand-overs (-want +got):\n%s", diff)
 	}
 }
 
 func TestRunWaitsForFileInHand(t *testing.T) {
 	st := storetest.NewStore(t)
 	inbox := t.TempDir()
-	logger, _ := testLogger(t)
-	started := make(chan struct{})
+	logger, logs := testLogger(t)
+	started, release := make(chan struct{}), make(chan struct{})
 	var finished atomic.Bool
 	onFile := func(ctx context.Context, path string) error {
 		close(started)
-		time.Sleep(500 * time.Millisecond)
+		<-release
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		finished.Store(true)
 		return os.Remove(path)
 	}
-	r := startService(t, ServiceConfig{Store: st, Logger: logger, InboxDir: inbox, OnFile: onFile, Settle: testSettle})
-	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, InboxDir: inbox, OnFile: onFile, Settle: fileSettle})
+	dropFile(t, filepath.Join(inbox, "a.csv"), "x")
+	receive(t, started, "hand-over")
+	r.cancel()
+	logs.waitLine(t, "shutting down")
 	select {
-	case <-started:
-	case <-time.After(15 * time.Second):
-		t.Fatal("file never handed over")
+	case <-r.done:
+		t.Fatal("Run returned while the file was still in hand")
+	default:
 	}
+	close(release)
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run: got %v, want nil", err)
 	}
 	if !finished.Load() {
 		t.Fatal("Run returned before the file in hand was finished")
 	}
-	runs := runsOf(t, st, JobIngest)
-	if len(runs) != 1 || runs[0].Status != store.JobSucceeded || runs[0].Trigger != TriggerWatch {
-		t.Errorf("ingest runs: got %+v, want one succeeded watch run", runs)
+	want := []runView{{Status: store.JobSucceeded, Trigger: TriggerWatch, Finished: true}}
+	if diff := cmp.Diff(want, viewRuns(t, st, JobIngest)); diff != "" {
+		t.Errorf("ingest runs (-want +got):\n%s", diff)
 	}
 }
 
@@ -288,76 +338,86 @@ func TestRunCancelsWorkAfterShutdownTimeout(t *testing.T) {
 		return ctx.Err()
 	}
 	r := startService(t, ServiceConfig{Store: st, Logger: logger, InboxDir: inbox, OnFile: onFile,
-		Settle: testSettle, ShutdownTimeout: 300 * time.Millisecond})
-	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
-	select {
-	case <-started:
-	case <-time.After(15 * time.Second):
-		t.Fatal("file never handed over")
+		Settle: fileSettle, ShutdownTimeout: 50 * time.Millisecond})
+	dropFile(t, filepath.Join(inbox, "a.csv"), "x")
+	receive(t, started, "hand-over")
+	if err := r.stop(t); err == nil || !strings.Contains(err.Error(), "shutdown timeout") {
+		t.Fatalf("Run: got %v, want a shutdown timeout error", err)
 	}
-	if err := r.stop(t); err == nil {
-		t.Fatal("Run: got nil, want a shutdown timeout error")
-	}
-	runs := runsOf(t, st, JobIngest)
-	if len(runs) != 1 || runs[0].Status != store.JobFailed || !strings.Contains(runs[0].Error, "context canceled") {
-		t.Errorf("ingest runs: got %+v, want one failed, cancelled run", runs)
+	want := []runView{{Status: store.JobFailed, Trigger: TriggerWatch, Finished: true, Error: "context canceled"}}
+	if diff := cmp.Diff(want, viewRuns(t, st, JobIngest)); diff != "" {
+		t.Errorf("ingest runs, want one failed, cancelled run (-want +got):\n%s", diff)
 	}
 }
 
+// TestCycleAndFileNeverOverlap: a file that settles while a cycle runs
+// waits for the cycle to finish.
 func TestCycleAndFileNeverOverlap(t *testing.T) {
 	st := storetest.NewStore(t)
 	inbox := t.TempDir()
-	logger, _ := testLogger(t)
-	var inCycle, overlapped, cycles atomic.Int32
-	cycle := func(context.Context, string) error {
-		if cycles.Add(1) > 1 {
-			return nil
+	logger, logs := testLogger(t)
+	var inCycle, overlapped atomic.Bool
+	started, release := make(chan struct{}), make(chan struct{})
+	cycle := func(_ context.Context, trigger string) error {
+		if trigger != TriggerManual {
+			return nil // the nightly slot passing during the test changes nothing
 		}
-		inCycle.Store(1)
-		defer inCycle.Store(0)
-		time.Sleep(4 * testSettle) // the file settles meanwhile
+		inCycle.Store(true)
+		defer inCycle.Store(false)
+		close(started)
+		<-release
 		return nil
 	}
 	handled := make(chan struct{})
 	onFile := func(_ context.Context, path string) error {
-		if inCycle.Load() == 1 {
-			overlapped.Store(1)
+		if inCycle.Load() {
+			overlapped.Store(true)
 		}
 		close(handled)
 		return os.Remove(path)
 	}
-	startService(t, ServiceConfig{Store: st, Logger: logger, Spec: everySecond, Cycle: cycle,
-		InboxDir: inbox, OnFile: onFile, Settle: testSettle})
-	waitFor(t, 15*time.Second, "the first cycle to start", func() bool { return inCycle.Load() == 1 })
-	writeFile(t, filepath.Join(inbox, "a.csv"), "x")
-	select {
-	case <-handled:
-	case <-time.After(15 * time.Second):
-		t.Fatal("file never handed over")
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, Cycle: cycle,
+		InboxDir: inbox, OnFile: onFile, Settle: fileSettle})
+	// Run takes the pipeline lock at start to mark abandoned runs: a cycle
+	// started before that is over would be skipped.
+	logs.waitLine(t, "schedule started")
+	cycleErr := make(chan error, 1)
+	go func() { cycleErr <- r.svc.RunCycle(context.Background(), TriggerManual) }()
+	receive(t, started, "start of the cycle")
+	dropFile(t, filepath.Join(inbox, "a.csv"), "x")
+	logs.waitLine(t, "inbox file ready", "a.csv") // the file now waits for the cycle
+	close(release)
+	if err := receive(t, cycleErr, "end of the cycle"); err != nil {
+		t.Fatalf("RunCycle: %v", err)
 	}
-	if overlapped.Load() == 1 {
+	receive(t, handled, "hand-over")
+	if overlapped.Load() {
 		t.Error("file handled while a cycle was running")
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run: %v", err)
 	}
 }
 
 func TestRunMarksAbandonedRuns(t *testing.T) {
-	st := storetest.NewStore(t)
+	st, clk := clockedStore(t, at(12, 30))
 	ctx := context.Background()
-	stale, err := st.StartJobRun(ctx, JobCycle, TriggerSchedule, time.Now())
+	stale, err := st.StartJobRun(ctx, JobCycle, TriggerSchedule, at(12, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := startService(t, ServiceConfig{Store: st, Cycle: func(context.Context, string) error { return nil }})
-	waitFor(t, 15*time.Second, "the stale run to be failed", func() bool {
-		for _, run := range runsOf(t, st, JobCycle) {
-			if run.ID == stale {
-				return run.Status == store.JobFailed && run.Error == store.AbandonReason
-			}
-		}
-		return false
-	})
+	logger, logs := testLogger(t)
+	// Catching up is off: the abandoned run would make 12:00 a missed slot
+	// (TestMissedSlot checks that), and this test is about the marking.
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, Spec: hourly, Location: time.UTC,
+		Cycle: func(context.Context, string) error { return nil }, CatchUp: -1, clock: clk})
+	logs.waitLine(t, "marked abandoned job runs as failed", "runs=1")
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
+	}
+	runs := runsOf(t, st, JobCycle)
+	if len(runs) != 1 || runs[0].ID != stale || runs[0].Status != store.JobFailed || runs[0].Error != store.AbandonReason {
+		t.Errorf("runs: got %+v, want the stale run failed as abandoned", runs)
 	}
 }
 
@@ -403,67 +463,146 @@ func TestServiceNext(t *testing.T) {
 	}
 }
 
-// TestMissedSlotIsCaughtUpOnce starts the service after an hourly slot
+// TestMissedSlotIsCaughtUpOnce starts the service after hourly slots
 // passed with no cycle run since an older one: the cycle runs once at
-// start-up for that slot, and a restart does not run it again.
+// start-up for the latest missed slot, and a restart does not run it again.
 func TestMissedSlotIsCaughtUpOnce(t *testing.T) {
-	st := storetest.NewStore(t)
+	st, clk := clockedStore(t, at(9, 30))
 	ctx := context.Background()
-	now := time.Now()
-	st.Now = func() time.Time { return now.Add(-3 * time.Hour) }
-	old, err := st.StartJobRun(ctx, JobCycle, TriggerSchedule, now.Add(-3*time.Hour))
+	old, err := st.StartJobRun(ctx, JobCycle, TriggerSchedule, at(9, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := st.FinishJobRun(ctx, old, store.JobSucceeded, store.JobCounts{}, ""); err != nil {
 		t.Fatal(err)
 	}
-	st.Now = time.Now
-	var triggers []string
-	var mu sync.Mutex
+	clk.AdvanceTo(at(12, 30)) // down through 10:00, 11:00 and 12:00
+	logger, _ := testLogger(t)
+	triggers := make(chan string, 10)
 	cycle := func(ctx context.Context, trigger string) error {
-		mu.Lock()
-		defer mu.Unlock()
-		triggers = append(triggers, trigger)
+		triggers <- trigger
 		return nil
 	}
-	cfg := ServiceConfig{Store: st, Spec: "0 * * * *", Location: time.UTC, Cycle: cycle, CatchUp: 2 * time.Hour}
-	for start := range 2 {
-		r := startService(t, cfg)
-		if start == 0 {
-			waitFor(t, 15*time.Second, "the catch-up run", func() bool {
-				return countStatus(runsOf(t, st, JobCycle), store.JobSucceeded) == 2
-			})
-		} else {
-			time.Sleep(500 * time.Millisecond)
-		}
-		if err := r.stop(t); err != nil {
-			t.Fatalf("Run: %v", err)
-		}
+	cfg := ServiceConfig{Store: st, Logger: logger, Spec: hourly, Location: time.UTC, Cycle: cycle,
+		CatchUp: 2 * time.Hour, clock: clk}
+
+	r := startService(t, cfg)
+	if got := receive(t, triggers, "catch-up cycle"); got != TriggerCatchUp {
+		t.Errorf("trigger: got %q, want %q", got, TriggerCatchUp)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(triggers) != 1 || triggers[0] != TriggerCatchUp {
-		t.Errorf("cycle triggers: %q, want one %q", triggers, TriggerCatchUp)
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run: %v", err)
 	}
-	slot := now.UTC().Truncate(time.Hour)
-	if latest := runsOf(t, st, JobCycle)[0]; latest.ScheduledFor == nil || !latest.ScheduledFor.Equal(slot) {
-		t.Errorf("catch-up run's slot: %v, want %v", latest.ScheduledFor, slot)
+
+	svc, err := NewService(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := svc.missedSlot(ctx); !got.IsZero() {
+		t.Errorf("after the catch-up run, a restart finds slot %s missed, want none", got)
+	}
+	r = runService(t, svc)
+	clk.waitSleeping(t) // started, and waiting for the 13:00 slot
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	close(triggers)
+	for trigger := range triggers {
+		t.Errorf("restart ran the cycle again (trigger %q)", trigger)
+	}
+	want := []runView{
+		{Status: store.JobSucceeded, Trigger: TriggerSchedule, ScheduledFor: at(9, 0), Finished: true},
+		{Status: store.JobSucceeded, Trigger: TriggerCatchUp, ScheduledFor: at(12, 0), Finished: true},
+	}
+	if diff := cmp.Diff(want, viewRuns(t, st, JobCycle)); diff != "" {
+		t.Errorf("recorded runs (-want +got):\n%s", diff)
+	}
+}
+
+// TestMissedSlot checks which slot, if any, the service catches up at
+// start-up at 12:30 for an hourly schedule, from the runs recorded before.
+func TestMissedSlot(t *testing.T) {
+	type past struct {
+		trigger string
+		started time.Time
+		status  string // a run left running is marked abandoned at start
+	}
+	tests := []struct {
+		name    string
+		runs    []past
+		catchUp time.Duration
+		want    time.Time
+	}{
+		{"first start: nothing ran, nothing missed", nil, 0, time.Time{}},
+		{"only skipped runs", []past{{TriggerSchedule, at(9, 0), store.JobSkipped}}, 0, time.Time{}},
+		{"ran before the last slot", []past{{TriggerSchedule, at(11, 0), store.JobSucceeded}}, 0, at(12, 0)},
+		{"a failed run counts as run", []past{{TriggerSchedule, at(12, 0), store.JobFailed}}, 0, time.Time{}},
+		{"a manual run since the slot counts", []past{
+			{TriggerSchedule, at(11, 0), store.JobSucceeded}, {TriggerManual, at(12, 10), store.JobSucceeded},
+		}, 0, time.Time{}},
+		{"an abandoned run does not count", []past{
+			{TriggerSchedule, at(11, 0), store.JobSucceeded}, {TriggerSchedule, at(12, 0), store.JobRunning},
+		}, 0, at(12, 0)},
+		{"the slot is older than the catch-up window", []past{{TriggerSchedule, at(11, 0), store.JobSucceeded}},
+			20 * time.Minute, time.Time{}},
+		{"catching up turned off", []past{{TriggerSchedule, at(11, 0), store.JobSucceeded}}, -1, time.Time{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each case has its own database and clock
+			st, clk := clockedStore(t, at(0, 0))
+			ctx := context.Background()
+			for _, p := range tt.runs {
+				clk.AdvanceTo(p.started)
+				if p.status == store.JobSkipped {
+					if _, err := st.RecordSkippedJobRun(ctx, JobCycle, p.trigger, p.started, "busy"); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				id, err := st.StartJobRun(ctx, JobCycle, p.trigger, p.started)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.status != store.JobRunning {
+					if err := st.FinishJobRun(ctx, id, p.status, store.JobCounts{}, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			clk.AdvanceTo(at(12, 30))
+			svc, err := NewService(ServiceConfig{Store: st, Spec: hourly, Location: time.UTC, CatchUp: tt.catchUp,
+				Cycle: func(context.Context, string) error { return nil }, clock: clk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			svc.guard.abandonStale(ctx) // as Run does first
+			if got := svc.missedSlot(ctx); !got.Equal(tt.want) {
+				t.Errorf("missed slot: got %s, want %s", got, tt.want)
+			}
+		})
 	}
 }
 
 // TestNoCatchUpOnFirstStart: a database that never ran a cycle has missed
-// nothing.
+// nothing, however many slots lie in the catch-up window.
 func TestNoCatchUpOnFirstStart(t *testing.T) {
-	st := storetest.NewStore(t)
-	var calls atomic.Int32
-	cycle := func(ctx context.Context, trigger string) error { calls.Add(1); return nil }
-	r := startService(t, ServiceConfig{Store: st, Spec: "0 * * * *", Location: time.UTC, Cycle: cycle})
-	time.Sleep(500 * time.Millisecond)
+	st, clk := clockedStore(t, at(12, 30))
+	calls := make(chan string, 10)
+	cycle := func(ctx context.Context, trigger string) error {
+		calls <- trigger
+		return nil
+	}
+	r := startService(t, ServiceConfig{Store: st, Spec: hourly, Location: time.UTC, Cycle: cycle, clock: clk})
+	clk.waitSleeping(t) // started, and waiting for the 13:00 slot
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	if n := calls.Load(); n != 0 {
-		t.Errorf("cycle ran %d times on a first start, want 0", n)
+	close(calls)
+	for trigger := range calls {
+		t.Errorf("cycle ran on a first start (trigger %q)", trigger)
+	}
+	if runs := runsOf(t, st, JobCycle); len(runs) != 0 {
+		t.Errorf("runs recorded on a first start: %+v", runs)
 	}
 }

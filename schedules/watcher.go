@@ -45,10 +45,13 @@ type sighting struct {
 }
 
 // watcher hands each settled file of an inbox directory to handle, once.
+// Its decisions (scan, note, handOver) read the time from now alone, so
+// they can be driven step by step with a fake clock; only run waits.
 type watcher struct {
 	dir    string
 	settle time.Duration
 	rescan time.Duration
+	now    func() time.Time
 	logger *slog.Logger
 	handle func(ctx context.Context, path string) error
 	// pollOnly skips file-system events and relies on rescans alone.
@@ -58,10 +61,12 @@ type watcher struct {
 	handled map[string]fileState // files handed over and still present
 }
 
-func newWatcher(dir string, settle, rescan time.Duration, logger *slog.Logger,
+// newWatcher returns a watcher of dir that hands a file over once it has
+// been unchanged for settle, as read from now, and lists dir every rescan.
+func newWatcher(dir string, settle, rescan time.Duration, now func() time.Time, logger *slog.Logger,
 	handle func(context.Context, string) error) *watcher {
-	return &watcher{dir: filepath.Clean(dir), settle: settle, rescan: rescan, logger: logger, handle: handle,
-		pending: map[string]sighting{}, handled: map[string]fileState{}}
+	return &watcher{dir: filepath.Clean(dir), settle: settle, rescan: rescan, now: now, logger: logger,
+		handle: handle, pending: map[string]sighting{}, handled: map[string]fileState{}}
 }
 
 // run watches the inbox until ctx is done, handing settled files to the
@@ -156,7 +161,7 @@ func (w *watcher) note(path string) {
 		return
 	}
 	if s, ok := w.pending[path]; !ok || s.state != state {
-		w.pending[path] = sighting{state: state, since: time.Now()}
+		w.pending[path] = sighting{state: state, since: w.now()}
 	}
 }
 
@@ -169,7 +174,7 @@ func (w *watcher) handOver(ctx, work context.Context) {
 		}
 		s := w.pending[path]
 		w.note(path) // refresh: the file may have grown or gone
-		if now, ok := w.pending[path]; !ok || now != s || time.Since(s.since) < w.settle {
+		if cur, ok := w.pending[path]; !ok || cur != s || w.now().Sub(s.since) < w.settle {
 			continue
 		}
 		delete(w.pending, path)
