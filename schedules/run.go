@@ -224,6 +224,13 @@ func logOutcome(ctx context.Context, log *slog.Logger, err error, took time.Dura
 // failed. It does so only when it can take the pipeline lock, that is when
 // no process is running anything.
 func (g *guard) abandonStale(ctx context.Context) {
+	// Hold the in-process slot too, so that a job of this process started
+	// meanwhile waits its turn rather than finding the lock held and being
+	// skipped as if another process held it.
+	if err := g.takeSlot(ctx, nil); err != nil {
+		return
+	}
+	defer func() { g.slot <- struct{}{} }()
 	lock, err := g.store.TryJobLock(ctx, pipelineLock)
 	if err != nil {
 		if !errors.Is(err, store.ErrLockHeld) {
