@@ -49,6 +49,7 @@ type Server struct {
 	dir       string // holds pgdata and sock: DataDir, or where place put the cluster
 	created   bool   // dir was made outside DataDir by this StartServer
 	socketDir string
+	tmpSocket bool // socketDir was made for this server alone; Stop removes it
 	port      int
 	cmd       *exec.Cmd
 	exited    chan error
@@ -127,9 +128,12 @@ func (s *Server) launch(ctx context.Context) error {
 	if err == nil {
 		err = s.start(ctx)
 	}
-	if err != nil && s.created {
-		os.RemoveAll(s.dir)
-		os.Remove(filepath.Join(s.cfg.DataDir, clusterLink))
+	if err != nil {
+		s.removeSocketDir()
+		if s.created {
+			os.RemoveAll(s.dir)
+			os.Remove(filepath.Join(s.cfg.DataDir, clusterLink))
+		}
 	}
 	return err
 }
@@ -178,6 +182,7 @@ func (s *Server) Stop() error {
 		return nil
 	}
 	s.owned = false
+	defer s.removeSocketDir()
 	_ = s.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-s.exited:
@@ -192,16 +197,8 @@ func (s *Server) Stop() error {
 // prepare creates the socket directory, hands the cluster's directories to
 // the server's user and runs initdb once.
 func (s *Server) prepare(ctx context.Context) error {
-	s.socketDir = filepath.Join(s.dir, "sock")
-	if len(s.socketDir) > 90 { // Unix socket paths are limited to ~107 bytes
-		d, err := os.MkdirTemp("", "swpg")
-		if err != nil {
-			return fmt.Errorf("postgres: %w", err)
-		}
-		s.socketDir = d
-	}
-	if err := os.MkdirAll(s.socketDir, 0o700); err != nil {
-		return fmt.Errorf("postgres: %w", err)
+	if err := s.makeSocketDir(ctx); err != nil {
+		return err
 	}
 	if err := s.chownForServer(s.dir, s.socketDir); err != nil {
 		return err
@@ -220,6 +217,48 @@ func (s *Server) prepare(ctx context.Context) error {
 		return fmt.Errorf("postgres: initdb in %s: %w\n%s", pgdata, err, out)
 	}
 	return nil
+}
+
+// maxSocketDir is the longest socket directory used: a Unix socket path
+// (the directory plus "/.s.PGSQL.NNNNN") is limited to 107 bytes.
+const maxSocketDir = 90
+
+// makeSocketDir makes the directory for the server's socket: sock beside
+// the cluster or, when that path is too long for a socket, a new directory
+// in the temporary directory (/tmp when the server's user cannot reach
+// that), which Stop removes.
+func (s *Server) makeSocketDir(ctx context.Context) error {
+	s.socketDir = filepath.Join(s.dir, "sock")
+	if len(s.socketDir) <= maxSocketDir {
+		if err := os.MkdirAll(s.socketDir, 0o700); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		return nil
+	}
+	base := os.TempDir()
+	if cred := serverCredential(); cred != nil {
+		blocked, err := blockedAt(ctx, cred, base)
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if blocked != "" {
+			base = "/tmp"
+		}
+	}
+	d, err := os.MkdirTemp(base, "swpg")
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	s.socketDir, s.tmpSocket = d, true
+	return nil
+}
+
+// removeSocketDir removes a socket directory made for this server alone.
+func (s *Server) removeSocketDir() {
+	if s.tmpSocket {
+		os.RemoveAll(s.socketDir)
+		s.tmpSocket = false
+	}
 }
 
 // start launches postgres as a child in its own process group, so a Ctrl-C

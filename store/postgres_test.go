@@ -3,6 +3,8 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/user"
@@ -10,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lib/pq"
 
 	"github.com/surveyworker/surveyworker/store"
 )
@@ -214,5 +218,36 @@ func TestStartServerOutOfPostgresReach(t *testing.T) {
 	}
 	if err := srv.Stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStartServerLongPath starts the private server for a data directory
+// whose path is too long for a Unix socket beside the cluster.
+func TestStartServerLongPath(t *testing.T) {
+	t.Parallel()
+	data := filepath.Join(openTempDir(t), strings.Repeat("long", 25), "postgres")
+	ctx := context.Background()
+	srv, err := store.StartServer(ctx, store.ServerConfig{DataDir: data, Fast: true, Database: "postgres"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	cfg, err := pq.NewConfig(srv.URL(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sock := filepath.Join(cfg.Host, ".s.PGSQL."+strconv.Itoa(int(cfg.Port))); len(sock) > 107 {
+		t.Errorf("socket path %s is %d bytes, longer than a Unix socket allows", sock, len(sock))
+	}
+	st, err := store.Open(ctx, srv.URL(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(cfg.Host); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("socket directory %s left behind after Stop (%v)", cfg.Host, err)
 	}
 }
