@@ -97,7 +97,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	} else if err := s.launch(ctx); err != nil {
 		return nil, err
 	}
-	return s, s.createDatabase(ctx)
+	if err := s.createDatabase(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
 }
 
 // makeDataDir creates dir (mode 0700, missing parents 0755 so that the
