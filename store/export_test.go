@@ -16,12 +16,12 @@ func ConnConfig(dsn string) (pq.Config, error) { return connConfig(dsn) }
 
 // ClusterDir makes dataDir and returns where StartServer would keep its
 // cluster, making that directory too when it is outside dataDir.
-func ClusterDir(ctx context.Context, dataDir string) (string, error) {
+func ClusterDir(ctx context.Context, dataDir string, logger *slog.Logger) (string, error) {
 	dir, err := makeDataDir(dataDir)
 	if err != nil {
 		return "", err
 	}
-	s := &Server{cfg: ServerConfig{DataDir: dir, Logger: slog.New(slog.DiscardHandler)}}
+	s := &Server{cfg: ServerConfig{DataDir: dir, Logger: logger}}
 	err = s.place(ctx)
 	return s.dir, err
 }

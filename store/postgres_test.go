@@ -97,7 +97,7 @@ func TestClusterDir(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got, err := store.ClusterDir(context.Background(), data)
+			got, err := store.ClusterDir(context.Background(), data, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,7 +124,7 @@ func TestClusterDir(t *testing.T) {
 			if fi.Mode().Perm() != 0o700 {
 				t.Errorf("%s has mode %v, want 0700", got, fi.Mode().Perm())
 			}
-			again, err := store.ClusterDir(context.Background(), data)
+			again, err := store.ClusterDir(context.Background(), data, slog.New(slog.DiscardHandler))
 			if err != nil || again != got {
 				t.Errorf("second ClusterDir = %s, %v; want %s again", again, err, got)
 			}
@@ -202,22 +202,24 @@ func TestStartServerOutOfPostgresReach(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Removing the data directory removes the cluster, wherever it is.
+	// Removing the data directory removes the cluster, wherever it is: the
+	// next start finds no cluster to reuse.
 	if err := os.RemoveAll(data); err != nil {
 		t.Fatal(err)
 	}
-	srv = start("postgres")
-	if srv.Dir() != dir {
-		t.Errorf("cluster of the new data directory in %s, want %s", srv.Dir(), dir)
+	logs.Reset()
+	again, err := store.ClusterDir(ctx, data, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != dir {
+		t.Errorf("cluster of the new data directory in %s, want %s", again, dir)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "pgdata")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s/pgdata survived removing the data directory (%v)", dir, err)
 	}
 	if asPostgres && !strings.Contains(logs.String(), "removed the private PostgreSQL cluster of an earlier data directory") {
 		t.Errorf("log does not say the earlier cluster was removed:\n%s", logs.String())
-	}
-	if exists(srv, "kept") {
-		t.Error("database kept survived removing the data directory")
-	}
-	if err := srv.Stop(); err != nil {
-		t.Fatal(err)
 	}
 }
 
