@@ -26,7 +26,9 @@ var ErrNoPostgres = errors.New("no PostgreSQL installation found (looked for ini
 
 // ServerConfig configures a private PostgreSQL server.
 type ServerConfig struct {
-	// DataDir is the cluster directory; it is created with initdb when empty.
+	// DataDir holds the cluster (initialised with initdb on first start),
+	// its socket and postgres.log. As root, the cluster and socket may be
+	// kept elsewhere; see [StartServer].
 	DataDir string
 	// BinDir holds initdb and postgres; empty means search PATH and
 	// /usr/lib/postgresql/*/bin, newest version first.
