@@ -78,11 +78,22 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) ./ingest/ || exit 1; \
 	done
 
+# demo keeps its private PostgreSQL and key in SURVEYWORKER_DATA_DIR (default
+# .surveyworker/demo) and starts from an empty database by removing that
+# directory first: the cluster goes with it, even one kept outside it because
+# the postgres user cannot reach it (see README). A directory that an earlier
+# demo did not make is left alone.
+DEMO_DATA := $(or $(SURVEYWORKER_DATA_DIR),.surveyworker/demo)
+DEMO_MARK := .made-by-make-demo
+
 demo: postgres build
-	@rm -rf $(DEMO) .surveyworker/demo
-	@mkdir -p $(DEMO)/inbox
+	@if [ -n "$$(ls -A '$(DEMO_DATA)' 2>/dev/null)" ] && [ ! -e '$(DEMO_DATA)/$(DEMO_MARK)' ] && [ '$(DEMO_DATA)' != .surveyworker/demo ]; then \
+		echo "$(DEMO_DATA) was not made by make demo, so it is not emptied; remove it or choose another SURVEYWORKER_DATA_DIR"; exit 1; \
+	fi
+	@rm -rf $(DEMO) '$(DEMO_DATA)'
+	@mkdir -p $(DEMO)/inbox '$(DEMO_DATA)' && touch '$(DEMO_DATA)/$(DEMO_MARK)'
 	@cp examples/inbox/* $(DEMO)/inbox/
-	SURVEYWORKER_DATA_DIR=.surveyworker/demo SURVEYWORKER_LEADS=examples/leads.csv \
+	SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' SURVEYWORKER_LEADS=examples/leads.csv \
 		./$(BIN) run --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO)
 
 # bench: ingest end to end against psql \copy and bare excelize, at 10,000

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -25,7 +26,9 @@ var ErrNoPostgres = errors.New("no PostgreSQL installation found (looked for ini
 
 // ServerConfig configures a private PostgreSQL server.
 type ServerConfig struct {
-	// DataDir is the cluster directory; it is created with initdb when empty.
+	// DataDir holds the cluster (initialised with initdb on first start),
+	// its socket and postgres.log. As root, the cluster and socket may be
+	// kept elsewhere; see [StartServer].
 	DataDir string
 	// BinDir holds initdb and postgres; empty means search PATH and
 	// /usr/lib/postgresql/*/bin, newest version first.
@@ -45,7 +48,10 @@ type ServerConfig struct {
 type Server struct {
 	cfg       ServerConfig
 	bin       string
+	dir       string // holds pgdata and sock: DataDir, or where place put the cluster
+	created   bool   // dir was made outside DataDir by this StartServer
 	socketDir string
+	tmpSocket bool // socketDir was made for this server alone; Stop removes it
 	port      int
 	cmd       *exec.Cmd
 	exited    chan error
@@ -53,8 +59,18 @@ type Server struct {
 }
 
 // StartServer starts (or reuses) a private PostgreSQL server for cfg and
-// waits until it accepts connections. When running as root, the server runs
-// as the "postgres" system user, which must be able to reach DataDir.
+// waits until it accepts connections.
+//
+// PostgreSQL refuses to run as root, so when running as root the server runs
+// as the "postgres" system user. When that user cannot reach DataDir (a
+// parent such as /root is mode 700, as on most Debian and Ubuntu systems and
+// containers), the cluster is kept under /var/lib/surveyworker instead, in a
+// directory named by a hash of DataDir's absolute path, and DataDir holds a
+// symbolic link "cluster" to it; StartServer logs where and why, and
+// [Server.Dir] returns it. The link ties the cluster to DataDir: once DataDir
+// is removed, the next StartServer for the same path deletes the cluster left
+// behind and starts an empty one, as if the cluster had been inside DataDir.
+// A cluster already initialised inside DataDir is never moved.
 func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.Database == "" {
 		cfg.Database = "surveyworker"
@@ -62,29 +78,70 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	dir, err := filepath.Abs(cfg.DataDir)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	cfg.DataDir = dir
 	bin := cfg.BinDir
 	if bin == "" {
+		var err error
 		if bin, err = FindPostgres(); err != nil {
 			return nil, err
 		}
 	}
+	dir, err := makeDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	cfg.DataDir = dir
 	s := &Server{cfg: cfg, bin: bin}
-	if ok := s.adoptRunning(); ok {
-		cfg.Logger.Info("using running private PostgreSQL", slog.String("data_dir", dir))
-		return s, s.createDatabase(ctx)
-	}
-	if err := s.prepare(ctx); err != nil {
+	if err := s.place(ctx); err != nil {
 		return nil, err
 	}
-	if err := s.start(ctx); err != nil {
+	if s.adoptRunning() {
+		cfg.Logger.Info("using running private PostgreSQL", slog.String("data_dir", s.dir))
+	} else if err := s.launch(ctx); err != nil {
 		return nil, err
 	}
-	return s, s.createDatabase(ctx)
+	if err := s.createDatabase(ctx); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// makeDataDir creates dir (mode 0700, missing parents 0755 so that the
+// postgres user can pass them) and returns its absolute path with symbolic
+// links resolved.
+func makeDataDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("postgres: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return "", fmt.Errorf("postgres: %w", err)
+	}
+	if err := os.Mkdir(abs, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", fmt.Errorf("postgres: %w", err)
+	}
+	resolved, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", fmt.Errorf("postgres: %w", err)
+	}
+	return resolved, nil
+}
+
+// launch initialises the cluster when needed and starts the server. When
+// either fails, it removes what it made outside DataDir.
+func (s *Server) launch(ctx context.Context) error {
+	err := s.prepare(ctx)
+	if err == nil {
+		err = s.start(ctx)
+	}
+	if err != nil {
+		s.removeSocketDir()
+		if s.created {
+			os.RemoveAll(s.dir)
+			os.Remove(filepath.Join(s.cfg.DataDir, clusterLink))
+		}
+	}
+	return err
 }
 
 // FindPostgres returns the directory holding initdb and postgres: PATH first,
@@ -117,11 +174,21 @@ func (s *Server) URL(name string) string {
 	return fmt.Sprintf("host=%s port=%d user=surveyworker dbname=%s sslmode=disable", s.socketDir, s.port, name)
 }
 
-// Stop shuts the server down (fast mode) if this process started it.
+// Dir returns the directory holding the cluster and its socket: DataDir, or
+// the directory StartServer kept it in because the postgres user could not
+// reach DataDir.
+func (s *Server) Dir() string {
+	return s.dir
+}
+
+// Stop shuts the server down (fast mode) if this process started it. Calls
+// after the first do nothing.
 func (s *Server) Stop() error {
 	if !s.owned || s.cmd == nil {
 		return nil
 	}
+	s.owned = false
+	defer s.removeSocketDir()
 	_ = s.cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case <-s.exited:
@@ -133,30 +200,16 @@ func (s *Server) Stop() error {
 	}
 }
 
-// prepare creates the data and socket directories and runs initdb once.
+// prepare creates the socket directory, hands the cluster's directories to
+// the server's user and runs initdb once.
 func (s *Server) prepare(ctx context.Context) error {
-	// Parents stay searchable so the postgres user can reach the cluster.
-	if err := os.MkdirAll(filepath.Dir(s.cfg.DataDir), 0o755); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	if err := os.MkdirAll(s.cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	s.socketDir = filepath.Join(s.cfg.DataDir, "sock")
-	if len(s.socketDir) > 90 { // Unix socket paths are limited to ~107 bytes
-		d, err := os.MkdirTemp("", "swpg")
-		if err != nil {
-			return fmt.Errorf("postgres: %w", err)
-		}
-		s.socketDir = d
-	}
-	if err := os.MkdirAll(s.socketDir, 0o700); err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	pgdata := filepath.Join(s.cfg.DataDir, "pgdata")
-	if err := s.chownForServer(s.cfg.DataDir, s.socketDir); err != nil {
+	if err := s.makeSocketDir(ctx); err != nil {
 		return err
 	}
+	if err := s.chownForServer(s.dir, s.socketDir); err != nil {
+		return err
+	}
+	pgdata := filepath.Join(s.dir, "pgdata")
 	if _, err := os.Stat(filepath.Join(pgdata, "PG_VERSION")); err == nil {
 		return nil
 	}
@@ -172,6 +225,48 @@ func (s *Server) prepare(ctx context.Context) error {
 	return nil
 }
 
+// maxSocketDir is the longest socket directory used: a Unix socket path
+// (the directory plus "/.s.PGSQL.NNNNN") is limited to 107 bytes.
+const maxSocketDir = 90
+
+// makeSocketDir makes the directory for the server's socket: sock beside
+// the cluster or, when that path is too long for a socket, a new directory
+// in the temporary directory (/tmp when the server's user cannot reach
+// that), which Stop removes.
+func (s *Server) makeSocketDir(ctx context.Context) error {
+	s.socketDir = filepath.Join(s.dir, "sock")
+	if len(s.socketDir) <= maxSocketDir {
+		if err := os.MkdirAll(s.socketDir, 0o700); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		return nil
+	}
+	base := os.TempDir()
+	if cred := serverCredential(); cred != nil {
+		blocked, err := blockedAt(ctx, cred, base)
+		if err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if blocked != "" {
+			base = "/tmp"
+		}
+	}
+	d, err := os.MkdirTemp(base, "swpg")
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	s.socketDir, s.tmpSocket = d, true
+	return nil
+}
+
+// removeSocketDir removes a socket directory made for this server alone.
+func (s *Server) removeSocketDir() {
+	if s.tmpSocket {
+		os.RemoveAll(s.socketDir)
+		s.tmpSocket = false
+	}
+}
+
 // start launches postgres as a child in its own process group, so a Ctrl-C
 // in the terminal reaches surveyworker (which then stops it in order), and
 // with a parent-death signal, so it never outlives a killed surveyworker.
@@ -180,7 +275,7 @@ func (s *Server) start(ctx context.Context) error {
 	if s.port, err = freePort(); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	args := []string{"-D", filepath.Join(s.cfg.DataDir, "pgdata"), "-k", s.socketDir,
+	args := []string{"-D", filepath.Join(s.dir, "pgdata"), "-k", s.socketDir,
 		"-p", strconv.Itoa(s.port), "-c", "listen_addresses=", "-c", "max_connections=50"}
 	if s.cfg.Fast {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
@@ -237,12 +332,29 @@ func (s *Server) createDatabase(ctx context.Context) error {
 	return st.CreateDatabase(ctx, s.cfg.Database, "")
 }
 
-// adoptRunning reports whether a postmaster already serves the data
-// directory, and if so points s at its socket.
+// adoptRunning reports whether a postmaster already serves the cluster, and
+// if so points s at its socket.
 func (s *Server) adoptRunning() bool {
-	f, err := os.Open(filepath.Join(s.cfg.DataDir, "pgdata", "postmaster.pid"))
+	pm, ok := runningPostmaster(filepath.Join(s.dir, "pgdata"))
+	if ok {
+		s.port, s.socketDir = pm.port, pm.socketDir
+	}
+	return ok
+}
+
+// postmaster is what postmaster.pid says about a running server.
+type postmaster struct {
+	pid       int
+	port      int
+	socketDir string
+}
+
+// runningPostmaster reads pgdata's postmaster.pid and reports whether that
+// server is alive and answers on its socket.
+func runningPostmaster(pgdata string) (postmaster, bool) {
+	f, err := os.Open(filepath.Join(pgdata, "postmaster.pid"))
 	if err != nil {
-		return false
+		return postmaster{}, false
 	}
 	defer f.Close()
 	var lines []string
@@ -251,20 +363,21 @@ func (s *Server) adoptRunning() bool {
 		lines = append(lines, sc.Text())
 	}
 	if len(lines) < 5 {
-		return false
+		return postmaster{}, false
 	}
-	pid, _ := strconv.Atoi(lines[0])
-	if pid <= 0 || syscall.Kill(pid, 0) != nil {
-		return false
+	var pm postmaster
+	pm.pid, _ = strconv.Atoi(lines[0])
+	if pm.pid <= 0 || syscall.Kill(pm.pid, 0) != nil {
+		return postmaster{}, false
 	}
-	s.port, _ = strconv.Atoi(lines[3])
-	s.socketDir = lines[4]
-	c, err := net.Dial("unix", filepath.Join(s.socketDir, fmt.Sprintf(".s.PGSQL.%d", s.port)))
+	pm.port, _ = strconv.Atoi(lines[3])
+	pm.socketDir = lines[4]
+	c, err := net.Dial("unix", filepath.Join(pm.socketDir, fmt.Sprintf(".s.PGSQL.%d", pm.port)))
 	if err != nil {
-		return false
+		return postmaster{}, false
 	}
 	c.Close()
-	return true
+	return pm, true
 }
 
 // command builds an exec.Cmd for a PostgreSQL program, dropping to the
@@ -272,16 +385,14 @@ func (s *Server) adoptRunning() bool {
 func (s *Server) command(ctx context.Context, prog string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, filepath.Join(s.bin, prog), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{}
-	cmd.Dir = s.cfg.DataDir
+	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
-	if uid, gid, ok := serverUser(); ok {
-		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uid, Gid: gid}
-	}
+	cmd.SysProcAttr.Credential = serverCredential()
 	return cmd
 }
 
 // chownForServer hands the directories to the postgres user when running as
-// root, and checks that every parent directory lets that user through.
+// root; place has checked that the user can reach them.
 func (s *Server) chownForServer(dirs ...string) error {
 	uid, gid, ok := serverUser()
 	if !ok {
@@ -298,16 +409,18 @@ func (s *Server) chownForServer(dirs ...string) error {
 			return fmt.Errorf("postgres: hand %s to the postgres user: %w", d, err)
 		}
 	}
-	for p := filepath.Dir(s.cfg.DataDir); p != "/"; p = filepath.Dir(p) {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return fmt.Errorf("postgres: %w", err)
-		}
-		if fi.Mode().Perm()&0o001 == 0 {
-			return fmt.Errorf("postgres: the postgres user cannot reach %s: %s is not searchable by others (chmod o+x it, or choose another data directory)", s.cfg.DataDir, p)
-		}
-	}
 	return nil
+}
+
+// serverCredential returns the credential PostgreSQL programs run with: the
+// postgres system user's, without supplementary groups, when this process
+// runs as root; nil (this process's own) otherwise.
+func serverCredential() *syscall.Credential {
+	uid, gid, ok := serverUser()
+	if !ok {
+		return nil
+	}
+	return &syscall.Credential{Uid: uid, Gid: gid}
 }
 
 // serverUser returns the postgres system user's ids when this process runs

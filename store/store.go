@@ -8,6 +8,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
@@ -15,7 +16,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // registers the "postgres" driver
+	"github.com/lib/pq"
 )
 
 // ErrNotFound is returned when a requested row does not exist.
@@ -30,13 +31,24 @@ type Store struct {
 }
 
 // Open connects to the PostgreSQL database at dsn (a postgres:// URL or a
-// lib/pq key=value string) and waits up to 10 seconds for it to answer. It
-// does not migrate; call [Store.Migrate].
+// key=value string) and waits up to 10 seconds for it to answer. It does not
+// migrate; call [Store.Migrate].
+//
+// The DSN, the PG* environment variables and a service file are read as
+// lib/pq reads them, except that sslmode defaults to prefer, as in psql,
+// rather than lib/pq's require, so a URL that works in psql works here; a
+// connection attempt gives up after 10 seconds unless connect_timeout says
+// otherwise.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqlx.Open("postgres", withConnectTimeout(dsn))
+	cfg, err := connConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", Redact(dsn), err)
 	}
+	conn, err := pq.NewConnectorConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", Redact(dsn), err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(conn), "postgres")
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -66,19 +78,29 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.db.PingContext(ctx)
 }
 
-// withConnectTimeout adds connect_timeout=10 unless the DSN sets one: lib/pq
-// otherwise waits forever for an unreachable server.
-func withConnectTimeout(dsn string) string {
-	if strings.Contains(dsn, "connect_timeout") {
-		return dsn
+// connConfig parses dsn, the PG* environment variables and any service file
+// with lib/pq, then fills in two settings that none of them gave:
+//
+//   - sslmode=prefer, psql's default, where lib/pq's is require: a URL
+//     that works in psql (postgres://user@host/db against a server without
+//     SSL) works here too. Unix sockets never use SSL, and with
+//     sslnegotiation=direct lib/pq's own default (require) stays.
+//   - connect_timeout=10 seconds: lib/pq otherwise waits forever for an
+//     unreachable server. A timeout of 0 counts as not given.
+//
+// A value from the DSN, PGSSLMODE or PGCONNECT_TIMEOUT is kept as it is.
+func connConfig(dsn string) (pq.Config, error) {
+	cfg, err := pq.NewConfig(dsn)
+	if err != nil {
+		return pq.Config{}, err
 	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		if strings.Contains(dsn, "?") {
-			return dsn + "&connect_timeout=10"
-		}
-		return dsn + "?connect_timeout=10"
+	if cfg.SSLMode == "" && cfg.SSLNegotiation != pq.SSLNegotiationDirect {
+		cfg.SSLMode = pq.SSLModePrefer
 	}
-	return dsn + " connect_timeout=10"
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 10 * time.Second
+	}
+	return cfg, nil
 }
 
 // Redact returns dsn with any password replaced by "xxxxx", for logs and

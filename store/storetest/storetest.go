@@ -66,6 +66,7 @@ func setup(ctx context.Context) (stop func(), err error) {
 		return nil, err
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
 	srv, err := store.StartServer(ctx, store.ServerConfig{DataDir: dir, Fast: true, Database: "postgres"})
@@ -73,7 +74,9 @@ func setup(ctx context.Context) (stop func(), err error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	stop = func() { srv.Stop(); os.RemoveAll(dir) }
+	// The cluster may have been kept outside dir (when TMPDIR is out of the
+	// postgres user's reach); remove it from there too.
+	stop = func() { srv.Stop(); os.RemoveAll(srv.Dir()); os.RemoveAll(dir) }
 	adminURL = srv.URL
 	if err := prepareTemplate(ctx); err != nil {
 		stop()
