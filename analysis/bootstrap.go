@@ -103,8 +103,11 @@ func federationRows(p *panel) [][]int {
 }
 
 // run draws resamples stratified resamples from a PCG generator seeded
-// with seed and summarises them.
+// with seed and summarises them, counting the resamples on the run's task.
 func (b *bootstrap) run(resamples int, seed uint64) bootResult {
+	task := b.opts.task
+	task.Phase("bootstrap")
+	task.SetTotal(int64(resamples), "resamples")
 	src := rand.NewPCG(seed, pcgStream)
 	b.scores, b.ranks, b.tiers = make([][]float64, b.nw), make([][]int, b.nw), make([][]survey.Tier, b.nw)
 	for j := range b.nw {
@@ -115,6 +118,7 @@ func (b *bootstrap) run(resamples int, seed uint64) bootResult {
 	for r := range resamples {
 		b.draw(src)
 		b.rank(r)
+		task.SetDone(int64(r + 1))
 	}
 	return b.summarise()
 }

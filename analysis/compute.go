@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -46,7 +47,13 @@ type Options struct {
 	// Criteria names the source of the catalogue's workshop criteria,
 	// recorded in the run's parameters; empty means "catalogue".
 	Criteria string
+	// Progress, when set, is shown the steps of [Run]: reading the
+	// aggregates, the bootstrap resamples, the weight sensitivity and
+	// saving. Nil shows none.
+	Progress *progress.Reporter
 
+	// task is the progress of the Run under way, for Compute's steps.
+	task *progress.Task
 	// testResamples, when positive, replaces Resamples without the
 	// minimum, so that tests can run small bootstraps.
 	testResamples int
@@ -140,6 +147,7 @@ func Compute(cat *survey.Catalogue, scores []store.PracticeScore, totals store.T
 			WeightByListSize: opts.WeightByListSize, WhatIf: opts.WhatIf},
 	}
 	newBootstrap(p, cat, vals, opts).run(opts.Resamples, opts.Seed).apply(r.Rows)
+	opts.task.Phase("sensitivity")
 	r.Sensitivity = sensitivity(cat, vals, r.Rows, opts)
 	r.Segments = federationSegments(p)
 	return r, nil

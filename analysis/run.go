@@ -12,20 +12,28 @@ import (
 // Run loads the practice-level survey aggregates and totals from st, ranks
 // cat with [Compute], adds the role segments ([RoleSegments]) and the
 // movement since the latest stored run ([Compare]) and, when save is true,
-// stores the ranking (setting its RunID).
+// stores the ranking (setting its RunID). Its steps are shown on
+// opts.Progress.
 func Run(ctx context.Context, st *store.Store, cat *survey.Catalogue, opts Options, save bool) (survey.Ranking, error) {
+	task := opts.Progress.Start("rank")
+	defer task.Finish()
+	opts.task = task
+	task.Phase("reading practice scores")
 	scores, err := st.PracticeScores(ctx)
 	if err != nil {
 		return survey.Ranking{}, fmt.Errorf("analysis: %w", err)
 	}
+	task.Phase("counting respondents")
 	totals, err := st.Totals(ctx)
 	if err != nil {
 		return survey.Ranking{}, fmt.Errorf("analysis: %w", err)
 	}
+	task.Phase("reading role scores")
 	roles, err := st.RoleScores(ctx)
 	if err != nil {
 		return survey.Ranking{}, fmt.Errorf("analysis: %w", err)
 	}
+	task.Phase("reading the latest ranking")
 	prev, err := st.LatestRanking(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		prev, err = nil, nil
@@ -44,6 +52,7 @@ func Run(ctx context.Context, st *store.Store, cat *survey.Catalogue, opts Optio
 	r.Segments = append(r.Segments, RoleSegments(cat, roles, weights)...)
 	Compare(&r, prev)
 	if save {
+		task.Phase("saving")
 		if _, err := st.SaveRanking(ctx, &r); err != nil {
 			return survey.Ranking{}, fmt.Errorf("analysis: %w", err)
 		}

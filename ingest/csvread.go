@@ -11,6 +11,8 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/surveyworker/surveyworker/internal/progress"
 )
 
 // sniffSize is how much text is examined to choose the delimiter.
@@ -30,13 +32,18 @@ type csvTable struct {
 }
 
 // openCSV opens a text file of the given encoding, sniffs its delimiter and
-// returns it as a table.
-func openCSV(path string, info fileInfo, lim Limits) (*source, error) {
+// returns it as a table. The bytes read from the file are shown as done on
+// task, when not nil.
+func openCSV(path string, info fileInfo, lim Limits, task *progress.Task) (*source, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	text, err := decodeText(f, info.Encoding)
+	var r io.Reader = f
+	if task != nil {
+		r = &countingReader{r: f, task: task}
+	}
+	text, err := decodeText(r, info.Encoding)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -187,6 +194,21 @@ type recordGuard struct {
 	read  int64
 	mark  int64
 	limit int64
+}
+
+// countingReader shows the bytes read through it as its task's done: the
+// file's bytes, before decoding, so that they add up to its size.
+type countingReader struct {
+	r    io.Reader
+	n    int64
+	task *progress.Task
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.task.SetDone(c.n)
+	return n, err
 }
 
 func (g *recordGuard) Read(p []byte) (int, error) {

@@ -23,7 +23,7 @@ func readAllRows(t *testing.T, path string, lim Limits) ([][]string, *source, er
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := openTable(path, info, withDefaults(lim), sheetChoice{})
+	src, err := openTable(path, info, withDefaults(lim), sheetChoice{}, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -126,7 +126,7 @@ func parseRows(in *Ingester, path string, ps []survey.Practice) ([]*store.Respon
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := in.open(path, info, newPracticeMatcher(ps), nil)
+	p, err := in.open(path, info, newPracticeMatcher(ps), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -67,6 +68,10 @@ type Options struct {
 	// Mapping, else a sheet named by a mapping of MappingsDir that the
 	// workbook has, else the first sheet with data.
 	Sheet string
+	// Progress, when set, is shown each file as it is loaded: the rows
+	// read, how far through the file (CSV bytes, or worksheet rows when
+	// the workbook records its last row) and the rate. Nil shows none.
+	Progress *progress.Reporter
 }
 
 // Limits bound what one file may make the ingester read or hold.
@@ -209,6 +214,10 @@ func (in *Ingester) ingest(ctx context.Context, path string, rj *rejects) (res R
 			res.Status, res.Reason = outcome(err)
 		}
 	}()
+	// Deferred after the recovery, so the progress line is finished
+	// before a panic is logged.
+	task := in.opts.Progress.Start("ingest", slog.String("file", res.File))
+	defer task.Finish()
 	info, err := fingerprint(path)
 	if err != nil {
 		return res, err
@@ -226,12 +235,13 @@ func (in *Ingester) ingest(ctx context.Context, path string, rj *rejects) (res R
 	if err != nil {
 		return res, err
 	}
-	return in.load(ctx, path, info, newPracticeMatcher(practices), res, rj)
+	return in.load(ctx, path, info, newPracticeMatcher(practices), res, rj, task)
 }
 
-// load parses the file and streams its rows into the store.
-func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *practiceMatcher, res Result, rj *rejects) (Result, error) {
-	p, err := in.open(path, info, pm, rj)
+// load parses the file and streams its rows into the store, counting them
+// on task.
+func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *practiceMatcher, res Result, rj *rejects, task *progress.Task) (Result, error) {
+	p, err := in.open(path, info, pm, rj, task)
 	if err != nil {
 		return res, err
 	}

@@ -165,7 +165,7 @@ func scaleText(c column) string {
 // returns its layout, the mapping applied, the respondents and the date
 // order; the error is the reason a load would reject it.
 func (in *Ingester) countRespondents(path string, info fileInfo) (layout, *Mapping, int, string, error) {
-	p, err := in.open(path, info, newPracticeMatcher(nil), nil)
+	p, err := in.open(path, info, newPracticeMatcher(nil), nil, nil)
 	if err != nil {
 		return layout{}, nil, 0, "", err
 	}

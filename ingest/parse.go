@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/store"
 )
 
@@ -33,12 +34,19 @@ type parsed struct {
 	m       *mapper
 	// rejects receives the row problems; nil when not wanted.
 	rejects *rejects
+	// task counts the respondent rows; nil when not wanted.
+	task *progress.Task
 }
 
 // next returns the next respondent row, skipping blank rows, or io.EOF.
+// At the end of the file the load has only its checks and commit left,
+// and the task says so.
 func (p *parsed) next() (*store.RespondentRow, error) {
 	for {
 		row, cells, err := p.rows.next()
+		if err == io.EOF {
+			p.task.Phase("committing")
+		}
 		if err != nil {
 			p.rejects.rejected(nil, err)
 			return nil, err
@@ -50,6 +58,7 @@ func (p *parsed) next() (*store.RespondentRow, error) {
 		}
 		if r != nil {
 			p.rejects.row(cells, r.Warnings)
+			p.task.AddRows(1)
 			return r, nil
 		}
 	}
@@ -69,12 +78,36 @@ func (p *parsed) ignored() []string {
 }
 
 // openTable opens a file as a table according to its format; a workbook
-// is read at the sheet ch chooses.
-func openTable(path string, info fileInfo, lim Limits, ch sheetChoice) (*source, error) {
-	if info.Format == formatXLSX {
-		return openXLSX(path, lim, ch)
+// is read at the sheet ch chooses. How far through the file reading has
+// got is shown on task, when not nil: a CSV file's bytes, a workbook's
+// rows against the last row its sheet records, if it records one.
+func openTable(path string, info fileInfo, lim Limits, ch sheetChoice, task *progress.Task) (*source, error) {
+	if info.Format != formatXLSX {
+		task.SetTotal(info.Size, "")
+		return openCSV(path, info, lim, task)
 	}
-	return openCSV(path, info, lim)
+	src, err := openXLSX(path, lim, ch)
+	if err != nil || task == nil {
+		return src, err
+	}
+	task.SetTotal(src.lastRow, "")
+	src.table = &rowProgress{table: src.table, task: task}
+	return src, nil
+}
+
+// rowProgress shows the number of each row read from its table as the
+// task's progress.
+type rowProgress struct {
+	table
+	task *progress.Task
+}
+
+func (p *rowProgress) next() (int, []string, error) {
+	row, cells, err := p.table.next()
+	if err == nil {
+		p.task.SetDone(int64(row))
+	}
+	return row, cells, err
 }
 
 // sheetChoice returns which worksheet of a workbook to read: the one the
@@ -100,13 +133,14 @@ func (in *Ingester) sheetChoice(ms []*Mapping) sheetChoice {
 // and reads its header (see [Ingester.readHeader]), reading the mappings
 // folder once for both. It returns the open source and the header; an
 // error that comes with a header (reading ahead failed) leaves the source
-// open for the caller to close, any other closes it.
-func (in *Ingester) openHeader(path string, info fileInfo, describe bool) (*source, *header, error) {
+// open for the caller to close, any other closes it. Reading is shown on
+// task, when not nil.
+func (in *Ingester) openHeader(path string, info fileInfo, describe bool, task *progress.Task) (*source, *header, error) {
 	ms, err := in.mappings()
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := openTable(path, info, in.opts.Limits, in.sheetChoice(ms))
+	src, err := openTable(path, info, in.opts.Limits, in.sheetChoice(ms), task)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -215,10 +249,11 @@ func layoutOf(src *source, h *header) layout {
 
 // open reads a file's header, detects its shape, classifies its columns and
 // reads ahead to decide the date order. The returned file streams the rest,
-// writing its row problems to rj when it is not nil.
-func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *rejects) (p *parsed, err error) {
+// writing its row problems to rj and counting its rows on task when they
+// are not nil.
+func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *rejects, task *progress.Task) (p *parsed, err error) {
 	name := fileName(path)
-	src, h, err := in.openHeader(path, info, false)
+	src, h, err := in.openHeader(path, info, false, task)
 	if src != nil {
 		defer func() {
 			if err != nil {
@@ -240,7 +275,7 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *re
 	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
 	order, dateWarn = platformOrder(h.det.shape, order, dateWarn)
 	m.dates.order = order
-	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h), mapping: h.mapping, rejects: rj}
+	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h), mapping: h.mapping, rejects: rj, task: task}
 	p.layout.DateOrder = order.String()
 	p.file = sourceFile(name, info, p.layout, m, fileWarnings(h.row, m, dateWarn))
 	return p, nil
@@ -253,7 +288,7 @@ func (in *Ingester) inspect(path string) (layout, error) {
 	if err != nil {
 		return layout{}, err
 	}
-	src, h, err := in.openHeader(path, info, false)
+	src, h, err := in.openHeader(path, info, false, nil)
 	if h == nil {
 		return layout{}, err
 	}
@@ -266,7 +301,7 @@ func (in *Ingester) inspect(path string) (layout, error) {
 // counts the non-blank data rows, reading the whole table, and returns the
 // mapping applied, if any.
 func (in *Ingester) describe(path string, info fileInfo) (layout, int, *Mapping, error) {
-	src, h, err := in.openHeader(path, info, true)
+	src, h, err := in.openHeader(path, info, true, nil)
 	if h == nil {
 		return layout{}, 0, nil, err
 	}

@@ -28,6 +28,9 @@ type source struct {
 	// excel is true for workbooks, whose date cells arrive as serial
 	// numbers; date1904 selects the 1904 date system.
 	excel, date1904 bool
+	// lastRow is the number of the last row a workbook's sheet records
+	// having (its dimension); 0 when it records none.
+	lastRow int64
 }
 
 // bufferedRow is a row read ahead of the consumer.

@@ -52,7 +52,28 @@ func openXLSX(path string, lim Limits, ch sheetChoice) (*source, error) {
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		src.date1904 = *props.Date1904
 	}
+	src.lastRow = lastRow(f, src.sheet)
 	return src, nil
+}
+
+// lastRow returns the number of the last row of sheet that its dimension
+// records ("A1:P300001"), or 0 when it records none or a single cell
+// ("A1"), which excelize writes whatever the sheet holds. Only the start
+// of the sheet is read.
+func lastRow(f *excelize.File, sheet string) int64 {
+	ref, err := f.GetSheetDimension(sheet)
+	if err != nil {
+		return 0
+	}
+	_, end, ok := strings.Cut(ref, ":")
+	if !ok {
+		return 0
+	}
+	_, row, err := excelize.CellNameToCoordinates(end)
+	if err != nil {
+		return 0
+	}
+	return int64(row)
 }
 
 // xlsxOpenError explains why a workbook could not be opened.

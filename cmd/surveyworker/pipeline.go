@@ -11,8 +11,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/surveyworker/surveyworker/analysis"
 	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/schedules"
 	"github.com/surveyworker/surveyworker/store"
@@ -48,9 +51,29 @@ func (a *app) ingestOptions(cat *survey.Catalogue, r readFlags) (ingest.Options,
 		Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: r.sheet}, nil
 }
 
+// newReporter makes the reporters of progress; tests replace it to watch
+// them.
+var newReporter = progress.New
+
+// progress returns where long work shows how far it has got: one line
+// rewritten on stderr when stderr is a terminal, else a log line every few
+// seconds. Either way stdout, which may be JSON, is left alone.
+func (a *app) progress() *progress.Reporter {
+	if f, ok := a.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		width, _, _ := term.GetSize(int(f.Fd()))
+		return newReporter(progress.Config{Terminal: f, Width: width})
+	}
+	return a.progressLog()
+}
+
+// progressLog returns progress shown as log lines whatever stderr is.
+func (a *app) progressLog() *progress.Reporter {
+	return newReporter(progress.Config{Logger: a.log})
+}
+
 // ingester builds the file ingester on the database from configuration
-// and r.
-func (a *app) ingester(ctx context.Context, r readFlags) (*ingest.Ingester, error) {
+// and r, showing each file's progress on p.
+func (a *app) ingester(ctx context.Context, r readFlags, p *progress.Reporter) (*ingest.Ingester, error) {
 	st, err := a.open(ctx)
 	if err != nil {
 		return nil, err
@@ -63,7 +86,7 @@ func (a *app) ingester(ctx context.Context, r readFlags) (*ingest.Ingester, erro
 	if err != nil {
 		return nil, err
 	}
-	opts.HMACKey = key
+	opts.HMACKey, opts.Progress = key, p
 	return ingest.New(st, opts), nil
 }
 
@@ -80,20 +103,23 @@ func (a *app) smtp() report.SMTPConfig {
 	}
 }
 
-// cycle builds the full pipeline cycle from configuration.
-func (a *app) cycle(ctx context.Context) (*schedules.Cycle, error) {
-	in, err := a.ingester(ctx, readFlags{})
+// cycle builds the full pipeline cycle from configuration, showing the
+// progress of its files and rankings on p.
+func (a *app) cycle(ctx context.Context, p *progress.Reporter) (*schedules.Cycle, error) {
+	in, err := a.ingester(ctx, readFlags{}, p)
 	if err != nil {
 		return nil, err
 	}
 	if err := mustExistDir(a.cfg.Inbox, true); err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
+	rank := a.rankOptions()
+	rank.Progress = p
 	return &schedules.Cycle{
 		Store:         a.st,
 		Ingester:      in,
 		Catalogue:     a.cat,
-		Rank:          a.rankOptions(),
+		Rank:          rank,
 		PracticesFile: a.cfg.Practices,
 		InboxDir:      a.cfg.Inbox,
 		OutDir:        a.cfg.Out,
@@ -127,7 +153,7 @@ were quarantined.`,
 			if len(args) > 0 {
 				return usageError{"run takes no arguments; did you mean 'surveyworker ingest FILE...'?"}
 			}
-			c, err := a.cycle(ctx)
+			c, err := a.cycle(ctx, a.progress())
 			if err != nil {
 				return err
 			}
@@ -184,7 +210,10 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 }
 
 func serve(ctx context.Context, a *app) error {
-	c, err := a.cycle(ctx)
+	// A daemon's stderr is a log, and the lines its other goroutines log
+	// would break into a line being rewritten, so progress is logged even
+	// on a terminal.
+	c, err := a.cycle(ctx, a.progressLog())
 	if err != nil {
 		return err
 	}
@@ -262,7 +291,7 @@ it, the mapping files of the mappings folder apply to the files they fit.`,
 			if len(args) == 0 {
 				return usageError{"name at least one FILE to ingest"}
 			}
-			in, err := a.ingester(ctx, read)
+			in, err := a.ingester(ctx, read, a.progress())
 			if err != nil {
 				return err
 			}
@@ -401,6 +430,7 @@ impact (1-5) and optionally considered_with (IDs separated by ';').`,
 				}
 				opts.Criteria = criteria
 			}
+			opts.Progress = a.progress()
 			r, err := analysis.Run(ctx, st, cat, opts, save)
 			if err != nil {
 				return err
