@@ -36,7 +36,12 @@ type command struct {
 	// noConfig marks a command that reads no configuration (version): it
 	// works whatever the environment and config file hold.
 	noConfig bool
-	extras
+	// examples are whole command lines, each starting "surveyworker NAME",
+	// shown by --help.
+	examples []string
+	// files returns the arguments that name files the command reads, all
+	// checked before it starts; nil when its arguments are not files.
+	files func(args []string) []string
 }
 
 // app is the state one command invocation shares: configuration, logger,

@@ -15,79 +15,10 @@ import (
 
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
-	cs := []command{
+	return []command{
 		cmdRun(), cmdServe(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
 		cmdPracticesImport(), cmdForget(), cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
-	for i := range cs {
-		cs[i].extras = commandExtras[cs[i].name]
-	}
-	return cs
-}
-
-// extras are the parts of a command's definition kept in commandExtras.
-type extras struct {
-	// examples are whole command lines, each starting "surveyworker NAME",
-	// shown by --help.
-	examples []string
-	// files returns the arguments that name files the command reads, all
-	// checked before it starts; nil when its arguments are not files.
-	files func(args []string) []string
-}
-
-// commandExtras holds each command's examples and which of its arguments
-// are files, by command name. They are kept together so that the examples
-// read as one set, and apart from each command's code, which says what the
-// command does.
-var commandExtras = map[string]extras{
-	"run": {examples: []string{
-		"surveyworker run",
-		"surveyworker run --inbox /srv/surveys/inbox --out /srv/surveys/out",
-		"surveyworker run --practices practices.csv --leads leads.csv",
-	}},
-	"serve": {examples: []string{
-		"surveyworker serve --http :8080",
-		`surveyworker serve --schedule "30 6 * * 1-5" --time-zone Europe/London`,
-		"surveyworker serve --inbox /data/inbox --out /data/out --catch-up 0",
-	}},
-	"ingest": {files: allArgs, examples: []string{
-		"surveyworker ingest responses.csv",
-		"surveyworker ingest --mapping autumn.yaml autumn-export.xlsx",
-		`surveyworker ingest --json --sheet "Form responses 1" forms.xlsx`,
-	}},
-	"inspect": {files: allArgs, examples: []string{
-		"surveyworker inspect responses.csv",
-		"surveyworker inspect --json responses.csv spring.xlsx",
-		"surveyworker inspect --write-mapping autumn.yaml autumn-export.csv",
-	}},
-	"rank": {examples: []string{
-		"surveyworker rank",
-		"surveyworker rank --weight-by-list-size --json",
-		"surveyworker rank --weights survey=0.6,impact=0.2,dependencies=0.2",
-	}},
-	"report": {examples: []string{
-		"surveyworker report --out out/roadmap.xlsx",
-		"surveyworker report --out out/roadmap.xlsx --email --leads leads.csv",
-	}},
-	"practices import": {files: allArgs, examples: []string{
-		"surveyworker practices import practices.csv",
-		"surveyworker practices import epraccur.csv",
-	}},
-	"forget": {files: notDigests, examples: []string{
-		"surveyworker forget inbox/archive/responses.csv",
-		"surveyworker forget 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-	}},
-	"migrate": {examples: []string{
-		"surveyworker migrate",
-		"surveyworker migrate --data-dir /var/lib/surveyworker",
-	}},
-	"config": {examples: []string{
-		"surveyworker config",
-		"surveyworker config --config /etc/surveyworker.yaml",
-	}},
-	"version": {examples: []string{
-		"surveyworker version",
-	}},
 }
 
 // allArgs returns every argument: each names a file.
@@ -103,7 +34,12 @@ func cmdForget() command {
 	return command{
 		name:    "forget",
 		args:    "FILE|SHA256...",
-		summary: "delete a loaded file and everything loaded from it, so it can be loaded again or erased",
+		summary: "delete a loaded file and everything loaded from it",
+		examples: []string{
+			"surveyworker forget inbox/archive/responses.csv",
+			"surveyworker forget 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+		},
+		files: notDigests,
 		help: `Each argument is a file (its bytes are hashed) or the SHA-256 of one, as
 'ingest --json' and the archive report it. The file's respondents, answers,
 comments and warnings are deleted in one transaction; stored rankings keep
@@ -142,7 +78,11 @@ var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
 func cmdMigrate() command {
 	return command{
 		name:    "migrate",
-		summary: "bring the database schema up to date (also done at every start)",
+		summary: "bring the database schema up to date",
+		examples: []string{
+			"surveyworker migrate",
+			"surveyworker migrate --data-dir /var/lib/surveyworker",
+		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
 				return usageError{"migrate takes no arguments"}
@@ -165,7 +105,11 @@ func cmdConfig() command {
 	return command{
 		name:    "config",
 		summary: "print the effective configuration with secrets masked",
-		help:    configHelp(),
+		examples: []string{
+			"surveyworker config",
+			"surveyworker config --config /etc/surveyworker.yaml",
+		},
+		help: configHelp(),
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
 				return usageError{"config takes no arguments"}
@@ -208,8 +152,11 @@ Keys:
 
 func cmdVersion() command {
 	return command{
-		name:     "version",
-		summary:  "print the version, commit and build time (also --version)",
+		name:    "version",
+		summary: "print the version, commit and build time (also --version)",
+		examples: []string{
+			"surveyworker version",
+		},
 		noConfig: true,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {

@@ -18,7 +18,13 @@ func cmdInspect() command {
 	return command{
 		name:    "inspect",
 		args:    "FILE...",
-		summary: "show what would be read from an export (platform, encoding, columns) without loading it",
+		summary: "show how an export would be read, without loading it",
+		examples: []string{
+			"surveyworker inspect responses.csv",
+			"surveyworker inspect --json responses.csv spring.xlsx",
+			"surveyworker inspect --write-mapping autumn.yaml autumn-export.csv",
+		},
+		files: allArgs,
 		help: `Detects each file as ingest would and prints the platform, encoding,
 delimiter, header rows, number of respondents and what every column is taken
 to be (workstream and its catalogue match, practice, role, personal data not

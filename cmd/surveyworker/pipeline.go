@@ -141,7 +141,12 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 func cmdRun() command {
 	return command{
 		name:    "run",
-		summary: "one full cycle: ingest the inbox, rank, write the workbook, e-mail it",
+		summary: "one full cycle: ingest, rank, write the workbook, e-mail it",
+		examples: []string{
+			"surveyworker run",
+			"surveyworker run --inbox /srv/surveys/inbox --out /srv/surveys/out",
+			"surveyworker run --practices practices.csv --leads leads.csv",
+		},
 		help: `Every ready file in the inbox is ingested: loaded files move to INBOX/archive/,
 rejected ones to INBOX/quarantine/ with a .reason.txt beside them. The ranking
 is recomputed and stored, the workbook written to OUT/roadmap-DATE-runN.xlsx
@@ -182,7 +187,12 @@ were quarantined.`,
 func cmdServe() command {
 	return command{
 		name:    "serve",
-		summary: "the long-lived worker: nightly cycle on a schedule, inbox watched for new files",
+		summary: "the long-lived worker: nightly cycle and watched inbox",
+		examples: []string{
+			"surveyworker serve --http :8080",
+			`surveyworker serve --schedule "30 6 * * 1-5" --time-zone Europe/London`,
+			"surveyworker serve --inbox /data/inbox --out /data/out --catch-up 0",
+		},
 		help: `The full cycle (see 'surveyworker run --help') runs on the cron schedule in
 the configured time zone; overlapping runs are skipped and recorded. Files
 dropped into the inbox are ingested once they have stopped growing, and the
@@ -275,10 +285,18 @@ func cmdIngest() command {
 	return command{
 		name:    "ingest",
 		args:    "FILE...",
-		summary: "ingest survey exports (files are not moved); exit 1 if any was rejected",
+		summary: "load survey exports into the database",
+		examples: []string{
+			"surveyworker ingest responses.csv",
+			"surveyworker ingest --mapping autumn.yaml autumn-export.xlsx",
+			`surveyworker ingest --json --sheet "Form responses 1" forms.xlsx`,
+		},
+		files: allArgs,
 		help: `Each file is detected from its headers, loaded in one transaction or not at
 all, and skipped when the same bytes were loaded before. A rejected file's
-reason is printed on stderr with its file, row and column.
+reason is printed on stderr with its file, row and column, and the exit
+status is 1. Files are read where they are, never moved; 'run' and 'serve'
+move inbox files to archive/ or quarantine/.
 
 A mapping file (see 'surveyworker inspect --help') says what the columns of
 one survey's export are. --mapping applies one to every file named; without
@@ -328,7 +346,12 @@ func cmdPracticesImport() command {
 	return command{
 		name:    "practices import",
 		args:    "FILE",
-		summary: "load the practice registry CSV (ods_code,name,federation[,list_size,postcode,aliases]) or NHS ODS epraccur.csv",
+		summary: "load the practice registry (CSV or NHS epraccur.csv)",
+		examples: []string{
+			"surveyworker practices import practices.csv",
+			"surveyworker practices import epraccur.csv",
+		},
+		files: allArgs,
 		help: `The header names the columns, in any order: ods_code, name and federation are
 required; list_size, postcode and aliases (separated by ';') are optional.
 The NHS ODS file epraccur.csv (no header, 27 columns) is also accepted: only
@@ -380,6 +403,11 @@ func cmdRank() command {
 	return command{
 		name:    "rank",
 		summary: "recompute the workstream ranking and print it",
+		examples: []string{
+			"surveyworker rank",
+			"surveyworker rank --weight-by-list-size --json",
+			"surveyworker rank --weights survey=0.6,impact=0.2,dependencies=0.2",
+		},
 		help: `The ranking is stored as a new ranking run unless --weights or --criteria
 makes it a what-if run, which is only stored with --save. Each row shows the
 90% bootstrap interval of its score, its rank range and the probability of its
@@ -449,7 +477,11 @@ func cmdReport() command {
 	var email bool
 	return command{
 		name:    "report",
-		summary: "write the workbook from the latest ranking; --email sends it to the leads",
+		summary: "write the workbook from the latest ranking; --email sends it",
+		examples: []string{
+			"surveyworker report --out out/roadmap.xlsx",
+			"surveyworker report --out out/roadmap.xlsx --email --leads leads.csv",
+		},
 		help: `Uses the latest stored ranking (computing one first if there is none). With
 --email, each lead in the leads file receives the workbook at most once per
 ranking run, however often the command is repeated.`,
