@@ -71,41 +71,6 @@ func (s *Store) Warnings(ctx context.Context) iter.Seq2[RowWarning, error] {
 	}
 }
 
-// PracticeMatchProblem is a respondent's practice answer that matched no
-// practice, or more than one.
-type PracticeMatchProblem struct {
-	// File is the source file's name and Row the answer's row in it.
-	File string `db:"file"`
-	Row  int    `db:"row_number"`
-	// Text is the practice as the respondent gave it.
-	Text string `db:"value"`
-	// Code is "practice_unmatched" or "practice_ambiguous".
-	Code string `db:"code"`
-	// Candidates are the closest practices, "Name (CODE); Name (CODE)",
-	// best first; empty when none is close.
-	Candidates string `db:"candidates"`
-}
-
-// PracticeMatchProblems returns up to limit of the stored practice answers
-// that matched no practice or more than one, by file name and row, and how
-// many there are in all.
-func (s *Store) PracticeMatchProblems(ctx context.Context, limit int) ([]PracticeMatchProblem, int, error) {
-	const where = `FROM file_warnings w JOIN source_files f ON f.id = w.file_id
-		WHERE w.code IN ('practice_unmatched', 'practice_ambiguous')`
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) `+where); err != nil {
-		return nil, 0, fmt.Errorf("store: practice match problems: %w", err)
-	}
-	out := []PracticeMatchProblem{}
-	err := s.db.SelectContext(ctx, &out, `SELECT f.name AS file, w.row_number, w.value, w.code,
-			split_part(w.message, $1, 2) AS candidates `+where+`
-		ORDER BY f.name, f.id, w.row_number LIMIT $2`, PracticeCandidatesMarker, limit)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: practice match problems: %w", err)
-	}
-	return out, total, nil
-}
-
 // FileQuality summarises one loaded file's data quality.
 type FileQuality struct {
 	// File is the file's name.
