@@ -20,7 +20,7 @@ STATICCHECK         := $(TOOLS)/staticcheck-v0.8.2
 # race detector, and the rest without it.
 RACE_PKGS := ./schedules/... ./report/... ./store/... ./internal/smtptest/... ./cmd/...
 
-.PHONY: all build test vet lint demo bench fuzz clean postgres
+.PHONY: all build test vet lint demo bench fuzz clean postgres readers
 
 all: build
 
@@ -36,6 +36,21 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
 	else \
 		echo "PostgreSQL server binaries not found: install PostgreSQL (e.g. apt-get install postgresql) or set TEST_DATABASE_URL"; exit 1; \
+	fi
+
+# readers makes sure the readers the workbook tests check workbooks with,
+# besides excelize, are installed: LibreOffice headless, Python's openpyxl
+# and poppler's PDF tools. Without them those tests skip, naming what is
+# missing, except under CI=true, where they fail.
+READER_PKGS := libreoffice-calc-nogui python3-openpyxl poppler-utils
+readers:
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && \
+		{ /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || python3 -c 'import openpyxl' 2>/dev/null; }; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing the workbook readers (apt-get install $(READER_PKGS))"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(READER_PKGS) >/dev/null; \
+	else \
+		echo "workbook readers not installed: apt-get install $(READER_PKGS) as root; until then the tests that open workbooks with them are skipped (CI=true fails them)"; \
 	fi
 
 vet:
@@ -54,7 +69,7 @@ $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK_MODULE)
 	@mv $(TOOLS)/staticcheck $@
 
-test: postgres vet lint
+test: postgres readers vet lint
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	@$(MAKE) --no-print-directory fuzz

@@ -303,6 +303,13 @@ func (s *stream) value(v any, style string) excelize.Cell {
 	return excelize.Cell{Value: v, StyleID: s.styleID(style, false)}
 }
 
+// formula returns a cell holding formula f with cached is the value f
+// gives as surveyworker computed it, shown by readers that do not
+// calculate.
+func (s *stream) formula(f string, cached any, style string) excelize.Cell {
+	return excelize.Cell{Formula: f, Value: cached, StyleID: s.styleID(style, false)}
+}
+
 func (s *stream) styleID(style string, quote bool) int {
 	id, err := s.b.style(style, quote)
 	s.b.fail("style "+style, err)

@@ -57,6 +57,10 @@ var fixtureComments = []string{
 	"Remote access for GPs working from home is essential.",
 }
 
+// fixtureWeights are the other weights the What-if tests try: they sum to
+// 1, as rank --weights requires.
+var fixtureWeights = survey.Weights{Survey: 0.2, Impact: 0.3, GPFV: 0.1, Dependencies: 0.3, Mandated: 0.1}
+
 // fixtureOptions are the ranking options of the fixture, at time at.
 func fixtureOptions(at time.Time) analysis.Options {
 	o := analysis.DefaultOptions()

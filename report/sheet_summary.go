@@ -70,7 +70,7 @@ func runLine(in WorkbookInput) string {
 	if !r.CreatedAt.IsZero() {
 		s += ", computed " + r.CreatedAt.In(in.Location).Format(displayTime)
 	}
-	return s + "."
+	return s + ". The What-if sheet recomputes the ranking with weights of your own."
 }
 
 func writeSummaryRow(b *book, row int, r summaryRow) {

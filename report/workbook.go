@@ -143,6 +143,7 @@ type sheetWriter struct {
 var sheets = []sheetWriter{
 	{SheetSummary, false, writeSummary, nil},
 	{SheetRanking, false, writeRanking, func(in WorkbookInput) ([]float64, float64) { return rankingWidths(in), 0 }},
+	{SheetWhatIf, true, writeWhatIf, whatIfPrinted},
 	{SheetTiers, false, writeTiers, nil},
 	{SheetFederation, false, writeFederations, nil},
 	{SheetRole, false, writeRoles, nil},

@@ -60,7 +60,7 @@ func writeSample(t *testing.T) *excelize.File {
 
 func TestWorkbookSheets(t *testing.T) {
 	f := writeSample(t)
-	want := []string{"Summary", "Ranking", "Tiers", "By federation", "By role", "Dependencies",
+	want := []string{"Summary", "Ranking", "What-if", "Tiers", "By federation", "By role", "Dependencies",
 		"Comments", "Data quality", "Method"}
 	if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
