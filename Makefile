@@ -20,7 +20,7 @@ STATICCHECK         := $(TOOLS)/staticcheck-v0.8.2
 # race detector, and the rest without it.
 RACE_PKGS := ./schedules/... ./report/... ./store/... ./internal/smtptest/... ./cmd/...
 
-.PHONY: all build test vet lint demo bench fuzz clean postgres readers
+.PHONY: all build test vet lint demo bench fuzz clean postgres readers screenshots
 
 all: build
 
@@ -91,6 +91,16 @@ demo: postgres build
 	@cp examples/inbox/* $(DEMO)/inbox/
 	SURVEYWORKER_DATA_DIR=.surveyworker/demo SURVEYWORKER_LEADS=examples/leads.csv \
 		./$(BIN) run --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO)
+
+# screenshots renders every printed page of the demo workbook to PNG in
+# docs/screenshots/ (shown in the README) through LibreOffice: PDF, then
+# pdftoppm. Carlito, metric-compatible with Calibri, makes the pages look
+# as Excel prints them; it is installed when missing and running as root.
+screenshots: readers demo
+	@fc-list 2>/dev/null | grep -qi carlito || \
+		{ [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-crosextra-carlito >/dev/null; } || \
+		echo "fonts-crosextra-carlito not installed: the pages use a wider font than Excel's"
+	$(GO) run ./internal/screenshots -out docs/screenshots $(DEMO)/*.xlsx
 
 # bench: ingest end to end against psql \copy and bare excelize, at 10,000
 # and 100,000 respondents (SURVEYWORKER_BENCH_LARGE=1 adds 1,000,000), then
