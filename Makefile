@@ -28,7 +28,7 @@ STATICCHECK         := $(TOOLS)/staticcheck-v0.8.2
 # race detector, and the rest without it.
 RACE_PKGS := ./schedules/... ./report/... ./store/... ./internal/smtptest/... ./cmd/...
 
-.PHONY: all build test vet lint demo bench fuzz clean postgres
+.PHONY: all build test vet lint demo bench fuzz clean postgres readers screenshots
 
 all: build
 
@@ -44,6 +44,21 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; \
 	else \
 		echo "PostgreSQL server binaries not found: install PostgreSQL (e.g. apt-get install postgresql) or set TEST_DATABASE_URL"; exit 1; \
+	fi
+
+# readers makes sure the readers the workbook tests check workbooks with,
+# besides excelize, are installed: LibreOffice headless, Python's openpyxl
+# and poppler's PDF tools. Without them those tests skip, naming what is
+# missing, except under CI=true, where they fail.
+READER_PKGS := libreoffice-calc-nogui python3-openpyxl poppler-utils
+readers:
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 && \
+		{ /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || python3 -c 'import openpyxl' 2>/dev/null; }; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing the workbook readers (apt-get install $(READER_PKGS))"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(READER_PKGS) >/dev/null; \
+	else \
+		echo "workbook readers not installed: apt-get install $(READER_PKGS) as root; until then the tests that open workbooks with them are skipped (CI=true fails them)"; \
 	fi
 
 vet:
@@ -62,7 +77,7 @@ $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK_MODULE)
 	@mv $(TOOLS)/staticcheck $@
 
-test: postgres vet lint
+test: postgres readers vet lint
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	@$(MAKE) --no-print-directory fuzz
@@ -96,13 +111,26 @@ demo: postgres build
 	SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' SURVEYWORKER_LEADS=examples/leads.csv \
 		./$(BIN) run --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO)
 
+# screenshots renders every printed page of the demo workbook to PNG in
+# docs/screenshots/ (shown in the README) through LibreOffice: PDF, then
+# pdftoppm. Carlito, metric-compatible with Calibri, makes the pages look
+# as Excel prints them; it is installed when missing and running as root.
+screenshots: readers demo
+	@fc-list 2>/dev/null | grep -qi carlito || \
+		{ [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-crosextra-carlito >/dev/null; } || \
+		echo "fonts-crosextra-carlito not installed: the pages use a wider font than Excel's"
+	$(GO) run ./internal/screenshots -out docs/screenshots $(DEMO)/*.xlsx
+
 # bench: ingest end to end against psql \copy and bare excelize, at 10,000
 # and 100,000 respondents (SURVEYWORKER_BENCH_LARGE=1 adds 1,000,000), then
 # the ranking's SQL aggregation and bootstrap at 6,500 practices and
-# 1,000,000 respondents. Figures are recorded in docs/BENCHMARKS.md.
+# 1,000,000 respondents, then the workbook with 10,000 and 100,000
+# comments against a bare StreamWriter. Figures are recorded in
+# docs/BENCHMARKS.md.
 bench: postgres
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchmem -benchtime=1x -timeout 2h ./ingest/
 	$(GO) test -run '^$$' -bench BenchmarkRank -benchtime=1x -timeout 1h ./analysis/
+	$(GO) test -run '^$$' -bench BenchmarkWorkbook -benchtime=3x -timeout 1h ./report/
 
 clean:
 	rm -rf bin out .surveyworker .tools

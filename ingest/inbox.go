@@ -125,7 +125,7 @@ func (in *Ingester) quarantine(inboxDir, path string, res *Result, rej *RejectEr
 	res.MovedTo = dst
 	text := fmt.Sprintf("file: %s\nrejected: %s\nsha256: %s\nreason: %s\n",
 		res.File, in.opts.Now().UTC().Format(time.RFC3339), res.SHA256, rej.Error())
-	return writeNew(dst+ReasonSuffix, []byte(text))
+	return writeNew(dst+ReasonSuffix, []byte(text+rej.positionLines()))
 }
 
 func (in *Ingester) logResult(ctx context.Context, res Result) {

@@ -7,83 +7,92 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
-
-	"github.com/surveyworker/surveyworker/store"
 )
 
+// TestWorkbookDataQuality checks the Data quality sheet of the fixture:
+// the files, then every problem with a reason in words, the rejected file
+// first, an unmatched practice with its closest practices.
 func TestWorkbookDataQuality(t *testing.T) {
-	in := sampleInput()
-	in.Quality = DataQuality{
-		PracticeProblems: []store.PracticeMatchProblem{
-			{File: "a.csv", Row: 2, Text: "Banbury", Code: "practice_unmatched", Candidates: "Banbury Cross (K84001)"},
-			{File: "b.csv", Row: 7, Text: "=Bridge Street", Code: "practice_ambiguous", Candidates: "Bridge Street (K84020); Bridge Street (K84021)"},
-		},
-		Files: []store.FileQuality{
-			{File: "a.csv", Respondents: 12, Warnings: map[string]int{"practice_unmatched": 1, "answer_off_scale": 3}},
-			{File: "b.csv", Respondents: 5, Warnings: map[string]int{"practice_ambiguous": 1}},
-			{File: "c.csv", Respondents: 1, Warnings: map[string]int{}},
-		},
-	}
-	path := filepath.Join(t.TempDir(), "r.xlsx")
-	if err := WriteWorkbook(path, in); err != nil {
-		t.Fatal(err)
-	}
-	f := openWorkbook(t, path)
+	fx := newFixture(t)
+	f := writeAndOpen(t, fx.in)
 	rows, err := f.GetRows(SheetQuality)
 	if err != nil {
 		t.Fatal(err)
 	}
+	start := -1
+	for i, r := range rows {
+		if len(r) > 0 && r[0] == "Every problem, row by row" {
+			start = i + 1
+		}
+	}
+	if start < 0 {
+		t.Fatalf("no problems table in %q", rows)
+	}
+	if diff := cmp.Diff(ProblemsHeader, rows[start]); diff != "" {
+		t.Errorf("problems header (-want +got):\n%s", diff)
+	}
 	want := [][]string{
-		{"File", "Row", "Practice answer", "Problem", "Closest practices in the registry", "",
-			"File", "Respondents", "Warnings", "answer_off_scale", "practice_ambiguous", "practice_unmatched"},
-		{"a.csv", "2", "Banbury", "no match", "Banbury Cross (K84001)", "", "a.csv", "12", "4", "3", "0", "1"},
-		{"b.csv", "7", "=Bridge Street", "more than one match", "Bridge Street (K84020); Bridge Street (K84021)", "",
-			"b.csv", "5", "1", "0", "1", "0"},
-		{"", "", "", "", "", "", "c.csv", "1", "0", "0", "0", "0"},
+		{"late-returns.csv", "3", `B "Which practice?"`, "File rejected: nothing loaded", "", "Malformed CSV: a quote in an unquoted field"},
+		{"second-wave.csv", "2", `F "Cyber Security"`, "Answer not on the priority scale", "Sometimes",
+			"The answer is not on the priority scale; stored without a score"},
+		{"second-wave.csv", "22", `C "Which practice?"`, "Practice not found in the registry", "Banbury",
+			"No practice in the registry has this name", "Banbury Cross (K84001)\nBloxham Grove (K84002)\nBurford (K84013)"},
 	}
-	if diff := cmp.Diff(want, rows); diff != "" {
-		t.Errorf("Data quality rows (-want +got):\n%s", diff)
+	if diff := cmp.Diff(want, rows[start+1:start+4]); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
-	assertNumeric(t, f, SheetQuality, "B3", 7)
-	assertNumeric(t, f, SheetQuality, "H2", 12)
-	if got := quotePrefix(t, f, SheetQuality, "C3"); !got {
-		t.Errorf("C3 has no quote prefix; a formula-like answer must stay text")
+	for _, r := range rows {
+		for _, c := range r {
+			if strings.Contains(c, "_") {
+				t.Errorf("Data quality shows the code-like text %q", c)
+			}
+		}
 	}
-	panes, err := f.GetPanes(SheetQuality)
-	if err != nil || !panes.Freeze || panes.YSplit != 1 {
-		t.Errorf("panes = %+v, %v; want the header row frozen", panes, err)
+	files := [][]string{rows[5][:3], rows[6][:3]}
+	if diff := cmp.Diff([][]string{{"first-wave.csv", "10", "0"}, {"second-wave.csv", "21", "8"}}, files); diff != "" {
+		t.Errorf("files (-want +got):\n%s", diff)
 	}
-	if w, _ := f.GetColWidth(SheetQuality, "E"); w < 40 {
-		t.Errorf("candidates column width %v, want at least 40", w)
+	if !strings.HasPrefix(rows[6][5], "1 × Answer not on the priority scale") {
+		t.Errorf("second file's problems = %q", rows[6][5])
 	}
-	sheet := string(zipParts(t, path)["xl/worksheets/sheet4.xml"])
-	if !strings.Contains(sheet, `<autoFilter ref="$A$1:$E$3"`) {
-		t.Errorf("no AutoFilter on the practice answers A1:E3 in sheet4.xml")
+	if got := rows[7]; got[0] != "late-returns.csv" || !strings.HasPrefix(got[3], "rejected ") {
+		t.Errorf("rejected file row = %q", got)
 	}
+	assertNumeric(t, f, SheetQuality, cell(2, start+3), 2)
 }
 
+// TestWorkbookDataQualityEmpty checks the sheet of a workbook with no
+// files and no problems.
 func TestWorkbookDataQualityEmpty(t *testing.T) {
 	rows, err := writeAndOpen(t, sampleInput()).GetRows(SheetQuality)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 2 || !strings.HasPrefix(rows[1][0], "Every practice answer matched") {
-		t.Errorf("rows = %q, want the header and a line saying nothing needs fixing", rows)
+	var text []string
+	for _, r := range rows {
+		if len(r) > 0 {
+			text = append(text, r[0])
+		}
+	}
+	for _, want := range []string{"No files have been loaded yet.", "No problems: every row of every file was read as expected."} {
+		if !strings.Contains(strings.Join(text, "\n"), want) {
+			t.Errorf("Data quality lacks %q:\n%q", want, text)
+		}
 	}
 }
 
-// TestWorkbookDataQualityCapped checks the note under a practice answers
-// table that lists fewer answers than there are.
-func TestWorkbookDataQualityCapped(t *testing.T) {
-	in := sampleInput()
-	in.Quality.PracticeProblems = []store.PracticeMatchProblem{{File: "a.csv", Row: 2, Text: "Nowhere", Code: "practice_unmatched"}}
-	in.Quality.PracticeProblemsTotal = 7000
-	rows, err := writeAndOpen(t, in).GetRows(SheetQuality)
-	if err != nil {
-		t.Fatal(err)
+func TestWarningLabels(t *testing.T) {
+	tests := map[string]string{
+		"practice_unmatched":  "Practice not found in the registry",
+		"practice_ambiguous":  "Practice matches more than one in the registry",
+		"respondent_repeated": "Repeated respondent",
+		"answer_off_scale":    "Answer not on the priority scale",
+		"brand_new_code":      "Brand new code",
 	}
-	if len(rows) != 4 || !strings.HasPrefix(rows[3][0], "Showing the first 1 of 7000 practice answers") {
-		t.Errorf("rows = %q, want the table and a note saying 1 of 7000 are shown", rows)
+	for code, want := range tests {
+		if got := warningLabel(code); got != want {
+			t.Errorf("warningLabel(%q) = %q, want %q", code, got, want)
+		}
 	}
 }
 
@@ -91,11 +100,7 @@ func TestWorkbookDataQualityCapped(t *testing.T) {
 // the test ends.
 func writeAndOpen(t *testing.T, in WorkbookInput) *excelize.File {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "r.xlsx")
-	if err := WriteWorkbook(path, in); err != nil {
-		t.Fatal(err)
-	}
-	return openWorkbook(t, path)
+	return openWorkbook(t, writeToTemp(t, in))
 }
 
 // openWorkbook opens the workbook at path, closing it when the test ends.
@@ -107,4 +112,15 @@ func openWorkbook(t *testing.T, path string) *excelize.File {
 	}
 	t.Cleanup(func() { f.Close() })
 	return f
+}
+
+// writeToTemp writes the workbook for in to a temporary file and returns
+// its path.
+func writeToTemp(t *testing.T, in WorkbookInput) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "r.xlsx")
+	if err := WriteWorkbook(path, in); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

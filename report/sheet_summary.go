@@ -7,170 +7,202 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// Time layouts of the report.
-const (
-	// displayTime is how times are shown to readers, in the report's zone.
-	displayTime = "Mon 2 Jan 2006 15:04 MST"
-	// displayDate is the date in e-mail subjects.
-	displayDate = "2 Jan 2006"
-)
+// summaryWidths are the Summary sheet's column widths; the paragraph spans
+// all of them.
+var summaryWidths = []float64{24, 13, 28, 2, 22, 12, 12, 9, 11}
 
-// advisoryNote closes the Summary sheet, as the ranking method asks.
-const advisoryNote = "Tiers are advisory; the decision stays with the commissioning committee."
+// coverageColumn is the first column of the coverage table, beside the
+// label/value rows.
+const coverageColumn = 5
 
-// summaryRow is one label/value row of the Summary sheet. Exactly one of
-// text, number or integer is used, by kind.
+// summaryChars is about how many characters of the paragraph's font fit
+// on one line across the Summary's columns.
+const summaryChars = 152
+
+// summaryRow is one label/value row of the Summary sheet: the value in
+// column B, as text, a decimal or an integer (by kind), and a note in C.
 type summaryRow struct {
 	label   string
 	kind    string // styleText, styleDecimal or styleInt
 	text    string
 	number  float64
 	integer int
+	note    string
 }
 
 func textRow(label, v string) summaryRow { return summaryRow{label: label, kind: styleText, text: v} }
-func intRow(label string, n int) summaryRow {
-	return summaryRow{label: label, kind: styleInt, integer: n}
-}
-func decRow(label string, v float64) summaryRow {
-	return summaryRow{label: label, kind: styleDecimal, number: v}
+func intRow(label string, n int, note string) summaryRow {
+	return summaryRow{label: label, kind: styleInt, integer: n, note: note}
 }
 
-// writeSummary writes the Summary sheet: a title in A1, then label/value
-// rows from row 3, labels in column A and values in column B.
+// writeSummary writes the Summary sheet, one printed page: the title in
+// A1, a line saying which run it reports, the paragraph, the label/value
+// rows (labels in column A, values in B, notes in C) and beside them the
+// coverage per federation, then what moved since the last report.
 func writeSummary(b *book, in WorkbookInput) {
-	b.text(SheetSummary, "A1", in.Title, styleTitle)
+	const sheet = SheetSummary
+	last := colName(len(summaryWidths))
+	b.text(sheet, "A1", in.Title, styleTitle)
+	b.rowHeight(sheet, 1, 24)
+	b.text(sheet, "A2", runLine(in), styleSubtitle)
+	b.merge(sheet, "A2", last+"2")
+	b.paragraph(sheet, "A4", last+"4", summaryParagraph(in), styleParagraph, summaryChars)
+	const top = 6
+	b.text(sheet, cell(1, top), "In numbers", styleSection)
 	rows := summaryRows(in)
 	for i, r := range rows {
-		row := i + 3
-		b.text(SheetSummary, cell(1, row), r.label, styleLabel)
-		switch r.kind {
-		case styleInt:
-			b.integer(SheetSummary, cell(2, row), r.integer, styleIntLeft)
-		case styleDecimal:
-			b.number(SheetSummary, cell(2, row), r.number, styleDecimalLeft)
-		default:
-			b.text(SheetSummary, cell(2, row), r.text, styleText)
-		}
+		writeSummaryRow(b, top+1+i, r)
 	}
-	b.colWidths(SheetSummary, 34, 80)
-	b.dimension(SheetSummary, cell(2, len(rows)+2))
+	row := max(top+len(rows), writeCoverage(b, in, top))
+	row = writeMoves(b, in, row+1)
+	b.text(sheet, cell(1, row+1), advisoryNote, styleNote)
+	b.colWidths(sheet, summaryWidths...)
+	b.dimension(sheet, cell(len(summaryWidths), row+1))
 }
 
-// summaryRows returns the Summary sheet's rows in order.
-func summaryRows(in WorkbookInput) []summaryRow {
+// runLine says which ranking run the workbook reports and when.
+func runLine(in WorkbookInput) string {
 	r := in.Ranking
-	rows := []summaryRow{
-		intRow("Responses", r.Respondents),
-		intRow("Practices", r.Practices),
-		intRow("Files", r.Files),
-		intRow("Workstreams", len(r.Rows)),
-		textRow("Generated", in.GeneratedAt.In(in.Location).Format(displayTime)),
-		textRow("Generated (ISO 8601)", in.GeneratedAt.In(in.Location).Format(time.RFC3339)),
-	}
+	s := "Ranking"
 	if r.RunID > 0 {
-		rows = append(rows, intRow("Ranking run", int(r.RunID)))
+		s = fmt.Sprintf("Ranking run %d", r.RunID)
 	}
 	if !r.CreatedAt.IsZero() {
-		rows = append(rows, textRow("Ranking computed", r.CreatedAt.In(in.Location).Format(displayTime)))
+		s += ", computed " + r.CreatedAt.In(in.Location).Format(displayTime)
 	}
-	rows = append(rows, textRow("Method", r.Method))
-	rows = append(rows, weightRows(r.Weights)...)
-	rows = append(rows, paramRows(r)...)
-	rows = append(rows, marginRows(r.Sensitivity)...)
-	rows = append(rows, tierCountRows(r.Rows)...)
-	rows = append(rows, tierRuleRows(in.TierRules)...)
-	return append(rows, textRow("Note", advisoryNote))
+	return s + ". The What-if sheet recomputes the ranking with weights of your own."
 }
 
-func weightRows(w survey.Weights) []summaryRow {
-	return []summaryRow{
-		decRow("Weight: practice priority (survey)", w.Survey),
-		decRow("Weight: centrally mandated", w.Mandated),
-		decRow("Weight: GP Forward View enabler", w.GPFV),
-		decRow("Weight: impact", w.Impact),
-		decRow("Weight: dependencies", w.Dependencies),
+func writeSummaryRow(b *book, row int, r summaryRow) {
+	const sheet = SheetSummary
+	b.text(sheet, cell(1, row), r.label, styleLabel)
+	switch r.kind {
+	case styleInt:
+		b.integer(sheet, cell(2, row), r.integer, styleIntLeft)
+	case styleDecimal:
+		b.number(sheet, cell(2, row), r.number, styleDecimalLeft)
+	default:
+		b.text(sheet, cell(2, row), r.text, styleLine)
+	}
+	if r.note != "" {
+		b.text(sheet, cell(3, row), r.note, styleNote)
 	}
 }
 
-// paramRows describe how the survey was weighed and the uncertainty
-// computed; runs stored before these were kept show none.
-func paramRows(r survey.Ranking) []summaryRow {
-	p := r.Params
-	if p.Resamples == 0 {
-		return nil
+// summaryRows returns the Summary sheet's label/value rows in order.
+// Responses, Practices, Files and Generated are relied on by readers of
+// the workbook.
+func summaryRows(in WorkbookInput) []summaryRow {
+	r := in.Ranking
+	registry := 0
+	for _, c := range in.Coverage {
+		registry += c.Practices
 	}
-	practices := "one practice, one vote"
-	if p.WeightByListSize {
-		practices = "weighted by registered list size"
+	practices := ""
+	if registry > 0 {
+		practices = fmt.Sprintf("of %d in the registry (%.0f%%)", registry, 100*float64(r.Practices)/float64(registry))
+	}
+	files := ""
+	if n := len(in.Quality.Rejected); n > 0 {
+		files = fmt.Sprintf("%s rejected: see Data quality", counted(n, "more", "more"))
+	}
+	comments := 0
+	for _, f := range in.Quality.Files {
+		comments += f.Comments
 	}
 	rows := []summaryRow{
-		textRow("Practices weighed", practices),
-		textRow("Uncertainty", fmt.Sprintf("bootstrap over practices, stratified by federation: %d resamples, seed %d; intervals are 90%%", p.Resamples, p.Seed)),
-		textRow("Workshop criteria", p.Criteria),
+		intRow("Responses", r.Respondents, ""),
+		intRow("Practices", r.Practices, practices),
+		intRow("Files", r.Files, files),
+		intRow("Comments", comments, "see the Comments sheet"),
 	}
-	if r.Previous != nil {
-		rows = append(rows, textRow("Compared with", fmt.Sprintf("ranking run %d of %s: %+d responses since",
-			r.Previous.RunID, r.Previous.CreatedAt.Format("2 Jan 2006"), r.NewResponses)))
+	if p := period(in.FirstResponse, in.LastResponse, in.Location); p != "" {
+		rows = append(rows, textRow("Survey period", p))
 	}
-	return rows
+	rows = append(rows,
+		textRow("Generated", in.GeneratedAt.In(in.Location).Format(displayTime)),
+		textRow("Generated (ISO 8601)", in.GeneratedAt.In(in.Location).Format(time.RFC3339)))
+	if r.RunID > 0 {
+		rows = append(rows, intRow("Ranking run", int(r.RunID), ""))
+	}
+	compared := "none: this is the first report"
+	if p := r.Previous; p != nil {
+		compared = fmt.Sprintf("ranking run %d of %s (%+d responses since)", p.RunID, p.CreatedAt.In(in.Location).Format(displayDate), r.NewResponses)
+	}
+	return append(rows, textRow("Compared with", compared))
 }
 
-// marginRows say, for each weight, how far it can move up and down
-// before any workstream changes tier, one row each way.
-func marginRows(ms []survey.WeightMargin) []summaryRow {
-	var rows []summaryRow
-	for _, m := range ms {
-		rows = append(rows,
-			textRow(fmt.Sprintf("Margin: %s weight up", m.Criterion), shiftText(m.Up)),
-			textRow(fmt.Sprintf("Margin: %s weight down", m.Criterion), shiftText(m.Down)))
+// writeCoverage writes, from row in the columns from [coverageColumn],
+// the practices that answered in each federation, and returns the last
+// row written.
+func writeCoverage(b *book, in WorkbookInput, row int) int {
+	const sheet = SheetSummary
+	if len(in.Coverage) == 0 {
+		return row
 	}
-	return rows
-}
-
-// shiftText describes the first tier change moving a weight one way.
-func shiftText(s *survey.TierShift) string {
-	if s == nil {
-		return "no tier changes within range"
+	c0 := coverageColumn
+	b.text(sheet, cell(c0, row), "Who answered, by federation", styleSection)
+	row++
+	for i, h := range []string{"Federation", "Practices", "Answered", "Share", "Responses"} {
+		b.text(sheet, cell(c0+i, row), h, styleHeader)
 	}
-	return fmt.Sprintf("by %.3f (to %.3f): %s, %s → %s", s.Delta, s.Weight, s.Workstream, s.From, s.To)
-}
-
-// tierCountRows counts the workstreams in each tier, best tier first. The
-// Low tier, which the default rules do not use, is listed only when used;
-// tiers outside [survey.Tiers] are listed after it in order of appearance.
-func tierCountRows(ranked []survey.RankedWorkstream) []summaryRow {
-	counts := map[survey.Tier]int{}
-	var others []survey.Tier
-	for _, r := range ranked {
-		if counts[r.Tier] == 0 && !r.Tier.Valid() {
-			others = append(others, r.Tier)
+	for _, c := range in.Coverage {
+		row++
+		name := c.Federation
+		if name == "" {
+			name = noFederation
 		}
-		counts[r.Tier]++
-	}
-	var rows []summaryRow
-	for _, t := range append(append([]survey.Tier{}, survey.Tiers...), others...) {
-		if t == survey.TierLow && counts[t] == 0 {
-			continue
+		b.text(sheet, cell(c0, row), name, styleLine)
+		b.integer(sheet, cell(c0+1, row), c.Practices, styleIntCentre)
+		b.integer(sheet, cell(c0+2, row), c.Responding, styleIntCentre)
+		if c.Practices > 0 {
+			b.number(sheet, cell(c0+3, row), float64(c.Responding)/float64(c.Practices), stylePercent)
 		}
-		rows = append(rows, intRow("Tier: "+string(t), counts[t]))
+		b.integer(sheet, cell(c0+4, row), c.Respondents, styleIntCentre)
 	}
-	return rows
+	return row
 }
 
-// tierRuleRows gives each tier rule a row of its own, so none wraps over
-// the next.
-func tierRuleRows(rules []string) []summaryRow {
-	if len(rules) == 0 {
-		return []summaryRow{textRow("Tier rules", "See docs/METHOD.md.")}
+// writeMoves writes, from row, the workstreams whose tier or rank changed
+// since the previous run, and returns the last row written.
+func writeMoves(b *book, in WorkbookInput, row int) int {
+	const sheet = SheetSummary
+	r := in.Ranking
+	if r.Previous == nil {
+		return row - 1
 	}
-	var rows []summaryRow
-	for i, r := range rules {
-		label := ""
-		if i == 0 {
-			label = "Tier rules"
+	var moved []survey.RankedWorkstream
+	for _, w := range r.Rows {
+		if w.RankChange == nil || *w.RankChange != 0 || w.PreviousTier != w.Tier {
+			moved = append(moved, w)
 		}
-		rows = append(rows, textRow(label, r))
 	}
-	return rows
+	b.text(sheet, cell(1, row+1), "What moved since the last report", styleSection)
+	row += 2
+	if len(moved) == 0 {
+		b.text(sheet, cell(1, row), "No workstream changed rank or tier.", styleLine)
+		return row
+	}
+	for i, h := range []string{"Workstream", "", "Rank now", "Change", "Tier then", "", "Tier now"} {
+		b.text(sheet, cell(i+1, row), h, styleHeader)
+	}
+	b.merge(sheet, cell(1, row), cell(2, row))
+	b.merge(sheet, cell(5, row), cell(6, row))
+	b.merge(sheet, cell(7, row), cell(8, row))
+	for _, w := range moved {
+		row++
+		b.text(sheet, cell(1, row), w.Workstream, styleLine)
+		b.merge(sheet, cell(1, row), cell(2, row))
+		b.integer(sheet, cell(3, row), w.Rank, styleIntCentre)
+		if w.RankChange != nil {
+			b.integer(sheet, cell(4, row), *w.RankChange, styleMovement)
+			b.text(sheet, cell(5, row), string(w.PreviousTier), tierStyle(w.PreviousTier))
+		} else {
+			b.text(sheet, cell(4, row), "new", styleTextCentre)
+		}
+		b.merge(sheet, cell(5, row), cell(6, row))
+		b.text(sheet, cell(7, row), string(w.Tier), tierStyle(w.Tier))
+		b.merge(sheet, cell(7, row), cell(8, row))
+	}
+	return row
 }

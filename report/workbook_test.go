@@ -60,7 +60,9 @@ func writeSample(t *testing.T) *excelize.File {
 
 func TestWorkbookSheets(t *testing.T) {
 	f := writeSample(t)
-	if diff := cmp.Diff([]string{"Summary", "Ranking", "Segments", "Data quality"}, f.GetSheetList()); diff != "" {
+	want := []string{"Summary", "Ranking", "What-if", "Tiers", "By federation", "By role", "Dependencies",
+		"Comments", "Data quality", "Method"}
+	if diff := cmp.Diff(want, f.GetSheetList()); diff != "" {
 		t.Errorf("sheets (-want +got):\n%s", diff)
 	}
 }
@@ -72,48 +74,40 @@ func TestWorkbookSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	var ruleRows []string
 	for _, r := range rows {
 		if len(r) >= 2 && r[0] != "" {
 			got[r[0]] = r[1]
 		}
-		if len(r) >= 2 && strings.Contains(r[1], "score ≥") {
-			ruleRows = append(ruleRows, r[1])
-		}
 	}
-	// Each tier rule has a row of its own; only the first is labelled.
-	if want := []string{"Very high: score ≥ 0.70", "High: score ≥ 0.50"}; !cmp.Equal(ruleRows, want) {
-		t.Errorf("tier rule rows = %q, want %q", ruleRows, want)
-	}
+	// Readers of the workbook rely on these label/value rows.
 	want := map[string]string{
-		"Responses":                          "143",
-		"Practices":                          "37",
-		"Files":                              "4",
-		"Workstreams":                        "4",
-		"Generated":                          "Wed 25 Nov 2026 02:00 GMT",
-		"Generated (ISO 8601)":               "2026-11-25T02:00:00Z",
-		"Ranking run":                        "7",
-		"Ranking computed":                   "Wed 25 Nov 2026 01:59 GMT",
-		"Method":                             "mcda-v1",
-		"Weight: practice priority (survey)": "0.40",
-		"Weight: centrally mandated":         "0.00",
-		"Weight: GP Forward View enabler":    "0.15",
-		"Weight: impact":                     "0.25",
-		"Weight: dependencies":               "0.20",
-		"Tier: Very high":                    "1",
-		"Tier: High - Centrally Mandated":    "1",
-		"Tier: High":                         "1",
-		"Tier: Medium":                       "1",
-		"Tier rules":                         "Very high: score ≥ 0.70",
-		"Note":                               advisoryNote,
+		"Responses":            "143",
+		"Practices":            "37",
+		"Files":                "4",
+		"Generated":            "Wed 25 Nov 2026 02:00 GMT",
+		"Generated (ISO 8601)": "2026-11-25T02:00:00Z",
+		"Ranking run":          "7",
+		"Compared with":        "none: this is the first report",
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("summary (-want +got):\n%s", diff)
+	for label, value := range want {
+		if got[label] != value {
+			t.Errorf("Summary %q = %q, want %q", label, got[label], value)
+		}
 	}
 	if title, _ := f.GetCellValue(SheetSummary, "A1"); title != DefaultTitle {
 		t.Errorf("A1 = %q, want %q", title, DefaultTitle)
 	}
-	assertNumeric(t, f, SheetSummary, "B3", 143)
+	if p, _ := f.GetCellValue(SheetSummary, "A4"); !strings.HasPrefix(p, "143 staff from 37 GP practices answered the survey") {
+		t.Errorf("paragraph = %q", p)
+	}
+	assertNumeric(t, f, SheetSummary, "B7", 143)
+	for _, r := range rows {
+		for _, c := range r {
+			if strings.HasPrefix(c, "Margin:") || strings.HasPrefix(c, "Weight:") {
+				t.Errorf("Summary holds the method detail %q, which belongs on the Method sheet", c)
+			}
+		}
+	}
 }
 
 func TestWorkbookSummaryInSummerTime(t *testing.T) {
@@ -135,13 +129,15 @@ func TestWorkbookRanking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	zeros := []string{"", "", "", "", "", "0.00", "0.00", "0.00", "0.00"}
 	want := [][]string{
 		{"Rank", "Workstream", "Tier", "Score", "Practice priority", "Practices",
-			"Score 90% low", "Score 90% high", "Rank range", "Tier probability", "Rank change"},
-		{"1", "Online consultation", "Very high", "0.82", "0.90", "36"},
-		{"2", `=HYPERLINK("x")`, "High - Centrally Mandated", "0.61", "0.50", "30"},
-		{"3", "-5", "High", "0.56", "0.40", "12"},
-		{"3", "@Patient WiFi", "Medium", "0.56", "0.35", "2"},
+			"Score 90% low", "Score 90% high", "Rank range", "Tier probability", "Rank change",
+			"Score from survey", "Score from impact", "Score from GP Forward View", "Score from dependencies"},
+		append([]string{"1", "Online consultation", "Very high", "0.82", "0.90", "36"}, zeros...),
+		append([]string{"2", `=HYPERLINK("x")`, "High - Centrally Mandated", "0.61", "0.50", "30"}, zeros...),
+		append([]string{"3", "-5", "High", "0.56", "0.40", "12"}, zeros...),
+		append([]string{"3", "@Patient WiFi", "Medium", "0.56", "0.35", "2"}, zeros...),
 	}
 	if diff := cmp.Diff(want, rows); diff != "" {
 		t.Errorf("ranking (-want +got):\n%s", diff)
@@ -203,17 +199,33 @@ func TestWorkbookChartAndFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	parts := zipParts(t, path)
-	chart := string(parts["xl/charts/chart1.xml"])
-	for _, want := range []string{"<barChart>", "Ranking!$D$2:$D$5", "Ranking!$B$2:$B$5"} {
-		if !bytes.Contains([]byte(chart), []byte(want)) {
-			t.Errorf("chart1.xml lacks %q", want)
+	scores, contributions := string(parts["xl/charts/chart1.xml"]), string(parts["xl/charts/chart2.xml"])
+	for _, want := range []string{"<barChart>", "Ranking!$D$2:$D$5", "Ranking!$B$2:$B$5", `<dPt><idx val="0"/>`, `val="C00000"`} {
+		if !strings.Contains(scores, want) {
+			t.Errorf("score chart lacks %q", want)
 		}
 	}
-	sheet := parts["xl/worksheets/sheet2.xml"]
-	for _, want := range []string{`<autoFilter ref="$A$1:$K$5"`, `<dimension ref="A1:K5"`} {
-		if !bytes.Contains(sheet, []byte(want)) {
-			t.Errorf("Ranking sheet lacks %s", want)
+	if strings.Contains(scores, "errBars") {
+		t.Errorf("score chart has error bars, but the ranking has no intervals")
+	}
+	for _, want := range []string{`<grouping val="stacked">`, "Ranking!$L$2:$L$5", "Ranking!$O$2:$O$5"} {
+		if !strings.Contains(contributions, want) {
+			t.Errorf("contribution chart lacks %q", want)
 		}
+	}
+	table := string(parts["xl/tables/table1.xml"])
+	if !strings.Contains(table, `ref="A1:O5"`) || !strings.Contains(table, `<autoFilter ref="A1:O5"`) {
+		t.Errorf("Ranking table is not A1:O5 with a filter:\n%s", table)
+	}
+	wb := string(parts["xl/workbook.xml"])
+	for _, want := range []string{`<definedName localSheetId="1" name="_xlnm.Print_Titles">Ranking!$1:$1</definedName>`,
+		`<definedName localSheetId="1" name="_xlnm.Print_Area">Ranking!$A$1:$K$5,Ranking!$S$1:$AH$65</definedName>`} {
+		if !strings.Contains(wb, want) {
+			t.Errorf("workbook.xml lacks %s", want)
+		}
+	}
+	if sheet := string(parts["xl/worksheets/sheet2.xml"]); !strings.Contains(sheet, `type="dataBar"`) {
+		t.Errorf("Ranking sheet has no data bar on the scores")
 	}
 }
 
@@ -326,30 +338,32 @@ func zipParts(t *testing.T, path string) map[string][]byte {
 	return parts
 }
 
-// TestSummaryUncertaintyAndMargins checks that the Summary sheet says how
-// the uncertainty was computed and how far each weight may move.
-func TestSummaryUncertaintyAndMargins(t *testing.T) {
+// TestMethodUncertaintyAndMargins checks that the Method sheet says how
+// the uncertainty was computed and how far each weight may move, in words.
+func TestMethodUncertaintyAndMargins(t *testing.T) {
 	in := sampleInput()
 	in.Ranking.Params = survey.RunParams{Resamples: 1000, Seed: 7, Criteria: "catalogue", WeightByListSize: true}
 	in.Ranking.Sensitivity = []survey.WeightMargin{
-		{Criterion: "survey", Weight: 0.4, Up: &survey.TierShift{Delta: 0.05, Weight: 0.45, Workstream: "Wifi",
-			From: survey.TierHigh, To: survey.TierVeryHigh}},
+		{Criterion: "survey", Weight: 0.4, Down: &survey.TierShift{Delta: 0.033, Weight: 0.367, Workstream: "Improving Printing",
+			From: survey.TierHigh, To: survey.TierMedium}},
 	}
-	rows, err := writeAndOpen(t, in).GetRows(SheetSummary)
+	in.Version = "v9.9.9"
+	rows, err := writeAndOpen(t, in).GetRows(SheetMethod)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
 	for _, r := range rows {
-		if len(r) == 2 {
+		if len(r) >= 2 && r[0] != "" {
 			got[r[0]] = r[1]
 		}
 	}
 	want := map[string]string{
-		"Practices weighed":          "weighted by registered list size",
-		"Uncertainty":                "bootstrap over practices, stratified by federation: 1000 resamples, seed 7; intervals are 90%",
-		"Margin: survey weight up":   "by 0.050 (to 0.450): Wifi, High → Very high",
-		"Margin: survey weight down": "no tier changes within range",
+		"Survey down":          "Improving Printing would drop to Medium if the survey weight fell from 0.40 to 0.37.",
+		"Survey up":            "No workstream would change tier if the survey weight went any higher than 0.40.",
+		"Bootstrap":            "The practices that answered are redrawn 1000 times, with replacement, within each federation (seed 7, so the figures repeat exactly).",
+		"surveyworker version": "v9.9.9",
+		"Method":               "mcda-v1",
 	}
 	for label, text := range want {
 		if got[label] != text {

@@ -134,37 +134,31 @@ func (c *Cycle) workbookPath(r survey.Ranking) string {
 }
 
 // WriteWorkbook writes the workbook of r to path, creating its directory.
-// The Data quality sheet is read from the store.
+// Its comments, data quality and coverage are read from the store, and
+// the rejected files from the inbox's quarantine folder.
 func (c *Cycle) WriteWorkbook(ctx context.Context, r survey.Ranking, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cycle: %w", err)
 	}
-	q, err := c.dataQuality(ctx)
-	if err != nil {
-		return fmt.Errorf("cycle: workbook: %w", err)
-	}
-	err = report.WriteWorkbook(path, report.WorkbookInput{
+	in := report.WorkbookInput{
 		Ranking:     r,
 		GeneratedAt: c.now(),
 		Location:    c.location(),
 		TierRules:   TierRules(c.Rank.Thresholds),
-		Quality:     q,
-	})
+		Catalogue:   c.Catalogue,
+		Rank:        c.Rank,
+	}
+	err := in.Load(ctx, c.Store)
+	if err == nil {
+		in.Quality.Rejected, err = ingest.QuarantinedFiles(c.InboxDir)
+	}
+	if err == nil {
+		err = report.WriteWorkbook(path, in)
+	}
 	if err != nil {
 		return fmt.Errorf("cycle: workbook: %w", err)
 	}
 	return nil
-}
-
-// dataQuality reads what the Data quality sheet shows.
-func (c *Cycle) dataQuality(ctx context.Context) (report.DataQuality, error) {
-	var q report.DataQuality
-	var err error
-	if q.PracticeProblems, q.PracticeProblemsTotal, err = c.Store.PracticeMatchProblems(ctx, report.MaxPracticeProblems); err != nil {
-		return q, err
-	}
-	q.Files, err = c.Store.FileQualities(ctx)
-	return q, err
 }
 
 // Deliver sends workbook, the report of r, to every lead in LeadsFile

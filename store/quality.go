@@ -3,65 +3,100 @@ package store
 import (
 	"context"
 	"fmt"
+	"iter"
+	"time"
 )
 
 // PracticeCandidatesMarker introduces, in the message of a
 // "practice_unmatched" or "practice_ambiguous" warning, the closest
 // practices of the registry: "Name (CODE); Name (CODE)". The ingester
-// writes it and [Store.PracticeMatchProblems] reads the list after it.
+// writes it and [Store.Warnings] reads the list after it.
 const PracticeCandidatesMarker = "; closest in the registry: "
 
-// PracticeMatchProblem is a respondent's practice answer that matched no
-// practice, or more than one.
-type PracticeMatchProblem struct {
-	// File is the source file's name and Row the answer's row in it.
-	File string `db:"file"`
-	Row  int    `db:"row_number"`
-	// Text is the practice as the respondent gave it.
-	Text string `db:"value"`
-	// Code is "practice_unmatched" or "practice_ambiguous".
-	Code string `db:"code"`
-	// Candidates are the closest practices, "Name (CODE); Name (CODE)",
-	// best first; empty when none is close.
-	Candidates string `db:"candidates"`
+// RowWarning is one stored warning: a problem in a loaded file that did
+// not make it unusable, such as an unmatched practice or an answer off the
+// scale.
+type RowWarning struct {
+	// File is the source file's name.
+	File string
+	// Row is the row in the file (the header is row 1); 0 for a warning
+	// about the whole file.
+	Row int
+	// Column names the column, e.g. `C "Which practice…"`; empty when the
+	// warning concerns the whole row or file.
+	Column string
+	// Code is the warning's stable code, such as "practice_unmatched".
+	Code string
+	// Message explains the problem to a person, without the closest
+	// practices.
+	Message string
+	// Value is the offending cell text, if any.
+	Value string
+	// Candidates are, for a practice that matched no practice or more
+	// than one, the closest practices of the registry, "Name (CODE); Name
+	// (CODE)", best first; empty otherwise.
+	Candidates string
 }
 
-// PracticeMatchProblems returns up to limit of the stored practice answers
-// that matched no practice or more than one, by file name and row, and how
-// many there are in all.
-func (s *Store) PracticeMatchProblems(ctx context.Context, limit int) ([]PracticeMatchProblem, int, error) {
-	const where = `FROM file_warnings w JOIN source_files f ON f.id = w.file_id
-		WHERE w.code IN ('practice_unmatched', 'practice_ambiguous')`
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) `+where); err != nil {
-		return nil, 0, fmt.Errorf("store: practice match problems: %w", err)
+// Warnings returns every stored warning, by file name, file, row, code and
+// column, as a sequence read from the database while it is iterated, so
+// memory does not grow with the number of warnings. The sequence holds a
+// database connection until it ends. An error ends it, yielded with a
+// zero RowWarning.
+func (s *Store) Warnings(ctx context.Context) iter.Seq2[RowWarning, error] {
+	return func(yield func(RowWarning, error) bool) {
+		rows, err := s.db.QueryContext(ctx, `SELECT f.name, w.row_number, w.column_name, w.code,
+				split_part(w.message, $1, 1), w.value, split_part(w.message, $1, 2)
+			FROM file_warnings w JOIN source_files f ON f.id = w.file_id
+			ORDER BY f.name COLLATE "C", f.id, w.row_number, w.code COLLATE "C", w.column_name COLLATE "C"`,
+			PracticeCandidatesMarker)
+		if err != nil {
+			yield(RowWarning{}, fmt.Errorf("store: warnings: %w", err))
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var w RowWarning
+			if err := rows.Scan(&w.File, &w.Row, &w.Column, &w.Code, &w.Message, &w.Value, &w.Candidates); err != nil {
+				yield(RowWarning{}, fmt.Errorf("store: warnings: %w", err))
+				return
+			}
+			if !yield(w, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(RowWarning{}, fmt.Errorf("store: warnings: %w", err))
+		}
 	}
-	out := []PracticeMatchProblem{}
-	err := s.db.SelectContext(ctx, &out, `SELECT f.name AS file, w.row_number, w.value, w.code,
-			split_part(w.message, $1, 2) AS candidates `+where+`
-		ORDER BY f.name, f.id, w.row_number LIMIT $2`, PracticeCandidatesMarker, limit)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: practice match problems: %w", err)
-	}
-	return out, total, nil
 }
 
 // FileQuality summarises one loaded file's data quality.
 type FileQuality struct {
 	// File is the file's name.
-	File string `db:"file"`
+	File string
+	// Platform is the survey platform whose shape the file had.
+	Platform string
+	// LoadedAt is when the file was loaded.
+	LoadedAt time.Time
 	// Respondents is the number of new respondents stored from the file.
-	Respondents int `db:"respondents"`
+	Respondents int
+	// Comments is the number of non-empty free-text answers stored from it.
+	Comments int
 	// Warnings counts the file's stored warnings by code.
-	Warnings map[string]int `db:"-"`
+	Warnings map[string]int
 }
 
-// FileQualities returns every loaded file with its respondents and its
-// warnings counted by code, in load order.
+// FileQualities returns every loaded file with its respondents, comments
+// and warnings counted by code, in load order.
 func (s *Store) FileQualities(ctx context.Context) ([]FileQuality, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT f.id, f.name, f.respondents, coalesce(w.code, ''), count(w.code)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.id, f.name, f.platform, f.loaded_at, f.respondents,
+			(SELECT count(*) FROM respondents r
+				CROSS JOIN LATERAL unnest(r.comments) AS c (body)
+				WHERE r.file_id = f.id AND c.body <> ''),
+			coalesce(w.code, ''), count(w.code)
 		FROM source_files f LEFT JOIN file_warnings w ON w.file_id = f.id
-		GROUP BY f.id, f.name, f.respondents, w.code
+		GROUP BY f.id, f.name, f.platform, f.loaded_at, f.respondents, w.code
 		ORDER BY f.id, w.code`)
 	if err != nil {
 		return nil, fmt.Errorf("store: file qualities: %w", err)
@@ -74,7 +109,7 @@ func (s *Store) FileQualities(ctx context.Context) ([]FileQuality, error) {
 		var fq FileQuality
 		var code string
 		var n int
-		if err := rows.Scan(&id, &fq.File, &fq.Respondents, &code, &n); err != nil {
+		if err := rows.Scan(&id, &fq.File, &fq.Platform, &fq.LoadedAt, &fq.Respondents, &fq.Comments, &code, &n); err != nil {
 			return nil, fmt.Errorf("store: file qualities: %w", err)
 		}
 		if id != last {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -32,8 +33,10 @@ func loadWarnedFile(t *testing.T, st *store.Store, name string, fileWarns []stor
 	}
 }
 
-func TestPracticeMatchProblemsAndFileQualities(t *testing.T) {
+func TestWarningsAndFileQualities(t *testing.T) {
 	st := storetest.NewStore(t)
+	loaded := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	st.Now = func() time.Time { return loaded }
 	ctx := context.Background()
 	unmatched := store.Warning{Column: `B "Practice"`, Code: "practice_unmatched", Value: "Banbury",
 		Message: "no practice in the registry has this name" + store.PracticeCandidatesMarker + "Banbury Cross (K84001); Isis (K84002)"}
@@ -47,20 +50,34 @@ func TestPracticeMatchProblemsAndFileQualities(t *testing.T) {
 	loadWarnedFile(t, st, "a.csv", nil, [][]store.Warning{{bare}, {offScale}})
 	loadWarnedFile(t, st, "c.csv", nil, [][]store.Warning{nil})
 
-	got, total, err := st.PracticeMatchProblems(ctx, 100)
-	if err != nil {
-		t.Fatal(err)
+	var got []store.RowWarning
+	for w, err := range st.Warnings(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, w)
 	}
-	want := []store.PracticeMatchProblem{
-		{File: "a.csv", Row: 2, Text: "Nowhere", Code: "practice_unmatched"},
-		{File: "b.csv", Row: 2, Text: "Banbury", Code: "practice_unmatched", Candidates: "Banbury Cross (K84001); Isis (K84002)"},
-		{File: "b.csv", Row: 4, Text: "Bridge Street", Code: "practice_ambiguous", Candidates: "Bridge Street (K84020); Bridge Street (K84021)"},
+	want := []store.RowWarning{
+		{File: "a.csv", Row: 2, Column: `B "Practice"`, Code: "practice_unmatched", Message: "no practice in the registry has this name", Value: "Nowhere"},
+		{File: "a.csv", Row: 3, Column: `C "Cyber"`, Code: "answer_off_scale", Message: "not on the scale", Value: "Sometimes"},
+		{File: "b.csv", Row: 1, Code: "column_ignored", Message: "ignored"},
+		{File: "b.csv", Row: 2, Column: `C "Cyber"`, Code: "answer_off_scale", Message: "not on the scale", Value: "Sometimes"},
+		{File: "b.csv", Row: 2, Column: `B "Practice"`, Code: "practice_unmatched", Message: "no practice in the registry has this name",
+			Value: "Banbury", Candidates: "Banbury Cross (K84001); Isis (K84002)"},
+		{File: "b.csv", Row: 4, Column: `B "Practice"`, Code: "practice_ambiguous", Message: "more than one practice in the registry has this core-name",
+			Value: "Bridge Street", Candidates: "Bridge Street (K84020); Bridge Street (K84021)"},
 	}
-	if diff := cmp.Diff(want, got); diff != "" || total != 3 {
-		t.Errorf("PracticeMatchProblems: %d in all, want 3 (-want +got):\n%s", total, diff)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Warnings (-want +got):\n%s", diff)
 	}
-	if first, total, err := st.PracticeMatchProblems(ctx, 2); err != nil || len(first) != 2 || total != 3 {
-		t.Errorf("PracticeMatchProblems(2) = %d rows, %d in all, %v; want 2 of 3", len(first), total, err)
+	n := 0
+	for range st.Warnings(ctx) {
+		if n++; n == 2 {
+			break // stopping early releases the connection
+		}
+	}
+	if err := st.Ping(ctx); err != nil {
+		t.Errorf("after stopping a sequence early: %v", err)
 	}
 
 	fq, err := st.FileQualities(ctx)
@@ -68,9 +85,15 @@ func TestPracticeMatchProblemsAndFileQualities(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantFQ := []store.FileQuality{
-		{File: "b.csv", Respondents: 3, Warnings: map[string]int{"column_ignored": 1, "practice_unmatched": 1, "answer_off_scale": 1, "practice_ambiguous": 1}},
-		{File: "a.csv", Respondents: 2, Warnings: map[string]int{"practice_unmatched": 1, "answer_off_scale": 1}},
-		{File: "c.csv", Respondents: 1, Warnings: map[string]int{}},
+		{File: "b.csv", Platform: "test", Respondents: 3, Warnings: map[string]int{"column_ignored": 1, "practice_unmatched": 1, "answer_off_scale": 1, "practice_ambiguous": 1}},
+		{File: "a.csv", Platform: "test", Respondents: 2, Warnings: map[string]int{"practice_unmatched": 1, "answer_off_scale": 1}},
+		{File: "c.csv", Platform: "test", Respondents: 1, Warnings: map[string]int{}},
+	}
+	for i := range fq {
+		if !fq[i].LoadedAt.Equal(loaded) {
+			t.Errorf("%s loaded at %v, want %v", fq[i].File, fq[i].LoadedAt, loaded)
+		}
+		fq[i].LoadedAt = time.Time{}
 	}
 	if diff := cmp.Diff(wantFQ, fq); diff != "" {
 		t.Errorf("FileQualities (-want +got):\n%s", diff)

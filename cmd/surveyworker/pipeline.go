@@ -511,7 +511,7 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	if err != nil {
 		return err
 	}
-	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: a.rankOptions(),
+	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: a.rankOptions(), InboxDir: a.cfg.Inbox,
 		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
 		Location: a.cfg.Location(), Logger: a.log}
 	if err := c.WriteWorkbook(ctx, r, out); err != nil {
