@@ -80,10 +80,13 @@ demo: postgres build
 # bench: ingest end to end against psql \copy and bare excelize, at 10,000
 # and 100,000 respondents (SURVEYWORKER_BENCH_LARGE=1 adds 1,000,000), then
 # the ranking's SQL aggregation and bootstrap at 6,500 practices and
-# 1,000,000 respondents. Figures are recorded in docs/BENCHMARKS.md.
+# 1,000,000 respondents. Figures are recorded in docs/BENCHMARKS.md. Last,
+# the full coverage study of the intervals and tier confidence (4,000
+# surveys per scenario), whose tables are in docs/METHOD.md §9.
 bench: postgres
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchmem -benchtime=1x -timeout 2h ./ingest/
 	$(GO) test -run '^$$' -bench BenchmarkRank -benchtime=1x -timeout 1h ./analysis/
+	$(GO) test -run '^$$' -bench BenchmarkCoverage -benchtime=1x -timeout 2h ./analysis/
 
 clean:
 	rm -rf bin out .surveyworker .tools
