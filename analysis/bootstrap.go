@@ -16,10 +16,6 @@ const DefaultResamples = 1000
 // fewer, the 5th and 95th percentile ranks rest on too few resamples.
 const MinResamples = 1000
 
-// IntervalMethod names the score intervals and tier probabilities of
-// [applyIntervals], recorded in each run's parameters.
-const IntervalMethod = "logit-t"
-
 // DefaultSeed seeds the bootstrap when no seed is given.
 const DefaultSeed uint64 = 20240101
 
@@ -167,27 +163,6 @@ func (res bootResult) apply(rows []survey.RankedWorkstream) {
 	for k := range rows {
 		j := at[rows[k].WorkstreamID]
 		rows[k].RankLow, rows[k].RankHigh = res.rankLow[j], res.rankHigh[j]
-	}
-}
-
-// applyIntervals sets each row's 90% score interval and tier probability
-// from its practice priority's uncertainty (see [priorityUncertainty]):
-// the score is f + w·P, f the workshop part, so the interval of P maps to
-// the score's, and the tier probability is the chance that the true P
-// lies in the band that earns the row's tier.
-func applyIntervals(rows []survey.RankedWorkstream, p *panel, cat *survey.Catalogue, vals []Values, opts Options) {
-	at := make(map[string]int, len(cat.Workstreams))
-	for j, w := range cat.Workstreams {
-		at[w.ID] = j
-	}
-	w := opts.Weights.Survey
-	for k := range rows {
-		j := at[rows[k].WorkstreamID]
-		u := priorityUncertainty(p, j)
-		f := vals[j].Score(opts.Weights) - w*vals[j].Survey
-		lo, hi := u.interval(intervalTail)
-		rows[k].CILow, rows[k].CIHigh = f+w*lo, f+w*hi
-		rows[k].TierProbability = opts.tierProbability(u, f, w, cat.Workstreams[j].Mandated, rows[k].Tier)
 	}
 }
 

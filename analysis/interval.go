@@ -12,6 +12,10 @@ import (
 // the others.
 const scaleStep = 0.25
 
+// IntervalMethod names the score intervals and tier probabilities of
+// [applyIntervals], recorded in each run's parameters.
+const IntervalMethod = "logit-t"
+
 // uncertainty is what the survey says about a workstream's true practice
 // priority: a t distribution with df degrees of freedom on the logit
 // scale, centred on logit(center) with scale sd (docs/METHOD.md §9).
@@ -114,6 +118,27 @@ func (o Options) tierProbability(u uncertainty, f, w float64, mandated bool, tie
 		return u.cdf(h)
 	}
 	return 0
+}
+
+// applyIntervals sets each row's 90% score interval and tier probability
+// from its practice priority's uncertainty (see [priorityUncertainty]):
+// the score is f + w·P, f the workshop part, so the interval of P maps to
+// the score's, and the tier probability is the chance that the true P
+// lies in the band that earns the row's tier.
+func applyIntervals(rows []survey.RankedWorkstream, p *panel, cat *survey.Catalogue, vals []Values, opts Options) {
+	at := make(map[string]int, len(cat.Workstreams))
+	for j, w := range cat.Workstreams {
+		at[w.ID] = j
+	}
+	w := opts.Weights.Survey
+	for k := range rows {
+		j := at[rows[k].WorkstreamID]
+		u := priorityUncertainty(p, j)
+		f := vals[j].Score(opts.Weights) - w*vals[j].Survey
+		lo, hi := u.interval(intervalTail)
+		rows[k].CILow, rows[k].CIHigh = f+w*lo, f+w*hi
+		rows[k].TierProbability = opts.tierProbability(u, f, w, cat.Workstreams[j].Mandated, rows[k].Tier)
+	}
 }
 
 func step(x, at float64) float64 {
