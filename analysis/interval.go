@@ -6,14 +6,15 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// scaleStep is one step of the five-level answer scale. It sets the guard
-// of [priorityUncertainty] for practices that all gave the same mean: the
-// spread is taken to be at least that of one practice a step away from
-// the others.
+// scaleStep is one step of the five-level answer scale. It sets the
+// guards of [priorityUncertainty], which matter when practices all but
+// agree: the spread is taken to be at least that of one practice a step
+// away from the others.
 const scaleStep = 0.25
 
-// IntervalMethod names the score intervals and tier probabilities of
-// [applyIntervals], recorded in each run's parameters.
+// IntervalMethod names how the score intervals and tier probabilities
+// are computed, a t distribution on the logit scale of the practice
+// priority (docs/METHOD.md §9); each run records it in its parameters.
 const IntervalMethod = "logit-t"
 
 // uncertainty is what the survey says about a workstream's true practice
