@@ -126,11 +126,14 @@ screenshots: readers demo
 # the ranking's SQL aggregation and bootstrap at 6,500 practices and
 # 1,000,000 respondents, then the workbook with 10,000 and 100,000
 # comments against a bare StreamWriter. Figures are recorded in
-# docs/BENCHMARKS.md.
+# docs/BENCHMARKS.md. Last, the full coverage study of the intervals and
+# tier confidence (4,000 surveys per scenario), whose tables are in
+# docs/METHOD.md §9.
 bench: postgres
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchmem -benchtime=1x -timeout 2h ./ingest/
 	$(GO) test -run '^$$' -bench BenchmarkRank -benchtime=1x -timeout 1h ./analysis/
 	$(GO) test -run '^$$' -bench BenchmarkWorkbook -benchtime=3x -timeout 1h ./report/
+	$(GO) test -run '^$$' -bench BenchmarkCoverage -benchtime=1x -timeout 2h ./analysis/
 
 clean:
 	rm -rf bin out .surveyworker .tools

@@ -13,7 +13,7 @@ import (
 const DefaultResamples = 1000
 
 // MinResamples is the fewest bootstrap resamples a ranking may use: with
-// fewer, the 5th and 95th percentiles rest on too few resamples.
+// fewer, the 5th and 95th percentile ranks rest on too few resamples.
 const MinResamples = 1000
 
 // DefaultSeed seeds the bootstrap when no seed is given.
@@ -23,19 +23,19 @@ const DefaultSeed uint64 = 20240101
 // is reproduced by its seed alone.
 const pcgStream uint64 = 0x73757276_65790001
 
-// intervalTail is the share of resamples below (and above) the reported
-// intervals: 5% each side of a 90% interval.
+// intervalTail is the share of the distribution below (and above) the
+// reported intervals and rank ranges: 5% each side of a 90% interval.
 const intervalTail = 0.05
 
-// bootstrap resamples practices with replacement within each federation
-// and recomputes every workstream's score, tier and rank. Its buffers are
-// allocated once and reused for every resample.
+// bootstrap resamples the responding practices with replacement and
+// recomputes every workstream's score, tier and rank, for the rank range.
+// Its buffers are allocated once and reused for every resample.
 type bootstrap struct {
-	cat    *survey.Catalogue
-	vals   []Values // point values; Survey is replaced per resample
-	opts   Options
-	strata [][]int // practice rows of each federation, federations by name
-	nw     int     // workstreams
+	cat  *survey.Catalogue
+	vals []Values // point values; Survey is replaced per resample
+	opts Options
+	np   int // responding practices
+	nw   int // workstreams
 	// Dense copies of the panel, [practice*nw + workstream]: the mean (0
 	// when missing) and 1 when the mean is defined, else 0, so that the
 	// inner loop has no branch.
@@ -46,23 +46,19 @@ type bootstrap struct {
 	sum, n []float64                 // per workstream
 	rows   []survey.RankedWorkstream // ranking buffer
 	index  map[string]int            // workstream ID to catalogue index
-	scores [][]float64               // [workstream][resample]
 	ranks  [][]int                   // [workstream][resample]
-	tiers  [][]survey.Tier           // [workstream][resample]
 }
 
-// bootResult holds each workstream's bootstrap summary, in catalogue order.
+// bootResult holds each workstream's rank range, in catalogue order.
 type bootResult struct {
-	ids           []string
-	ciLow, ciHigh []float64
-	rankLow       []int
-	rankHigh      []int
-	tiers         [][]survey.Tier // [workstream][resample]
+	ids      []string
+	rankLow  []int
+	rankHigh []int
 }
 
 func newBootstrap(p *panel, cat *survey.Catalogue, vals []Values, opts Options) *bootstrap {
 	nw, np := len(p.workstreams), len(p.practices)
-	b := &bootstrap{cat: cat, vals: slices.Clone(vals), opts: opts, strata: federationRows(p), nw: nw,
+	b := &bootstrap{cat: cat, vals: slices.Clone(vals), opts: opts, np: np, nw: nw,
 		y: make([]float64, np*nw), has: make([]float64, np*nw),
 		weight: make([]float64, np), counts: make([]int, np), sum: make([]float64, nw), n: make([]float64, nw),
 		rows: make([]survey.RankedWorkstream, nw), index: make(map[string]int, nw)}
@@ -81,39 +77,24 @@ func newBootstrap(p *panel, cat *survey.Catalogue, vals []Values, opts Options) 
 	return b
 }
 
-// federationRows groups the panel's practice rows by federation, the
-// federations sorted by name and the rows by practice code, so that the
-// draws do not depend on input order. Practices without a federation form
-// one stratum of their own.
-func federationRows(p *panel) [][]int {
-	byFed := map[string][]int{}
-	var names []string
-	for i, pr := range p.practices {
-		if _, ok := byFed[pr.federation]; !ok {
-			names = append(names, pr.federation)
-		}
-		byFed[pr.federation] = append(byFed[pr.federation], i)
-	}
-	slices.Sort(names)
-	out := make([][]int, len(names))
-	for k, n := range names {
-		out[k] = byFed[n]
-	}
-	return out
+// draws is the number of practices one resample draws from n: n − 1, the
+// Rao–Wu rescaled bootstrap for one stratum, whose variance of a mean is
+// s²/n rather than the (n − 1)/n · s²/n that n draws give; a lone practice
+// is drawn once.
+func draws(n int) int {
+	return max(n-1, min(n, 1))
 }
 
-// run draws resamples stratified resamples from a PCG generator seeded
-// with seed and summarises them, counting the resamples on the run's task.
+// run draws resamples resamples from a PCG generator seeded with seed and
+// summarises them, counting the resamples on the run's task.
 func (b *bootstrap) run(resamples int, seed uint64) bootResult {
 	task := b.opts.task
 	task.Phase("bootstrap")
 	task.SetTotal(int64(resamples), "resamples")
 	src := rand.NewPCG(seed, pcgStream)
-	b.scores, b.ranks, b.tiers = make([][]float64, b.nw), make([][]int, b.nw), make([][]survey.Tier, b.nw)
+	b.ranks = make([][]int, b.nw)
 	for j := range b.nw {
-		b.scores[j] = make([]float64, resamples)
 		b.ranks[j] = make([]int, resamples)
-		b.tiers[j] = make([]survey.Tier, resamples)
 	}
 	for r := range resamples {
 		b.draw(src)
@@ -123,21 +104,19 @@ func (b *bootstrap) run(resamples int, seed uint64) bootResult {
 	return b.summarise()
 }
 
-// draw sets counts to one stratified resample: each federation of n
-// practices contributes n draws with replacement from its own practices.
+// draw sets counts to one resample: draws(n) practices drawn with
+// replacement from all n responding practices, in ODS-code order.
 func (b *bootstrap) draw(src *rand.PCG) {
 	clear(b.counts)
-	for _, s := range b.strata {
-		n := uint64(len(s))
-		for range s {
-			b.counts[s[uniform(src, n)]]++
-		}
+	n := uint64(b.np)
+	for range draws(b.np) {
+		b.counts[uniform(src, n)]++
 	}
 }
 
 // rank computes the resample's practice priorities from the counts (a
-// practice drawn c times weighs c times its weight), then the scores, tiers and ranks, and
-// records them as resample r.
+// practice drawn c times weighs c times its weight), then the scores,
+// tiers and ranks, and records the ranks as resample r.
 func (b *bootstrap) rank(r int) {
 	clear(b.sum)
 	clear(b.n)
@@ -162,7 +141,6 @@ func (b *bootstrap) rank(r int) {
 		score := v.Score(b.opts.Weights)
 		_, tier := b.opts.tier(score, ws.Mandated)
 		b.rows[j] = survey.RankedWorkstream{WorkstreamID: ws.ID, Workstream: ws.Name, Score: score, Tier: tier}
-		b.scores[j][r], b.tiers[j][r] = score, tier
 	}
 	order(b.rows)
 	for _, row := range b.rows {
@@ -170,22 +148,17 @@ func (b *bootstrap) rank(r int) {
 	}
 }
 
-// summarise turns the recorded resamples into percentile intervals.
+// summarise turns the recorded resamples into rank ranges.
 func (b *bootstrap) summarise() bootResult {
-	res := bootResult{ids: b.cat.IDs(), ciLow: make([]float64, b.nw), ciHigh: make([]float64, b.nw),
-		rankLow: make([]int, b.nw), rankHigh: make([]int, b.nw), tiers: b.tiers}
+	res := bootResult{ids: b.cat.IDs(), rankLow: make([]int, b.nw), rankHigh: make([]int, b.nw)}
 	for j := range b.nw {
-		slices.Sort(b.scores[j])
 		slices.Sort(b.ranks[j])
-		res.ciLow[j] = quantile(b.scores[j], intervalTail)
-		res.ciHigh[j] = quantile(b.scores[j], 1-intervalTail)
 		res.rankLow[j], res.rankHigh[j] = rankBounds(b.ranks[j], intervalTail)
 	}
 	return res
 }
 
-// apply sets the bootstrap fields of rows, matched by workstream ID; the
-// tier probability is measured against each row's point tier.
+// apply sets the rank ranges of rows, matched by workstream ID.
 func (res bootResult) apply(rows []survey.RankedWorkstream) {
 	at := make(map[string]int, len(res.ids))
 	for j, id := range res.ids {
@@ -193,17 +166,7 @@ func (res bootResult) apply(rows []survey.RankedWorkstream) {
 	}
 	for k := range rows {
 		j := at[rows[k].WorkstreamID]
-		rows[k].CILow, rows[k].CIHigh = res.ciLow[j], res.ciHigh[j]
 		rows[k].RankLow, rows[k].RankHigh = res.rankLow[j], res.rankHigh[j]
-		same := 0
-		for _, t := range res.tiers[j] {
-			if t == rows[k].Tier {
-				same++
-			}
-		}
-		if len(res.tiers[j]) > 0 {
-			rows[k].TierProbability = float64(same) / float64(len(res.tiers[j]))
-		}
 	}
 }
 

@@ -117,10 +117,10 @@ func (o Options) withDefaults() (Options, error) {
 // workstreams nobody answered still appear, with practice priority 0 and no
 // practices. totals fills the ranking's summary counts.
 //
-// Beside the point ranking, Compute adds the bootstrap intervals and tier
-// probabilities of each row (seeded by opts.Seed, so the same inputs give
-// the same intervals), the weight sensitivity and the per-federation
-// segments. Role segments and movement need more than the practice means;
+// Beside the point ranking, Compute adds each row's 90% score interval
+// and tier probability, its bootstrap rank range (seeded by opts.Seed, so
+// the same inputs give the same ranges), the weight sensitivity and the
+// per-federation segments. Role segments and movement need more than the practice means;
 // [Run] adds them.
 func Compute(cat *survey.Catalogue, scores []store.PracticeScore, totals store.Totals, opts Options) (survey.Ranking, error) {
 	opts, err := opts.withDefaults()
@@ -144,8 +144,9 @@ func Compute(cat *survey.Catalogue, scores []store.PracticeScore, totals store.T
 		Respondents: totals.Respondents, Practices: totals.Practices, Files: totals.Files,
 		Rows: rankRows(cat, pri, vals, opts),
 		Params: survey.RunParams{Resamples: opts.Resamples, Seed: opts.Seed, Criteria: opts.Criteria,
-			WeightByListSize: opts.WeightByListSize, WhatIf: opts.WhatIf},
+			Intervals: IntervalMethod, WeightByListSize: opts.WeightByListSize, WhatIf: opts.WhatIf},
 	}
+	applyIntervals(r.Rows, p, cat, vals, opts)
 	newBootstrap(p, cat, vals, opts).run(opts.Resamples, opts.Seed).apply(r.Rows)
 	opts.task.Phase("sensitivity")
 	r.Sensitivity = sensitivity(cat, vals, r.Rows, opts)

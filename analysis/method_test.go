@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -12,16 +13,15 @@ import (
 )
 
 // TestBootstrapWorkedExample checks the resamples worked by hand in
-// docs/METHOD.md §9. K84001 is North's only practice and City has K84002
-// and K84003, so every resample draws K84001 once and two City practices:
+// docs/METHOD.md §9. Every resample draws two of the three practices
+// (K84001, K84002, K84003), whatever their federations:
 //
-//	counts (1, 2, 0): P*_CY = (0.875 + 2·1)/3 = 0.958333, P*_PR = (0.875 + 2·0.5)/3 = 0.625,
-//	                  P*_WF = (0.375 + 2·0.75)/3 = 0.625, S*_PR = 0.4·0.625 + 0.1875 = 0.4375 (Medium)
-//	counts (1, 1, 1): P*_PR = (0.875 + 0.5)/2 = 0.6875, S*_PR = 0.4625 (Medium)
-//	counts (1, 0, 2): P*_PR = 0.875 (K84003 did not answer), S*_PR = 0.5375 (High)
+//	counts (2, 0, 0): P*_CY = 0.875, P*_PR = 0.875, P*_WF = 0.375, S*_PR = 0.4·0.875 + 0.1875 = 0.5375 (High)
+//	counts (1, 1, 0): P*_CY = 0.9375, P*_PR = 0.6875, P*_WF = 0.5625, S*_PR = 0.4625 (Medium)
+//	counts (0, 1, 1): P*_CY = 0.875, P*_PR = 0.5 (K84003 did not answer), P*_WF = 0.625, S*_PR = 0.3875
 //
-// Printing stays Medium unless K84003 is drawn twice, which happens with
-// probability 1/4, so its tier probability is close to 3/4.
+// Cyber Security is first, Wifi second, Patient Online third and Printing
+// fourth in every one of them, so every rank range is a single rank.
 func TestBootstrapWorkedExample(t *testing.T) {
 	cat := mustCatalogue(t, exampleCatalogue)
 	opts := testOptions()
@@ -30,26 +30,31 @@ func TestBootstrapWorkedExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := newBootstrap(p, cat, criterionValues(cat, p.priorities(nil), opts), opts)
-	b.scores, b.ranks, b.tiers = make([][]float64, b.nw), make([][]int, b.nw), make([][]survey.Tier, b.nw)
+	b.ranks = make([][]int, b.nw)
 	for j := range b.nw {
-		b.scores[j], b.ranks[j], b.tiers[j] = make([]float64, 1), make([]int, 1), make([]survey.Tier, 1)
+		b.ranks[j] = make([]int, 1)
 	}
-	const cy, pr, wf = 0, 1, 2 // catalogue order
+	const cy, pr, wf, po = 0, 1, 2, 3 // catalogue order
 	tests := []struct {
-		name         string
-		counts       []int // K84001, K84002, K84003
-		pCY, pPR     float64
-		pWF, sPR     float64
-		tierPrinting survey.Tier
+		name               string
+		counts             []int // K84001, K84002, K84003
+		pCY, pPR, pWF, sPR float64
+		tierPrinting       survey.Tier
 	}{
-		{"K84002 twice", []int{1, 2, 0}, 0.958333, 0.625, 0.625, 0.4375, survey.TierMedium},
-		{"each once", []int{1, 1, 1}, 0.875, 0.6875, 0.541667, 0.4625, survey.TierMedium},
-		{"K84003 twice", []int{1, 0, 2}, (0.875 + 2*0.75) / 3, 0.875, (0.375 + 2*0.5) / 3, 0.5375, survey.TierHigh},
+		{"K84001 twice", []int{2, 0, 0}, 0.875, 0.875, 0.375, 0.5375, survey.TierHigh},
+		{"K84001 and K84002", []int{1, 1, 0}, 0.9375, 0.6875, 0.5625, 0.4625, survey.TierMedium},
+		{"K84002 and K84003", []int{0, 1, 1}, 0.875, 0.5, 0.625, 0.3875, survey.TierMedium},
 	}
 	for _, tt := range tests {
 		copy(b.counts, tt.counts)
 		b.rank(0)
-		got := []float64{b.sum[cy] / b.n[cy], b.sum[pr] / b.n[pr], b.sum[wf] / b.n[wf], b.scores[pr][0]}
+		var printing survey.RankedWorkstream
+		for _, row := range b.rows {
+			if row.WorkstreamID == "printing" {
+				printing = row
+			}
+		}
+		got := []float64{b.sum[cy] / b.n[cy], b.sum[pr] / b.n[pr], b.sum[wf] / b.n[wf], printing.Score}
 		want := []float64{tt.pCY, tt.pPR, tt.pWF, tt.sPR}
 		for i := range got {
 			if math.Abs(got[i]-want[i]) > 5e-7 {
@@ -57,17 +62,49 @@ func TestBootstrapWorkedExample(t *testing.T) {
 				break
 			}
 		}
-		if b.tiers[pr][0] != tt.tierPrinting {
-			t.Errorf("%s: printing tier %q, want %q", tt.name, b.tiers[pr][0], tt.tierPrinting)
+		if printing.Tier != tt.tierPrinting {
+			t.Errorf("%s: printing tier %q, want %q", tt.name, printing.Tier, tt.tierPrinting)
+		}
+		if ranks := []int{b.ranks[cy][0], b.ranks[wf][0], b.ranks[po][0], b.ranks[pr][0]}; !slices.Equal(ranks, []int{1, 2, 3, 4}) {
+			t.Errorf("%s: ranks of CY, WF, PO, PR = %v, want 1, 2, 3, 4", tt.name, ranks)
 		}
 	}
-	r, err := Compute(cat, aggregate(exampleResponses), store.Totals{}, testOptions())
+}
+
+// TestIntervalWorkedExample checks the intervals and tier probabilities
+// worked by hand in docs/METHOD.md §9, on the example of §6.
+func TestIntervalWorkedExample(t *testing.T) {
+	r, err := Compute(mustCatalogue(t, exampleCatalogue), aggregate(exampleResponses), store.Totals{}, testOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 1,000 resamples: the share has a standard error of about 0.014.
-	if w := rowByID(t, r, "printing"); w.TierProbability < 0.70 || w.TierProbability > 0.80 {
-		t.Errorf("printing tier probability %v, want about 0.75", w.TierProbability)
+	tests := []struct {
+		id               string
+		lo, hi, tierProb float64
+	}{
+		// n = 3, SE = max(0.072169, 0.25/3) = 0.083333, logit sd 0.761905,
+		// t(2) = 2.919986: P in 0.430738–0.984793.
+		{"cyber-security", 0.638962, 0.860584, 0.915484},
+		// n = 2, SE = 0.1875, logit sd 0.872727, t(1) = 6.313752: P in
+		// 0.008821–0.998165; Medium while P < 0.78125.
+		{"printing", 0.191029, 0.586766, 0.661320},
+		// Mandated and below Very high for every P: certain.
+		{"wifi", 0, 0, 1},
+		// Nobody answered: P is 0 by definition.
+		{"patient-online", 0.275, 0.275, 1},
+	}
+	for _, tt := range tests {
+		w := rowByID(t, r, tt.id)
+		if tt.lo == 0 { // only the probability was worked
+			tt.lo, tt.hi = w.CILow, w.CIHigh
+		}
+		if math.Abs(w.CILow-tt.lo) > 5e-6 || math.Abs(w.CIHigh-tt.hi) > 5e-6 || math.Abs(w.TierProbability-tt.tierProb) > 5e-6 {
+			t.Errorf("%s: interval %.6f–%.6f, tier probability %.6f; want %.6f–%.6f, %.6f", tt.id,
+				w.CILow, w.CIHigh, w.TierProbability, tt.lo, tt.hi, tt.tierProb)
+		}
+		if w.RankLow != w.Rank || w.RankHigh != w.Rank {
+			t.Errorf("%s: rank %d, range %d–%d; want a single rank", tt.id, w.Rank, w.RankLow, w.RankHigh)
+		}
 	}
 }
 
@@ -103,19 +140,20 @@ func TestComputeEdgeCases(t *testing.T) {
 				{"patient-online", 0, 0, 0.275, survey.TierMandated, 1}},
 		},
 		{
-			// One practice: every resample draws it, so the interval is the
-			// point score. 0.4·0.75 + 0.25 + 0.15 + 0.0667 = 0.7667.
+			// One practice says nothing about the spread: the interval
+			// rests on the guard of a quarter-step and one degree of
+			// freedom. 0.4·0.75 + 0.25 + 0.15 + 0.0667 = 0.7667.
 			name:   "one practice",
 			scores: []store.PracticeScore{ps("K1", "cyber-security", 0.75, 2)},
-			want:   []want{{"cyber-security", 0.75, 1, 0.766667, survey.TierVeryHigh, 1}},
+			want:   []want{{"cyber-security", 0.75, 1, 0.766667, survey.TierVeryHigh, -1}},
 		},
 		{
-			// North has one practice, drawn once in every resample; City's
-			// two are redrawn. Printing: only K2 answered (1), or K3 (0).
+			// Practices at 1 and 0: the guard keeps the logit finite.
+			// Printing: K2 answered 1 and K3 0.
 			name: "a federation with one practice",
 			scores: []store.PracticeScore{fed(ps("K1", "cyber-security", 1, 1), "North"),
 				fed(ps("K2", "printing", 1, 1), "City"), fed(ps("K3", "printing", 0, 1), "City")},
-			want: []want{{"cyber-security", 1, 1, 0.866667, survey.TierVeryHigh, 1},
+			want: []want{{"cyber-security", 1, 1, 0.866667, survey.TierVeryHigh, -1},
 				{"printing", 0.5, 2, 0.3875, survey.TierMedium, -1}},
 		},
 		{
@@ -198,6 +236,9 @@ func TestComputeEdgeCases(t *testing.T) {
 				if w.tierProb >= 0 && (row.TierProbability != w.tierProb || row.CILow != row.Score || row.CIHigh != row.Score) {
 					t.Errorf("%s: interval %v–%v around %v, tier probability %v; want the point score and %v", w.id,
 						row.CILow, row.CIHigh, row.Score, row.TierProbability, w.tierProb)
+				}
+				if row.CILow > row.Score || row.CIHigh < row.Score || row.TierProbability < 0 || row.TierProbability > 1 {
+					t.Errorf("%s: interval %v–%v around %v, tier probability %v", w.id, row.CILow, row.CIHigh, row.Score, row.TierProbability)
 				}
 				if row.RankLow < 1 || row.RankHigh > len(r.Rows) || row.RankLow > row.RankHigh {
 					t.Errorf("%s: rank range %d–%d", w.id, row.RankLow, row.RankHigh)

@@ -150,11 +150,13 @@ func TestPrioritiesByListSize(t *testing.T) {
 	}
 }
 
-// TestBootstrapByListSize checks that the bootstrap uses the same weights
-// as the point estimate: with a single practice per federation, every
-// resample draws every practice once, so the interval collapses on the
-// weighted practice priority.
-func TestBootstrapByListSize(t *testing.T) {
+// TestIntervalByListSize checks that the interval uses the same weights
+// as the point estimate. Practices of 9,000 and 1,000 patients rating 1
+// and 0 give P = 0.9 and SE² = 2 · (9,000² · 0.1² + 1,000² · 0.9²) /
+// 10,000² = 0.0324, SE = 0.18; one practice, one vote would give P = 0.5
+// and SE = 0.5. The logit is taken at 0.875, a quarter-step over n = 2
+// from 1 (the guard), so its sd is 0.18/(0.875 · 0.125).
+func TestIntervalByListSize(t *testing.T) {
 	cat := survey.DefaultCatalogue()
 	var scores []store.PracticeScore
 	for i, size := range []int{9000, 1000} {
@@ -162,19 +164,27 @@ func TestBootstrapByListSize(t *testing.T) {
 		s.Federation, s.ListSize = fmt.Sprintf("F%d", i), size
 		scores = append(scores, s)
 	}
+	p, err := newPanel(cat.IDs(), scores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.weightByListSize()
+	u := priorityUncertainty(p, 0)
+	if math.Abs(u.est-0.9) > 1e-12 || u.center != 0.875 || math.Abs(u.sd-0.18/(0.875*0.125)) > 1e-12 || u.df != 1 {
+		t.Errorf("uncertainty %+v, want P 0.9 at 0.875, logit sd 1.645714, 1 degree of freedom", u)
+	}
 	opts := DefaultOptions()
 	opts.WeightByListSize, opts.testResamples = true, 20
 	r, err := Compute(cat, scores, store.Totals{}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, row := range r.Rows {
-		if row.WorkstreamID != cat.Workstreams[0].ID {
-			continue
-		}
-		if math.Abs(row.PracticePriority-0.9) > 1e-9 || math.Abs(row.CILow-row.Score) > 1e-9 || math.Abs(row.CIHigh-row.Score) > 1e-9 {
-			t.Errorf("practice priority %v (want 0.9), interval %v..%v around score %v", row.PracticePriority, row.CILow, row.CIHigh, row.Score)
-		}
+	lo, hi := u.interval(intervalTail)
+	row := rowByID(t, r, cat.Workstreams[0].ID)
+	f := row.Score - 0.4*0.9
+	if math.Abs(row.PracticePriority-0.9) > 1e-9 || math.Abs(row.CILow-(f+0.4*lo)) > 1e-12 || math.Abs(row.CIHigh-(f+0.4*hi)) > 1e-12 {
+		t.Errorf("practice priority %v (want 0.9), interval %v..%v, want %v..%v", row.PracticePriority,
+			row.CILow, row.CIHigh, f+0.4*lo, f+0.4*hi)
 	}
 	if !r.Params.WeightByListSize {
 		t.Error("the run's parameters do not record the weighting")

@@ -93,6 +93,26 @@ func federationSegments(p *panel) []survey.Segment {
 	return out
 }
 
+// federationRows groups the panel's practice rows by federation, the
+// federations sorted by name and the rows by practice code. Practices
+// without a federation form one group of their own.
+func federationRows(p *panel) [][]int {
+	byFed := map[string][]int{}
+	var names []string
+	for i, pr := range p.practices {
+		if _, ok := byFed[pr.federation]; !ok {
+			names = append(names, pr.federation)
+		}
+		byFed[pr.federation] = append(byFed[pr.federation], i)
+	}
+	slices.Sort(names)
+	out := make([][]int, len(names))
+	for k, n := range names {
+		out[k] = byFed[n]
+	}
+	return out
+}
+
 // segment builds a segment from per-workstream priorities, withholding
 // cells backed by fewer than [MinSegmentPractices] practices.
 func segment(kind, name string, ids []string, pri []priority) survey.Segment {

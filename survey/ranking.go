@@ -59,6 +59,11 @@ type RunParams struct {
 	// WeightByListSize is true when practices were weighted by their
 	// registered list size instead of one practice, one vote.
 	WeightByListSize bool `json:"weight_by_list_size,omitempty"`
+	// Intervals names how CILow, CIHigh and TierProbability were
+	// computed: "logit-t" (docs/METHOD.md §9); empty for runs stored
+	// before it, whose intervals were stratified percentile bootstrap
+	// intervals and whose tier probability was a share of resamples.
+	Intervals string `json:"intervals,omitempty"`
 	// WhatIf is true for a run with other weights or criteria than the
 	// configured ones. A stored what-if run is kept for reference but is
 	// never the run a later one is compared with or the one reported.
@@ -105,16 +110,21 @@ type RankedWorkstream struct {
 	Dependents int  `json:"dependents"`
 	// Contributions are the weighted criterion values that sum to Score.
 	Contributions Contributions `json:"contributions"`
-	// CILow and CIHigh bound the 90% bootstrap interval of Score
-	// (percentile method).
+	// CILow and CIHigh bound the 90% interval of the true Score: the
+	// score of the practice priority every practice of the population
+	// would give. It is a t interval on the logit scale of the practice
+	// priority (docs/METHOD.md §9); it is the point score when no
+	// practice answered.
 	CILow  float64 `json:"ci_low"`
 	CIHigh float64 `json:"ci_high"`
 	// RankLow and RankHigh are the 5th and 95th percentiles of the rank
-	// across bootstrap resamples; RankLow is the better (smaller) rank.
+	// across bootstrap resamples of the practices; RankLow is the better
+	// (smaller) rank.
 	RankLow  int `json:"rank_low"`
 	RankHigh int `json:"rank_high"`
-	// TierProbability is the share of bootstrap resamples in which the
-	// workstream's tier equals Tier.
+	// TierProbability is the probability, under the model of the
+	// interval, that the true score earns Tier (after the mandate floor):
+	// among workstreams stated at p, a share p are truly in their tier.
 	TierProbability float64 `json:"tier_probability"`
 	// RankChange is the previous run's rank minus this rank (positive
 	// means it moved up); nil when the previous run did not rank it or

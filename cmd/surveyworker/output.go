@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
+	"github.com/surveyworker/surveyworker/analysis"
 	"github.com/surveyworker/surveyworker/ingest"
 	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/schedules"
@@ -11,8 +13,9 @@ import (
 )
 
 // printRanking writes the ranking as an aligned table: each row's score
-// with its 90% bootstrap interval, rank range, tier probability and rank
-// change since the previous stored run.
+// with its 90% interval, rank range, tier probability and rank change
+// since the previous stored run, after a caution when too few practices
+// answered for the ranges to mean much.
 func printRanking(a *app, r survey.Ranking) {
 	run := "what-if ranking (not stored)"
 	if r.RunID != 0 {
@@ -23,8 +26,10 @@ func printRanking(a *app, r survey.Ranking) {
 	if r.Previous != nil {
 		fmt.Fprintf(a.stdout, "Compared with run %d: %+d respondents\n", r.Previous.RunID, r.NewResponses)
 	}
-	fmt.Fprintf(a.stdout, "Intervals: 90%%, %d bootstrap resamples over practices (seed %d)\n\n",
+	fmt.Fprintf(a.stdout, "Intervals: 90%%; rank ranges from %d bootstrap resamples over practices (seed %d)\n",
 		r.Params.Resamples, r.Params.Seed)
+	printCaution(a, r)
+	fmt.Fprintln(a.stdout)
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "RANK\tRANGE\tTIER\tP(TIER)\tSCORE\t90% INTERVAL\tPRIORITY\tPRACTICES\tCHANGE\tWORKSTREAM")
 	for _, w := range r.Rows {
@@ -34,6 +39,26 @@ func printRanking(a *app, r survey.Ranking) {
 	}
 	tw.Flush()
 	printMargins(a, r.Sensitivity)
+}
+
+// printCaution says when the survey is too small for the ranges and tier
+// probabilities to carry meaning, for the whole ranking or for the
+// workstreams few practices answered.
+func printCaution(a *app, r survey.Ranking) {
+	if c := analysis.IntervalCaution(r); c != "" {
+		fmt.Fprintf(a.stdout, "Caution: %s\n", c)
+		return
+	}
+	var few []string
+	for _, w := range r.Rows {
+		if analysis.FewPractices(w) {
+			few = append(few, w.Workstream)
+		}
+	}
+	if len(few) > 0 {
+		fmt.Fprintf(a.stdout, "Caution: fewer than %d practices answered for %s, so their ranges could be far off.\n",
+			analysis.MinIntervalPractices, strings.Join(few, "; "))
+	}
 }
 
 // printMargins lists, per weight, the smallest move up and down that
