@@ -101,13 +101,21 @@ func writeHeatMap(b *book, in WorkbookInput, sheet, kind, title, noun string) {
 		analysis.MinSegmentPractices), styleNote)
 	b.text(sheet, cell(1, last+3), "White to blue", styleLine)
 	b.text(sheet, cell(2, last+3), "The lowest to the highest practice priority on this sheet.", styleNote)
+	row := last + 4
+	for _, s := range segs {
+		if c := analysis.SegmentCaution(s); c != "" {
+			b.text(sheet, cell(1, row), s.Name, styleLine)
+			b.text(sheet, cell(2, row), c, styleNote)
+			row++
+		}
+	}
 	widths := []float64{workstreamWidth(rows), 11}
 	for range segs {
 		widths = append(widths, 12)
 	}
 	widths = append(widths, 2)
 	for range segs {
-		widths = append(widths, 10)
+		widths = append(widths, 12)
 	}
 	b.colWidths(sheet, widths...)
 	b.dimension(sheet, cell(countCol+n-1, last+3))

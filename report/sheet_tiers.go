@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 
+	"github.com/surveyworker/surveyworker/analysis"
+
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -21,9 +23,16 @@ func writeTiers(b *book, in WorkbookInput) {
 	b.text(sheet, "A1", "The roadmap by tier", styleTitle)
 	b.rowHeight(sheet, 1, 24)
 	note := "As in the roadmap document, each tier lists its workstreams, best first."
-	if n := in.Ranking.Params.Resamples; n > 0 {
+	switch p := in.Ranking.Params; {
+	case p.Intervals != "":
+		note += " The tier probability is the probability that the workstream's true tier is the one shown (see the Method sheet): " +
+			"near 100% the tier is settled, near 50% it could go either way."
+	case p.Resamples > 0:
 		note += fmt.Sprintf(" The tier probability is how often the workstream stays in its tier when the practices that answered are "+
-			"redrawn %d times (the bootstrap on the Method sheet): near 100%% the tier is settled, near 50%% it could go either way.", n)
+			"redrawn %d times (the bootstrap on the Method sheet): near 100%% the tier is settled, near 50%% it could go either way.", p.Resamples)
+	}
+	if c := analysis.IntervalCaution(in.Ranking); c != "" {
+		note += " " + c
 	}
 	b.paragraph(sheet, "A2", "H2", note, styleNoteWrap, 140)
 	row := 4

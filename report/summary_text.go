@@ -18,7 +18,7 @@ import (
 func summaryParagraph(in WorkbookInput) string {
 	parts := []string{surveyedSentence(in), tierCountSentence(in.Ranking)}
 	parts = append(parts, topTierSentences(in.Ranking)...)
-	parts = append(parts, movedSentence(in), qualitySentence(in.Quality))
+	parts = append(parts, analysis.IntervalCaution(in.Ranking), movedSentence(in), qualitySentence(in.Quality))
 	var out []string
 	for _, p := range parts {
 		if p != "" {

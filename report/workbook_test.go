@@ -3,6 +3,7 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/surveyworker/surveyworker/analysis"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -339,35 +341,58 @@ func zipParts(t *testing.T, path string) map[string][]byte {
 }
 
 // TestMethodUncertaintyAndMargins checks that the Method sheet says how
-// the uncertainty was computed and how far each weight may move, in words.
+// the uncertainty was computed, for a run of today and for one stored
+// before the logit-t intervals, and how far each weight may move, in
+// words.
 func TestMethodUncertaintyAndMargins(t *testing.T) {
-	in := sampleInput()
-	in.Ranking.Params = survey.RunParams{Resamples: 1000, Seed: 7, Criteria: "catalogue", WeightByListSize: true}
-	in.Ranking.Sensitivity = []survey.WeightMargin{
-		{Criterion: "survey", Weight: 0.4, Down: &survey.TierShift{Delta: 0.033, Weight: 0.367, Workstream: "Improving Printing",
-			From: survey.TierHigh, To: survey.TierMedium}},
+	tests := []struct {
+		name      string
+		intervals string
+		want      map[string]string
+	}{
+		{"logit-t", analysis.IntervalMethod, map[string]string{
+			"Rank range": "The 5th to the 95th percentile of the rank when the practices that answered are redrawn 1000 times, " +
+				"with replacement (seed 7, so the figures repeat exactly).",
+			"Bootstrap": "",
+		}},
+		{"stored before logit-t", "", map[string]string{
+			"Bootstrap": "The practices that answered were redrawn 1000 times, with replacement, within each federation " +
+				"(seed 7, so the figures repeat exactly).",
+			"Tier probability": "The share of redraws that gave the workstream the tier it has.",
+		}},
 	}
-	in.Version = "v9.9.9"
-	rows, err := writeAndOpen(t, in).GetRows(SheetMethod)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, r := range rows {
-		if len(r) >= 2 && r[0] != "" {
-			got[r[0]] = r[1]
-		}
-	}
-	want := map[string]string{
-		"Survey down":          "Improving Printing would drop to Medium if the survey weight fell from 0.40 to 0.37.",
-		"Survey up":            "No workstream would change tier if the survey weight went any higher than 0.40.",
-		"Bootstrap":            "The practices that answered are redrawn 1000 times, with replacement, within each federation (seed 7, so the figures repeat exactly).",
-		"surveyworker version": "v9.9.9",
-		"Method":               "mcda-v1",
-	}
-	for label, text := range want {
-		if got[label] != text {
-			t.Errorf("%s: got %q, want %q", label, got[label], text)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := sampleInput()
+			in.Ranking.Params = survey.RunParams{Resamples: 1000, Seed: 7, Criteria: "catalogue", WeightByListSize: true,
+				Intervals: tt.intervals}
+			in.Ranking.Sensitivity = []survey.WeightMargin{
+				{Criterion: "survey", Weight: 0.4, Down: &survey.TierShift{Delta: 0.033, Weight: 0.367, Workstream: "Improving Printing",
+					From: survey.TierHigh, To: survey.TierMedium}},
+			}
+			in.Version = "v9.9.9"
+			rows, err := writeAndOpen(t, in).GetRows(SheetMethod)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]string{}
+			for _, r := range rows {
+				if len(r) >= 2 && r[0] != "" {
+					got[r[0]] = r[1]
+				}
+			}
+			want := map[string]string{
+				"Survey down":          "Improving Printing would drop to Medium if the survey weight fell from 0.40 to 0.37.",
+				"Survey up":            "No workstream would change tier if the survey weight went any higher than 0.40.",
+				"surveyworker version": "v9.9.9",
+				"Method":               "mcda-v1",
+			}
+			maps.Copy(want, tt.want)
+			for label, text := range want {
+				if got[label] != text {
+					t.Errorf("%s: got %q, want %q", label, got[label], text)
+				}
+			}
+		})
 	}
 }
