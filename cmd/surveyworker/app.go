@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -61,6 +62,9 @@ type app struct {
 	st     *store.Store
 	server *store.Server
 	cat    *survey.Catalogue
+
+	snd         *report.Sender  // see sender
+	mailMetrics *report.Metrics // see deliveryMetrics
 }
 
 // Run runs the command line args and returns the process exit code.

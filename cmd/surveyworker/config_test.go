@@ -328,6 +328,8 @@ func TestValidate(t *testing.T) {
 		{"log_level", func(c *Config) { c.LogLevel = "loud" }},
 		{"catch_up", func(c *Config) { c.CatchUp = -time.Hour }},
 		{"settle", func(c *Config) { c.Settle = -time.Second }},
+		{"smtp_timeout", func(c *Config) { c.SMTPTimeout = 0 }},
+		{"delivery_max_age", func(c *Config) { c.DeliveryMaxAge = -time.Hour }},
 	}
 	for _, tt := range bad {
 		c := DefaultConfig()

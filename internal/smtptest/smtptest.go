@@ -9,9 +9,10 @@
 //	msgs := srv.Messages()
 //	p, err := msgs[0].Parse() // headers, text body, attachments
 //
-// With Options.TLS the server offers STARTTLS with a certificate made for
-// the test; [Server.ClientTLSConfig] returns a client configuration that
-// trusts it. With Options.Username the server requires AUTH PLAIN.
+// With Options.TLS the server offers STARTTLS, and with
+// Options.ImplicitTLS it speaks TLS from the start, with a certificate made
+// for the test; [Server.ClientTLSConfig] returns a client configuration
+// that trusts it. With Options.Username the server requires AUTH PLAIN.
 //
 // Faults, each lasting until undone:
 //
@@ -44,6 +45,9 @@ import (
 type Options struct {
 	// TLS makes the server offer STARTTLS.
 	TLS bool
+	// ImplicitTLS makes the server speak TLS from the start, as on port
+	// 465, instead of offering STARTTLS.
+	ImplicitTLS bool
 	// Username and Password, when Username is set, are the only credentials
 	// the server accepts, and it refuses mail from unauthenticated clients.
 	Username, Password string
@@ -125,7 +129,7 @@ func Start(tb testing.TB, opts Options) *Server {
 	s := &Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, opts: opts,
 		reject: map[string]int{}, replies: map[Stage]int{}, release: make(chan struct{}),
 		notify: make(chan struct{}, 1)}
-	if opts.TLS {
+	if opts.TLS || opts.ImplicitTLS {
 		if s.serverTLS, s.clientTLS, err = newTLSConfigs(s.Host); err != nil {
 			ln.Close()
 			tb.Fatalf("smtptest: %v", err)
@@ -142,12 +146,17 @@ func (s *Server) serve(ln net.Listener) {
 	srv.Domain = "localhost"
 	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
 	srv.ErrorLog = log.New(io.Discard, "", 0)
-	srv.AllowInsecureAuth = !s.opts.TLS
-	srv.TLSConfig = s.serverTLS
+	srv.AllowInsecureAuth = !s.opts.TLS && !s.opts.ImplicitTLS
+	var l net.Listener = &listener{Listener: ln, srv: s}
+	if s.opts.ImplicitTLS {
+		l = tls.NewListener(l, s.serverTLS)
+	} else {
+		srv.TLSConfig = s.serverTLS
+	}
 	s.mu.Lock()
 	s.srv, s.ln = srv, ln
 	s.mu.Unlock()
-	go srv.Serve(&listener{Listener: ln, srv: s})
+	go srv.Serve(l)
 }
 
 // Stop closes the listener and every open connection, so that clients
