@@ -14,6 +14,7 @@
 // queued; an SMTP 4xx or an unreachable relay is retried later with
 // exponential backoff, until a maximum age; a 5xx for one lead fails that
 // lead only. Every SMTP command has a deadline, and sending takes no lock
-// but the row of the message being sent. [Metrics] exports the outbox
-// to Prometheus.
+// but the row of the message being sent. [QueueFailureAlert] tells the
+// operator about a failed run once per run of failures, and [Metrics]
+// exports the outbox to Prometheus.
 package report

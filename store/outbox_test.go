@@ -270,3 +270,35 @@ func TestEmailCountsByJobRun(t *testing.T) {
 		t.Errorf("counts (-want +got):\n%s", diff)
 	}
 }
+
+func TestFailureStreakStart(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	run := func(status string) int64 {
+		t.Helper()
+		id, err := st.StartJobRun(ctx, "cycle", "schedule", time.Time{})
+		if err == nil {
+			err = st.FinishJobRun(ctx, id, status, store.JobCounts{}, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	first := run(store.JobFailed)
+	if got, _ := st.FailureStreakStart(ctx, "cycle", first); got != first {
+		t.Errorf("first failure ever: streak starts at %d, want %d", got, first)
+	}
+	if _, err := st.RecordSkippedJobRun(ctx, "cycle", "schedule", time.Time{}, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	second := run(store.JobFailed)
+	if got, _ := st.FailureStreakStart(ctx, "cycle", second); got != first {
+		t.Errorf("second failure after a skip: streak starts at %d, want %d", got, first)
+	}
+	run(store.JobSucceeded)
+	third := run(store.JobFailed)
+	if got, _ := st.FailureStreakStart(ctx, "cycle", third); got != third {
+		t.Errorf("failure after a success: streak starts at %d, want %d", got, third)
+	}
+}

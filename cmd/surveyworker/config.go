@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -85,6 +86,9 @@ type Config struct {
 	// DeliveryMaxAge is how long an e-mail that could not be delivered is
 	// retried before it is marked failed.
 	DeliveryMaxAge time.Duration `yaml:"delivery_max_age" env:"SURVEYWORKER_DELIVERY_MAX_AGE"`
+	// Operator is the address told, once per run of failures, when the
+	// nightly cycle fails; empty tells no one.
+	Operator string `yaml:"operator" env:"SURVEYWORKER_OPERATOR"`
 	// LogFormat is "text" or "json".
 	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT" flag:"log-format"`
 	// LogLevel is "debug", "info", "warn" or "error".
@@ -294,6 +298,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DeliveryMaxAge <= 0 {
 		return bad("delivery_max_age", c.DeliveryMaxAge.String(), "must be more than 0, e.g. 24h")
+	}
+	if _, err := mail.ParseAddress(c.Operator); c.Operator != "" && err != nil {
+		return bad("operator", c.Operator, "want an e-mail address such as ops@example.nhs.uk")
 	}
 	switch c.LogFormat {
 	case "text", "json":

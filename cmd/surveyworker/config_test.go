@@ -54,6 +54,7 @@ func keyValues(t *testing.T, f reflect.StructField, dir string) [3]string {
 		"schedule":     {"0 3 * * *", "*/30 * * * * *", "@every 1h"},
 		"http":         {":8081", "127.0.0.1:8082", "[::1]:8083"},
 		"smtp_tls":     {"tls", "none", "opportunistic"},
+		"operator":     {"ops@example.org", "Ops <ops@example.nhs.uk>", "night-duty@example.org"},
 		"log_format":   {"json", "text", "json"},
 		"log_level":    {"debug", "warn", "error"},
 		"database_url": {"postgres://sw:file-pw@db.example/sw", "postgres://sw:env-pw@db.example/sw", "postgres://sw:flag-pw@db.example/sw"},
@@ -330,6 +331,7 @@ func TestValidate(t *testing.T) {
 		{"settle", func(c *Config) { c.Settle = -time.Second }},
 		{"smtp_timeout", func(c *Config) { c.SMTPTimeout = 0 }},
 		{"delivery_max_age", func(c *Config) { c.DeliveryMaxAge = -time.Hour }},
+		{"operator", func(c *Config) { c.Operator = "not an address" }},
 	}
 	for _, tt := range bad {
 		c := DefaultConfig()
