@@ -276,4 +276,25 @@ func (a *app) hmacKey() ([]byte, error) {
 	return key, nil
 }
 
+// checkHMACKey records key's fingerprint in the database at its first use
+// and refuses a key other than the one recorded: respondents hashed with
+// two keys would be counted twice.
+func (a *app) checkHMACKey(ctx context.Context, key []byte) error {
+	err := a.st.UseHMACKey(ctx, key)
+	var km *store.KeyMismatchError
+	if !errors.As(err, &km) {
+		return err
+	}
+	source := "SURVEYWORKER_HMAC_KEY"
+	if a.cfg.HMACKey == "" {
+		source = "SURVEYWORKER_HMAC_KEY is not set, and the key generated in " +
+			filepath.Join(a.cfg.DataDir, "hmac.key")
+	}
+	return hintedError{
+		msg: fmt.Sprintf("%s (fingerprint %s) is not the key this database's respondents were hashed with (fingerprint %s, first used %s); "+
+			"ingesting with it would count repeat respondents twice", source, km.Given, km.Stored, km.Since.UTC().Format("2006-01-02")),
+		hint: "Set SURVEYWORKER_HMAC_KEY to the same key on every replica and run (see \"The HMAC key\" in docs/OPERATIONS.md).",
+	}
+}
+
 func redactURL(s string) string { return store.Redact(s) }

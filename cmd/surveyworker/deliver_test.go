@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestFailedRunsAlertTheOperatorOncePerStreak breaks the practice
@@ -53,5 +55,30 @@ func TestFailedRunsAlertTheOperatorOncePerStreak(t *testing.T) {
 	run(exitFailure)
 	if got := operatorMail(); len(got) != 2 || !strings.Contains(got[1], "cycle run 5 failed") {
 		t.Errorf("after a success and two more failures the operator got %q, want a second e-mail about run 5", got)
+	}
+}
+
+// TestHMACKeyMustMatchTheDatabase ingests with one key and then, as a
+// second replica with a key of its own would, with another: the second
+// is refused before anything is loaded, naming SURVEYWORKER_HMAC_KEY.
+func TestHMACKeyMustMatchTheDatabase(t *testing.T) {
+	h := newHarness(t)
+	file := filepath.Join(h.inbox, h.copyExamples()[0])
+	h.mustRun("ingest", file)
+	before := h.counts()
+
+	h.env["SURVEYWORKER_HMAC_KEY"] = "another-replica-key-0123456789abcdef"
+	code, _, errOut := h.run(context.Background(), "run")
+	if code != exitUsage || !strings.Contains(errOut, "SURVEYWORKER_HMAC_KEY (fingerprint ") ||
+		!strings.Contains(errOut, "docs/OPERATIONS.md") {
+		t.Errorf("run with another key: exit %d, stderr:\n%s\nwant 2, naming SURVEYWORKER_HMAC_KEY", code, errOut)
+	}
+	delete(h.env, "SURVEYWORKER_HMAC_KEY")
+	code, _, errOut = h.run(context.Background(), "ingest", filepath.Join(h.inbox, h.copyExamples()[1]))
+	if code != exitUsage || !strings.Contains(errOut, "SURVEYWORKER_HMAC_KEY is not set, and the key generated in") {
+		t.Errorf("ingest with a generated key: exit %d, stderr:\n%s", code, errOut)
+	}
+	if diff := cmp.Diff(before, h.counts()); diff != "" {
+		t.Errorf("refused ingests changed data (-before +after):\n%s", diff)
 	}
 }

@@ -82,6 +82,9 @@ func (a *app) ingester(ctx context.Context, r readFlags, p *progress.Reporter) (
 	if err != nil {
 		return nil, err
 	}
+	if err := a.checkHMACKey(ctx, key); err != nil {
+		return nil, err
+	}
 	opts, err := a.ingestOptions(a.cat, r)
 	if err != nil {
 		return nil, err
