@@ -419,3 +419,30 @@ func TestConfigDefaultsReadBack(t *testing.T) {
 		t.Errorf("read back (-defaults +got):\n%s", diff)
 	}
 }
+
+// TestConfigAndErrorsMaskEveryPasswordForm sets DATABASE_URL to each form
+// of connection string whose password used to show, and checks that
+// neither 'config' nor the error of a command that connects shows it.
+func TestConfigAndErrorsMaskEveryPasswordForm(t *testing.T) {
+	tests := []struct{ dsn, password string }{
+		{"host=db.invalid password='a b' dbname=sw", "a b"},
+		{"host=db.invalid password = hunter2 dbname=sw", "hunter2"},
+		{"postgres://sw:50%off@db.invalid/sw", "50%of"},
+		{"postgres://sw:pa/ss@db.invalid/sw", "pa/ss"},
+	}
+	for _, tt := range tests {
+		env := map[string]string{"DATABASE_URL": tt.dsn}
+		code, out, errOut := runEnv(t, env, "config")
+		if code != exitOK || strings.Contains(out, tt.password) || !strings.Contains(out, "xxxxx") {
+			t.Errorf("config with %q: exit %d, output shows the password or no mask:\n%s%s", tt.dsn, code, out, errOut)
+		}
+		if strings.HasPrefix(tt.dsn, "postgres://") {
+			// These the driver refuses before connecting; the error quotes
+			// the string.
+			code, _, errOut = runEnv(t, env, "migrate")
+			if code == exitOK || strings.Contains(errOut, tt.password) || strings.Contains(errOut, "%of") {
+				t.Errorf("migrate with %q: exit %d, stderr shows the password:\n%s", tt.dsn, code, errOut)
+			}
+		}
+	}
+}
