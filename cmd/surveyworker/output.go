@@ -103,7 +103,7 @@ func printDeliveries(a *app, ds []report.Delivery) {
 		switch {
 		case d.EMLPath != "" && d.Status == report.StatusSent:
 			line = fmt.Sprintf("e-mail to %s: written to %s (no SMTP host configured)", d.Recipient, d.EMLPath)
-		case d.Status == report.StatusSent:
+		case d.Status == report.StatusSent && d.SentAt != nil:
 			line = fmt.Sprintf("e-mail to %s: sent %s", d.Recipient, d.SentAt.In(loc).Format("2 Jan 2006 15:04:05"))
 			if d.Reply != "" {
 				line += " (" + d.Reply + ")"
