@@ -12,9 +12,15 @@
 // Text that a spreadsheet could read as a formula is written as literal
 // text; numbers stay numeric.
 //
-// [Deliver] queues one e-mail per lead and report in the store's outbox and
-// sends the pending ones through SMTP, or writes them as .eml files when no
-// SMTP host is configured. A report is sent to each lead at most once
-// however often Deliver is called, and a failure for one lead never causes
-// a re-send to the others.
+// [Queue] records a report, with its text and workbook, and one e-mail per
+// lead in the store's outbox, in one transaction. [Sender.DeliverPending],
+// the only sender, sends every due e-mail of the outbox through SMTP, or
+// writes it as an .eml file when no SMTP host is configured, and records
+// the outcome: a report reaches each lead at most once however often it is
+// queued; an SMTP 4xx or an unreachable relay is retried later with
+// exponential backoff, until a maximum age; a 5xx for one lead fails that
+// lead only. Every SMTP command has a deadline, and sending takes no lock
+// but the row of the message being sent. [QueueFailureAlert] tells the
+// operator about a failed run once per run of failures, and [Metrics]
+// exports the outbox to Prometheus.
 package report

@@ -1,12 +1,12 @@
 package report
 
 import (
+	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/mail"
-	"net/textproto"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -35,6 +35,10 @@ const (
 	DefaultSMTPTimeout = 30 * time.Second
 )
 
+// messageTimeouts is how many command timeouts one whole message may
+// take, connection included, however steadily the relay trickles.
+const messageTimeouts = 10
+
 // SMTPConfig is how to reach the mail relay. The zero value has no Host,
 // which makes [Deliver] write .eml files instead of sending. Formatting a
 // SMTPConfig with fmt or log/slog never shows the password.
@@ -56,8 +60,12 @@ type SMTPConfig struct {
 	// TLSConfig, when set, replaces the default TLS settings, for example
 	// to trust a private certificate authority.
 	TLSConfig *tls.Config
-	// Timeout bounds connecting to the relay and then each SMTP command;
-	// 0 means DefaultSMTPTimeout.
+	// Timeout bounds connecting to the relay and then each SMTP command:
+	// every read of a reply and every write must make progress within it,
+	// so a relay that accepts a connection and never answers fails the
+	// message after Timeout, not never. A whole message, connection
+	// included, is bounded by ten times Timeout. 0 means
+	// DefaultSMTPTimeout.
 	Timeout time.Duration
 }
 
@@ -131,12 +139,19 @@ func mask(secret string) string {
 	return "xxxxx"
 }
 
-// client returns a go-mail client for the configuration.
-func (c SMTPConfig) client() (*gomail.Client, error) {
-	opts := []gomail.Option{gomail.WithPort(c.port()), gomail.WithTimeout(c.timeout())}
+// client returns a go-mail client for the configuration whose
+// connections are bounded by ctx and give each SMTP command its own
+// deadline (see [deadlineConn]). Implicit TLS is set up by the dialer
+// too, so that it runs over the same deadlines.
+func (c SMTPConfig) client(ctx context.Context) (*gomail.Client, error) {
+	opts := []gomail.Option{gomail.WithPort(c.port()), gomail.WithTimeout(c.timeout()),
+		gomail.WithDialContextFunc(c.dialer(ctx))}
 	switch c.policy() {
 	case TLSImplicit:
-		opts = append(opts, gomail.WithSSL())
+		// The dialer returns a TLS connection; STARTTLS is never offered
+		// over one (RFC 3207), and go-mail then sees the handshake done and
+		// allows plain-text AUTH mechanisms, as over STARTTLS.
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case TLSOpportunistic:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case TLSNone:
@@ -158,25 +173,35 @@ func (c SMTPConfig) client() (*gomail.Client, error) {
 	return cl, nil
 }
 
-// isTemporary reports whether a send error may clear on a later attempt:
-// an SMTP 4xx reply, or a failure that got no SMTP reply at all (refused
-// connection, timeout, broken TLS). An SMTP 5xx reply, and a message
-// go-mail cannot address, are permanent.
-func isTemporary(err error) bool {
-	var se *gomail.SendError
-	if errors.As(err, &se) {
-		if code := se.ErrorCode(); code != 0 {
-			return code < 500
+// dialer returns the function go-mail dials the relay with. Its
+// connections live until ctx is done, whatever context go-mail dials with.
+func (c SMTPConfig) dialer(ctx context.Context) gomail.DialContextFunc {
+	return func(dctx context.Context, network, addr string) (net.Conn, error) {
+		d := net.Dialer{Timeout: c.timeout()}
+		raw, err := d.DialContext(dctx, network, addr)
+		if err != nil {
+			return nil, err
 		}
-		switch se.Reason {
-		case gomail.ErrGetSender, gomail.ErrGetRcpts, gomail.ErrNoUnencoded:
-			return false
+		conn := newDeadlineConn(ctx, raw, c.timeout())
+		if c.policy() != TLSImplicit {
+			return conn, nil
 		}
-		return true
+		tc := tls.Client(conn, c.implicitTLSConfig())
+		if err := tc.HandshakeContext(dctx); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("tls handshake: %w", err)
+		}
+		return tc, nil
 	}
-	var te *textproto.Error
-	if errors.As(err, &te) {
-		return te.Code < 500
+}
+
+func (c SMTPConfig) implicitTLSConfig() *tls.Config {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if c.TLSConfig != nil {
+		cfg = c.TLSConfig.Clone()
 	}
-	return true
+	if cfg.ServerName == "" {
+		cfg.ServerName = c.Host
+	}
+	return cfg
 }

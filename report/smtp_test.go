@@ -2,8 +2,12 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/textproto"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -61,19 +65,39 @@ func TestSMTPConfigDefaults(t *testing.T) {
 	}
 }
 
-func TestIsTemporary(t *testing.T) {
+func TestClassify(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
 	tests := []struct {
-		name string
-		err  error
-		want bool
+		name  string
+		err   error
+		class string
+		reply string
 	}{
-		{"no reply", fmt.Errorf("dial failed: connection refused"), true},
-		{"sender unusable", &gomail.SendError{Reason: gomail.ErrGetSender}, false},
-		{"connection check", &gomail.SendError{Reason: gomail.ErrConnCheck}, true},
+		{"refused", fmt.Errorf("dial failed: %w", refused), ErrClassConnection, ""},
+		{"timeout", fmt.Errorf("dial failed: %w", os.ErrDeadlineExceeded), ErrClassConnection, ""},
+		{"greeting refused", fmt.Errorf("dial failed: %w", &textproto.Error{Code: 554, Msg: "5.7.1 go away"}), ErrClassRelay, "554 5.7.1 go away"},
+		{"no STARTTLS", errors.New("STARTTLS mode set to: \"TLSMandatory\", but target host does not support STARTTLS"), ErrClassRelay, ""},
+		{"sender unusable", &gomail.SendError{Reason: gomail.ErrGetSender}, ErrClassPermanent, ""},
+		{"connection lost at MAIL", &gomail.SendError{Reason: gomail.ErrSMTPMailFrom}, ErrClassConnection, ""},
+		{"connection check", &gomail.SendError{Reason: gomail.ErrConnCheck}, ErrClassConnection, ""},
 	}
 	for _, tt := range tests {
-		if got := isTemporary(tt.err); got != tt.want {
-			t.Errorf("%s: isTemporary = %v, want %v", tt.name, got, tt.want)
+		got := classify(tt.err)
+		if got.class != tt.class || got.reply != tt.reply {
+			t.Errorf("%s: classify = %+v, want class %s, reply %q", tt.name, got, tt.class, tt.reply)
+		}
+	}
+}
+
+func TestReplyText(t *testing.T) {
+	tests := map[string]string{
+		"sending SMTP RCPT TO command: 550 5.1.1 recipient refused by test server, affected recipient(s): <a@b.org>, affected message ID: <x@y>": "550 5.1.1 recipient refused by test server",
+		"closing SMTP DATA writer: 451 4.3.0 try later, affected message ID: <x@y>":                                                              "451 4.3.0 try later",
+		"dial failed: connection refused": "",
+	}
+	for in, want := range tests {
+		if got := replyText(in); got != want {
+			t.Errorf("replyText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

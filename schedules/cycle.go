@@ -37,7 +37,8 @@ type Cycle struct {
 	OutDir string
 	// LeadsFile is the recipients CSV; empty means no e-mail is sent.
 	LeadsFile string
-	// SMTP configures the mail relay; an empty Host writes .eml files.
+	// SMTP configures the mail relay; the cycle uses only From, the sender
+	// of the e-mail it queues.
 	SMTP report.SMTPConfig
 	// Location is the time zone used in the workbook and e-mail.
 	Location *time.Location
@@ -57,14 +58,15 @@ type CycleResult struct {
 	Ranking survey.Ranking
 	// Workbook is the path of the workbook written.
 	Workbook string
-	// Deliveries holds one entry per lead; empty when no leads file is set.
+	// Deliveries holds one entry per lead, as queued; empty when no leads
+	// file is set.
 	Deliveries []report.Delivery
 }
 
 // Run performs the cycle. Quarantined files do not fail it; an error means
-// a step could not complete (database, disk, configuration). A lead that
-// could not be reached is reported in Deliveries, not as an error, and is
-// retried by the outbox while the same report is delivered again.
+// a step could not complete (database, disk, configuration). The e-mail to
+// the leads is queued, not sent: sending is left to
+// [report.Sender.DeliverPending], outside the pipeline lock.
 func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 	var res CycleResult
 	log := c.logger()
@@ -96,11 +98,7 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 		r.SetCounts(counts)
 	}
 	log.InfoContext(ctx, "wrote workbook", slog.String("path", res.Workbook), slog.Int64("ranking_run", res.Ranking.RunID))
-	res.Deliveries, err = c.Deliver(ctx, res.Ranking, res.Workbook)
-	if errors.Is(err, report.ErrUndelivered) {
-		log.WarnContext(ctx, "e-mail not delivered to every lead", slog.String("error", err.Error()))
-		err = nil
-	}
+	res.Deliveries, err = c.Queue(ctx, res.Ranking, res.Workbook)
 	return res, err
 }
 
@@ -161,11 +159,10 @@ func (c *Cycle) WriteWorkbook(ctx context.Context, r survey.Ranking, path string
 	return nil
 }
 
-// Deliver sends workbook, the report of r, to every lead in LeadsFile
-// through the outbox, at most once per lead and ranking run. With no leads
-// file it sends nothing. When some lead could not be reached the error wraps
-// [report.ErrUndelivered] and the deliveries are still returned.
-func (c *Cycle) Deliver(ctx context.Context, r survey.Ranking, workbook string) ([]report.Delivery, error) {
+// Queue queues workbook, the report of r, in the outbox for every lead in
+// LeadsFile, at most once per lead and ranking run, and returns where each
+// e-mail stands. It sends nothing; with no leads file it queues nothing.
+func (c *Cycle) Queue(ctx context.Context, r survey.Ranking, workbook string) ([]report.Delivery, error) {
 	if c.LeadsFile == "" {
 		c.logger().InfoContext(ctx, "no leads file configured; not sending e-mail")
 		return nil, nil
@@ -178,22 +175,24 @@ func (c *Cycle) Deliver(ctx context.Context, r survey.Ranking, workbook string) 
 	if run := RunFromContext(ctx); run != nil {
 		jobID = run.ID
 	}
-	ds, err := report.Deliver(ctx, c.Store, report.DeliverOptions{
+	_, err = report.Queue(ctx, c.Store, report.QueueOptions{
 		ReportKey:      report.ReportKey(r),
 		JobRunID:       jobID,
 		Ranking:        &r,
 		Location:       c.location(),
 		AttachmentPath: workbook,
 		Leads:          leads,
-		SMTP:           c.SMTP,
-		OutboxDir:      filepath.Join(c.OutDir, "outbox"),
-		Logger:         c.Logger,
+		From:           c.SMTP.From,
 		Now:            c.Now,
 	})
-	if err != nil && !errors.Is(err, report.ErrUndelivered) {
-		return ds, fmt.Errorf("cycle: deliver: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("cycle: %w", err)
 	}
-	return ds, err
+	ds, err := report.Deliveries(ctx, c.Store, report.ReportKey(r))
+	if err != nil && !errors.Is(err, report.ErrUndelivered) {
+		return ds, fmt.Errorf("cycle: %w", err)
+	}
+	return ds, nil
 }
 
 // TierRules describes the tier thresholds for the workbook.

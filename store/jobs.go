@@ -164,6 +164,25 @@ func (s *Store) LastFinishedJobRun(ctx context.Context, job string) (JobRun, err
 	return s.lastJobRun(ctx, job, `status IN ('succeeded', 'failed')`)
 }
 
+// FailureStreakStart returns the id of the first run in the failure streak
+// that runID, a run of job that failed, belongs to: the earliest failed run
+// of job since its last successful run before runID, or runID itself when
+// the runs before it since that success all failed to start or were
+// skipped. Every failed run of one streak gives the same answer, however
+// many there are and whichever process asks, so it can key one message per
+// streak.
+func (s *Store) FailureStreakStart(ctx context.Context, job string, runID int64) (int64, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `SELECT coalesce(min(id), $2) FROM job_runs
+		WHERE job = $1 AND status = 'failed' AND id < $2
+			AND id > coalesce((SELECT max(id) FROM job_runs
+				WHERE job = $1 AND status = 'succeeded' AND id < $2), 0)`, job, runID)
+	if err != nil {
+		return 0, fmt.Errorf("store: failure streak of %s run %d: %w", job, runID, err)
+	}
+	return id, nil
+}
+
 func (s *Store) lastJobRun(ctx context.Context, job, cond string) (JobRun, error) {
 	var run JobRun
 	err := s.db.GetContext(ctx, &run, `SELECT `+jobRunColumns+` FROM job_runs

@@ -138,3 +138,32 @@ func TestMigrationScorePrecision(t *testing.T) {
 		t.Errorf("answers view after 0004: %d rows, %v; want 3", n, err)
 	}
 }
+
+// TestMigrationOutboxDeliveryRetiresBodilessMail queues e-mail with the
+// schema before 0007, which kept no message body, and checks that 0007
+// keeps sent rows as they were and gives up pending ones with the reason,
+// rather than leaving them for a sender that has nothing to send.
+func TestMigrationOutboxDeliveryRetiresBodilessMail(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.EmptyURL(t)
+	st := storetest.Open(t, url)
+	if err := st.MigrateTo(ctx, 6); err != nil {
+		t.Fatal(err)
+	}
+	db := sqlx.MustConnect("postgres", url)
+	defer db.Close()
+	db.MustExec(`INSERT INTO email_outbox (report_key, recipient_email, subject, status, created_at)
+		VALUES ('ranking-1', 'a@example.org', 'R', 'sent', '2026-11-24T02:00:00Z'),
+		       ('ranking-1', 'b@example.org', 'R', 'pending', '2026-11-24T02:00:00Z')`)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := st.OutboxEmails(ctx, "ranking-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Status != store.OutboxSent || rows[1].Status != store.OutboxFailed ||
+		!rows[1].NextAttemptAt.Equal(rows[1].CreatedAt) || rows[1].LastError == "" {
+		t.Errorf("rows after 0007: %+v; want a@ still sent, b@ failed with a reason", rows)
+	}
+}

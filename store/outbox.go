@@ -8,177 +8,279 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // E-mail outbox statuses, as stored in email_outbox.status.
 const (
+	// OutboxPending: not delivered yet; tried again at NextAttemptAt.
 	OutboxPending = "pending"
-	OutboxSent    = "sent"
-	OutboxFailed  = "failed"
+	// OutboxSent: accepted by the SMTP server, or written as an .eml file.
+	OutboxSent = "sent"
+	// OutboxFailed: given up on, for a permanent failure or its age.
+	OutboxFailed = "failed"
+	// OutboxSuperseded: a newer report of the same kind was queued for the
+	// recipient before this one could be delivered.
+	OutboxSuperseded = "superseded"
 )
+
+// OutboxStatuses lists the statuses in the order reports show them.
+var OutboxStatuses = []string{OutboxPending, OutboxSent, OutboxFailed, OutboxSuperseded}
+
+// Report kinds, as stored in reports.kind.
+const (
+	// ReportRanking is the workbook sent to the leads.
+	ReportRanking = "ranking"
+	// ReportAlert is a message to the operator about a failed run.
+	ReportAlert = "alert"
+)
+
+// Report is one queued report: what each of its e-mails says and
+// attaches, kept in the database so that any process can send them.
+type Report struct {
+	ID int64 `db:"id"`
+	// Key identifies the report; it is queued once per key.
+	Key string `db:"report_key"`
+	// Kind is ReportRanking or ReportAlert.
+	Kind string `db:"kind"`
+	// JobRunID is the job run that queued the report; zero when none.
+	JobRunID int64  `db:"job_run_id"`
+	Subject  string `db:"subject"`
+	Body     string `db:"body"`
+	// AttachmentName is the file name of Attachment; empty for none.
+	AttachmentName string `db:"attachment_name"`
+	Attachment     []byte `db:"attachment"`
+	// AttachmentPath is where the attachment was written, for display.
+	AttachmentPath string `db:"-"`
+	// CreatedAt is when the report was queued; zero means the store's Now.
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// Recipient is one addressee of a report.
+type Recipient struct {
+	Name  string
+	Email string
+	// MessageID is the Message-ID header, angle brackets included, that
+	// every attempt to send this report to this recipient uses.
+	MessageID string
+}
 
 // OutboxEmail is one row of email_outbox: one report for one recipient.
 // The pair (ReportKey, RecipientEmail) is unique, so a report is queued for
 // a recipient at most once.
 type OutboxEmail struct {
 	ID        int64  `db:"id"`
+	ReportID  int64  `db:"report_id"`
 	ReportKey string `db:"report_key"`
+	// Kind is the report's kind, ReportRanking or ReportAlert.
+	Kind string `db:"kind"`
 	// JobRunID is the job run that queued the e-mail; zero when none.
 	JobRunID       int64  `db:"job_run_id"`
 	RecipientName  string `db:"recipient_name"`
 	RecipientEmail string `db:"recipient_email"`
 	Subject        string `db:"subject"`
 	AttachmentPath string `db:"attachment_path"`
-	// Status is OutboxPending, OutboxSent or OutboxFailed.
+	// Status is one of OutboxStatuses.
 	Status string `db:"status"`
 	// Attempts counts the send attempts made so far.
 	Attempts int `db:"attempts"`
-	// LastError is the most recent failure; empty once sent.
+	// LastError is the most recent failure, or why the row was given up;
+	// empty once sent.
 	LastError string `db:"last_error"`
+	// SMTPReply is the SMTP server's last answer to this message, such as
+	// "250 2.0.0 OK: queued as 12" or "451 4.2.1 try later"; empty when
+	// no server answered.
+	SMTPReply string `db:"smtp_reply"`
 	MessageID string `db:"message_id"`
 	// EMLPath is the file the message was written to instead of being sent
 	// by SMTP; empty otherwise.
-	EMLPath   string     `db:"eml_path"`
-	CreatedAt time.Time  `db:"created_at"`
-	SentAt    *time.Time `db:"sent_at"`
+	EMLPath string `db:"eml_path"`
+	// NextAttemptAt is when a pending row is next due.
+	NextAttemptAt time.Time  `db:"next_attempt_at"`
+	CreatedAt     time.Time  `db:"created_at"`
+	SentAt        *time.Time `db:"sent_at"`
 }
 
-// SendOutcome is what a [SendFunc] reports for one e-mail.
+// DueEmail is a pending e-mail claimed for sending, with its report's text
+// and attachment.
+type DueEmail struct {
+	OutboxEmail
+	Body           string `db:"body"`
+	AttachmentName string `db:"attachment_name"`
+	Attachment     []byte `db:"attachment"`
+}
+
+// SendOutcome is what a [SendFunc] decided about one e-mail.
 type SendOutcome struct {
-	// MessageID is the Message-ID header used; it is recorded whether or not
-	// the send succeeded.
-	MessageID string
+	// Status is the row's new status: OutboxSent, OutboxPending (try
+	// again at RetryAt) or OutboxFailed.
+	Status string
+	// RetryAt is when a row left pending is next due.
+	RetryAt time.Time
+	// Reply is the SMTP server's answer; empty when none came.
+	Reply string
+	// Error is why the message was not sent; empty when it was.
+	Error string
 	// EMLPath is set when the message was written to a file.
 	EMLPath string
-	// Err is the failure; nil when the message was handed over.
-	Err error
-	// Temporary reports that Err may not recur on a later attempt (an SMTP
-	// 4xx reply or a network failure).
-	Temporary bool
+	// Stop ends the pass after this row, leaving the rest for a later
+	// call: the relay is unreachable, and every message would wait for it.
+	Stop bool
 }
 
-// SendFunc sends one outbox e-mail and reports the outcome.
-type SendFunc func(ctx context.Context, e OutboxEmail) SendOutcome
+// SendFunc sends one due e-mail and says what became of it.
+type SendFunc func(ctx context.Context, e DueEmail) SendOutcome
 
-const outboxColumns = `id, report_key, coalesce(job_run_id, 0) AS job_run_id, recipient_name,
-	recipient_email, subject, attachment_path, status, attempts, last_error, message_id, eml_path,
-	created_at, sent_at`
+const outboxColumns = `o.id, coalesce(o.report_id, 0) AS report_id, o.report_key,
+	coalesce(r.kind, 'ranking') AS kind, coalesce(o.job_run_id, 0) AS job_run_id, o.recipient_name,
+	o.recipient_email, o.subject, o.attachment_path, o.status, o.attempts, o.last_error, o.smtp_reply,
+	o.message_id, o.eml_path, o.next_attempt_at, o.created_at, o.sent_at`
 
-// EnqueueEmails queues each e-mail as a pending outbox row in one
-// transaction and returns how many rows it added. An e-mail whose report key
-// and recipient are already queued, in any status, is left as it is, so
-// enqueueing the same report twice adds nothing.
+const outboxFrom = ` FROM email_outbox o LEFT JOIN reports r ON r.id = o.report_id `
+
+// QueueReport records r and queues one pending e-mail of it for each
+// recipient, due at once, in one transaction, and returns how many e-mails
+// it added. A report key already queued keeps its first text and
+// attachment, and a recipient already queued for it, in any status, is
+// left as it is, so queueing the same report twice adds nothing.
 //
-// A newly queued report supersedes the recipient's older reports still
-// pending: they are marked failed with the reason, so that a lead is never
-// sent yesterday's workbook after today's, and no row stays pending for
-// ever once its report key is no longer delivered.
-func (s *Store) EnqueueEmails(ctx context.Context, emails []OutboxEmail) (int, error) {
+// A newly queued e-mail supersedes the recipient's older pending e-mails of
+// the same kind: they are marked [OutboxSuperseded], so that a lead is
+// never sent yesterday's workbook after today's.
+func (s *Store) QueueReport(ctx context.Context, r Report, to []Recipient) (int, error) {
+	if r.CreatedAt.IsZero() {
+		r.CreatedAt = s.Now()
+	}
 	added := 0
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		for _, e := range emails {
-			n, err := enqueueEmail(ctx, tx, e, s.Now())
+		id, err := insertReport(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		for _, rc := range to {
+			n, err := queueEmail(ctx, tx, id, r, rc)
 			if err != nil {
-				return fmt.Errorf("%s for %s: %w", e.ReportKey, e.RecipientEmail, err)
+				return fmt.Errorf("for %s: %w", rc.Email, err)
 			}
 			added += n
 		}
 		return nil
 	})
 	if err != nil {
-		return 0, fmt.Errorf("store: enqueue emails: %w", err)
+		return 0, fmt.Errorf("store: queue report %s: %w", r.Key, err)
 	}
 	return added, nil
 }
 
-func enqueueEmail(ctx context.Context, tx *sqlx.Tx, e OutboxEmail, now time.Time) (int, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO email_outbox
-			(report_key, job_run_id, recipient_name, recipient_email, subject, attachment_path, created_at)
-		VALUES ($1, nullif($2::bigint, 0), $3, $4, $5, $6, $7)
-		ON CONFLICT (report_key, recipient_email) DO NOTHING`,
-		e.ReportKey, e.JobRunID, e.RecipientName, e.RecipientEmail, e.Subject, e.AttachmentPath, now)
+// insertReport inserts r unless its key exists, and returns the id of the
+// key's report.
+func insertReport(ctx context.Context, tx *sqlx.Tx, r Report) (int64, error) {
+	var id int64
+	_, err := tx.ExecContext(ctx, `INSERT INTO reports
+			(report_key, kind, job_run_id, subject, body, attachment_name, attachment, created_at)
+		VALUES ($1, $2, nullif($3::bigint, 0), $4, $5, $6, $7, $8)
+		ON CONFLICT (report_key) DO NOTHING`,
+		r.Key, r.Kind, r.JobRunID, r.Subject, r.Body, r.AttachmentName, r.Attachment, r.CreatedAt)
 	if err != nil {
 		return 0, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil || n == 0 {
-		return int(n), err
+	err = tx.GetContext(ctx, &id, `SELECT id FROM reports WHERE report_key = $1`, r.Key)
+	return id, err
+}
+
+func queueEmail(ctx context.Context, tx *sqlx.Tx, reportID int64, r Report, rc Recipient) (int, error) {
+	var id int64
+	err := tx.GetContext(ctx, &id, `INSERT INTO email_outbox (report_id, report_key, job_run_id,
+			recipient_name, recipient_email, subject, attachment_path, message_id, created_at, next_attempt_at)
+		SELECT $1, report_key, job_run_id, $2, $3, subject, $4, $5, $6, $6 FROM reports WHERE id = $1
+		ON CONFLICT (report_key, recipient_email) DO NOTHING RETURNING id`,
+		reportID, rc.Name, rc.Email, r.AttachmentPath, rc.MessageID, r.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE email_outbox SET status = 'failed',
-			last_error = 'superseded: the newer report ' || $1 || ' was queued for this recipient'
-		WHERE recipient_email = $2 AND report_key <> $1 AND status = 'pending'`, e.ReportKey, e.RecipientEmail)
-	return int(n), err
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE email_outbox o SET status = 'superseded',
+			last_error = 'superseded: the newer report ' || $3 || ' was queued for this recipient'
+		FROM reports r
+		WHERE r.id = o.report_id AND r.kind = $4 AND lower(o.recipient_email) = lower($2)
+			AND o.id < $1 AND o.status = 'pending'`, id, rc.Email, r.Key, r.Kind)
+	return 1, err
 }
 
 // OutboxEmails returns the outbox rows of reportKey ordered by id.
 func (s *Store) OutboxEmails(ctx context.Context, reportKey string) ([]OutboxEmail, error) {
 	var out []OutboxEmail
-	err := s.db.SelectContext(ctx, &out, `SELECT `+outboxColumns+` FROM email_outbox
-		WHERE report_key = $1 ORDER BY id`, reportKey)
+	err := s.db.SelectContext(ctx, &out, `SELECT `+outboxColumns+outboxFrom+`
+		WHERE o.report_key = $1 ORDER BY o.id`, reportKey)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox emails %s: %w", reportKey, err)
 	}
 	return out, nil
 }
 
-// SendPendingEmails sends the pending outbox rows of reportKey, one at a
-// time and each at most once per call, and returns the rows it attempted
-// as updated.
+// ExpireEmails marks as failed, with reason, the pending e-mails queued
+// before createdBefore, and returns how many it marked.
+func (s *Store) ExpireEmails(ctx context.Context, createdBefore time.Time, reason string) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE email_outbox SET status = 'failed',
+			last_error = CASE WHEN last_error = '' THEN $2 ELSE $2 || '; last error: ' || last_error END
+		WHERE status = 'pending' AND created_at < $1`, createdBefore, reason)
+	if err != nil {
+		return 0, fmt.Errorf("store: expire emails: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: expire emails: %w", err)
+	}
+	return n, nil
+}
+
+// SendDueEmails sends the pending e-mails due at now (NextAttemptAt not
+// after it), oldest due first, one at a time and each at most once per
+// call, and returns the rows it attempted as updated. It stops early when
+// send says so or ctx is done.
 //
 // Each row is claimed with FOR UPDATE SKIP LOCKED in its own transaction
-// and stays locked while send runs, so concurrent callers never send the
-// same row; a row locked by another caller is skipped. The outcome is
-// recorded in the same transaction: success marks the row sent; a
-// temporary failure leaves it pending for a later call until it has been
-// attempted maxAttempts times; any other failure marks it failed. A
+// and stays locked while send runs, so concurrent callers, in this process
+// or others, never send the same row; a row locked by another caller is
+// skipped. send's outcome is recorded in the same transaction, and a
 // failure for one row never affects the others.
 //
 // Delivery is at least once: if the process dies, or the commit fails,
 // after the server accepted a message but before the row is marked sent,
-// the row is still pending and a later call sends the message again (with
-// the same Message-ID, which the sender should derive from the row). The
-// window is the time between the server's reply and the commit.
-func (s *Store) SendPendingEmails(ctx context.Context, reportKey string, maxAttempts int, send SendFunc) ([]OutboxEmail, error) {
-	if maxAttempts < 1 {
-		maxAttempts = 1
-	}
-	if err := s.failExhaustedEmails(ctx, reportKey, maxAttempts); err != nil {
-		return nil, err
-	}
+// the row is still pending and a later call sends the message again, with
+// the same Message-ID (see [Recipient]). The window is the time between
+// the server's reply and the commit.
+func (s *Store) SendDueEmails(ctx context.Context, now time.Time, send SendFunc) ([]OutboxEmail, error) {
 	var done []OutboxEmail
-	var after int64
+	tried := []int64{}
 	for ctx.Err() == nil {
-		e, ok, err := s.sendNextEmail(ctx, reportKey, after, maxAttempts, send)
+		e, out, ok, err := s.sendNextEmail(ctx, now, tried, send)
 		if err != nil {
-			return done, fmt.Errorf("store: send pending emails %s: %w", reportKey, err)
+			return done, fmt.Errorf("store: send due emails: %w", err)
 		}
 		if !ok {
 			return done, nil
 		}
 		done = append(done, e)
-		after = e.ID
+		tried = append(tried, e.ID)
+		if out.Stop {
+			return done, nil
+		}
 	}
-	return done, fmt.Errorf("store: send pending emails %s: %w", reportKey, ctx.Err())
+	return done, fmt.Errorf("store: send due emails: %w", ctx.Err())
 }
 
-// failExhaustedEmails marks as failed the pending rows that have already
-// used up maxAttempts, which happens when the limit is lowered.
-func (s *Store) failExhaustedEmails(ctx context.Context, reportKey string, maxAttempts int) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE email_outbox SET status = 'failed'
-		WHERE report_key = $1 AND status = 'pending' AND attempts >= $2`, reportKey, maxAttempts)
-	if err != nil {
-		return fmt.Errorf("store: send pending emails %s: %w", reportKey, err)
-	}
-	return nil
-}
-
-// sendNextEmail claims the first pending row of reportKey with an id above
-// after, sends it and records the outcome. ok is false when no row is left.
-func (s *Store) sendNextEmail(ctx context.Context, reportKey string, after int64, maxAttempts int, send SendFunc) (e OutboxEmail, ok bool, err error) {
+// sendNextEmail claims the first due row not in tried, sends it and
+// records the outcome. ok is false when no row is due.
+func (s *Store) sendNextEmail(ctx context.Context, now time.Time, tried []int64, send SendFunc) (e OutboxEmail, out SendOutcome, ok bool, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &e, `SELECT `+outboxColumns+` FROM email_outbox
-			WHERE report_key = $1 AND status = 'pending' AND id > $2
-			ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, reportKey, after)
+		var due DueEmail
+		err := tx.GetContext(ctx, &due, `SELECT `+outboxColumns+`, coalesce(r.body, '') AS body,
+				coalesce(r.attachment_name, '') AS attachment_name, r.attachment`+outboxFrom+`
+			WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND NOT (o.id = ANY($2))
+			ORDER BY o.next_attempt_at, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED`, now, pq.Array(tried))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -186,29 +288,106 @@ func (s *Store) sendNextEmail(ctx context.Context, reportKey string, after int64
 			return fmt.Errorf("claim: %w", err)
 		}
 		ok = true
-		out := send(ctx, e)
-		e, err = recordOutcome(ctx, tx, e, out, maxAttempts, s.Now())
+		out = send(ctx, due)
+		e, err = recordOutcome(ctx, tx, due.OutboxEmail, out, now)
 		return err
 	})
-	return e, ok, err
+	return e, out, ok, err
 }
 
 // recordOutcome writes the outcome of one send attempt on row e.
-func recordOutcome(ctx context.Context, tx *sqlx.Tx, e OutboxEmail, out SendOutcome, maxAttempts int, now time.Time) (OutboxEmail, error) {
-	status, lastErr, sentAt := OutboxSent, "", &now
-	if out.Err != nil {
-		status, lastErr, sentAt = OutboxFailed, out.Err.Error(), nil
-		if out.Temporary && e.Attempts+1 < maxAttempts {
-			status = OutboxPending
-		}
+func recordOutcome(ctx context.Context, tx *sqlx.Tx, e OutboxEmail, out SendOutcome, now time.Time) (OutboxEmail, error) {
+	var sentAt *time.Time
+	next := e.NextAttemptAt
+	switch out.Status {
+	case OutboxSent:
+		sentAt = &now
+	case OutboxPending:
+		next = out.RetryAt
+	case OutboxFailed:
+	default:
+		return e, fmt.Errorf("record outcome for %s: invalid status %q", e.RecipientEmail, out.Status)
 	}
 	var updated OutboxEmail
-	err := tx.GetContext(ctx, &updated, `UPDATE email_outbox SET status = $2, attempts = attempts + 1,
-			last_error = $3, message_id = $4, eml_path = $5, sent_at = $6
-		WHERE id = $1 RETURNING `+outboxColumns,
-		e.ID, status, lastErr, out.MessageID, out.EMLPath, sentAt)
+	err := tx.GetContext(ctx, &updated, `WITH o AS (UPDATE email_outbox SET status = $2, attempts = attempts + 1,
+			last_error = $3, smtp_reply = $4, eml_path = $5, sent_at = $6, next_attempt_at = $7
+		WHERE id = $1 RETURNING *)
+		SELECT `+outboxColumns+` FROM o LEFT JOIN reports r ON r.id = o.report_id`,
+		e.ID, out.Status, out.Error, out.Reply, out.EMLPath, sentAt, next)
 	if err != nil {
 		return e, fmt.Errorf("record outcome for %s: %w", e.RecipientEmail, err)
 	}
 	return updated, nil
+}
+
+// EmailCounts counts outbox e-mails by status.
+type EmailCounts struct {
+	Pending, Sent, Failed, Superseded int
+}
+
+// add counts n e-mails of status.
+func (c *EmailCounts) add(status string, n int) {
+	switch status {
+	case OutboxPending:
+		c.Pending += n
+	case OutboxSent:
+		c.Sent += n
+	case OutboxFailed:
+		c.Failed += n
+	case OutboxSuperseded:
+		c.Superseded += n
+	}
+}
+
+// OutboxState is the outbox as a whole, for metrics.
+type OutboxState struct {
+	EmailCounts
+	// OldestPending is when the oldest pending e-mail was queued; zero
+	// when none is pending.
+	OldestPending time.Time
+}
+
+// OutboxState counts the outbox's e-mails by status and finds the oldest
+// pending one.
+func (s *Store) OutboxState(ctx context.Context) (OutboxState, error) {
+	var rows []struct {
+		Status string     `db:"status"`
+		N      int        `db:"n"`
+		Oldest *time.Time `db:"oldest"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT status, count(*) AS n, min(created_at) AS oldest
+		FROM email_outbox GROUP BY status`)
+	if err != nil {
+		return OutboxState{}, fmt.Errorf("store: outbox state: %w", err)
+	}
+	var st OutboxState
+	for _, r := range rows {
+		st.add(r.Status, r.N)
+		if r.Status == OutboxPending && r.Oldest != nil {
+			st.OldestPending = *r.Oldest
+		}
+	}
+	return st, nil
+}
+
+// EmailCountsByJobRun counts, for each of the job runs ids, the e-mails it
+// queued by status; runs that queued none are absent from the map.
+func (s *Store) EmailCountsByJobRun(ctx context.Context, ids []int64) (map[int64]EmailCounts, error) {
+	var rows []struct {
+		JobRunID int64  `db:"job_run_id"`
+		Status   string `db:"status"`
+		N        int    `db:"n"`
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT job_run_id, status, count(*) AS n FROM email_outbox
+		WHERE job_run_id = ANY($1) GROUP BY job_run_id, status`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("store: email counts by job run: %w", err)
+	}
+	out := map[int64]EmailCounts{}
+	for _, r := range rows {
+		c := out[r.JobRunID]
+		c.add(r.Status, r.N)
+		out[r.JobRunID] = c
+	}
+	return out, nil
 }

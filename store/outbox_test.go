@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,148 +13,227 @@ import (
 	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
-func outboxRows(key string, emails ...string) []store.OutboxEmail {
-	var out []store.OutboxEmail
+var outboxT0 = time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+
+func testReport(key, kind string) store.Report {
+	return store.Report{Key: key, Kind: kind, Subject: "Ranking " + key, Body: "body of " + key,
+		AttachmentName: "r.xlsx", Attachment: []byte("workbook " + key), AttachmentPath: "out/r.xlsx",
+		CreatedAt: outboxT0}
+}
+
+func recipients(emails ...string) []store.Recipient {
+	var out []store.Recipient
 	for _, e := range emails {
-		out = append(out, store.OutboxEmail{ReportKey: key, RecipientEmail: e, Subject: "Ranking", AttachmentPath: "out/r.xlsx"})
+		out = append(out, store.Recipient{Email: e, MessageID: "<" + e + ">"})
 	}
 	return out
 }
 
-func TestEnqueueEmailsIdempotent(t *testing.T) {
+// statusOf maps each recipient of key to its status.
+func statusOf(t *testing.T, st *store.Store, key string) map[string]string {
+	t.Helper()
+	rows, err := st.OutboxEmails(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		out[r.RecipientEmail] = r.Status
+	}
+	return out
+}
+
+func TestQueueReportIdempotentAndSupersedes(t *testing.T) {
 	st := storetest.NewStore(t)
 	ctx := context.Background()
-	rows := outboxRows("run-1", "a@example.org", "b@example.org")
 	for i, want := range []int{2, 0} {
-		got, err := st.EnqueueEmails(ctx, rows)
+		got, err := st.QueueReport(ctx, testReport("run-1", store.ReportRanking), recipients("a@example.org", "b@example.org"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got != want {
-			t.Errorf("enqueue %d: added %d, want %d", i+1, got, want)
+			t.Errorf("queue %d: added %d, want %d", i+1, got, want)
 		}
 	}
-	added, err := st.EnqueueEmails(ctx, outboxRows("run-2", "a@example.org"))
-	if err != nil || added != 1 {
-		t.Errorf("another report key: added %d, %v; want 1, nil", added, err)
-	}
-	got, err := st.OutboxEmails(ctx, "run-1")
-	if err != nil {
+	if _, err := st.QueueReport(ctx, testReport("alert-1", store.ReportAlert), recipients("a@example.org")); err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[1].Status != store.OutboxPending || got[1].JobRunID != 0 {
-		t.Errorf("rows = %+v, want b@example.org's row pending, without job run", got)
+	if diff := cmp.Diff(map[string]string{"a@example.org": "pending", "b@example.org": "pending"}, statusOf(t, st, "run-1")); diff != "" {
+		t.Errorf("an alert superseded a ranking (-want +got):\n%s", diff)
 	}
-	// run-2 superseded run-1 for a@example.org, which is never sent the
-	// older report now.
-	if got[0].Status != store.OutboxFailed || !strings.Contains(got[0].LastError, "superseded: the newer report run-2") {
-		t.Errorf("a@example.org's run-1 row = %+v, want failed as superseded by run-2", got[0])
+	added, err := st.QueueReport(ctx, testReport("run-2", store.ReportRanking), recipients("A@example.org"))
+	if err != nil || added != 1 {
+		t.Fatalf("another report key: added %d, %v; want 1, nil", added, err)
+	}
+	want := map[string]string{"a@example.org": store.OutboxSuperseded, "b@example.org": store.OutboxPending}
+	if diff := cmp.Diff(want, statusOf(t, st, "run-1")); diff != "" {
+		t.Errorf("run-1 after run-2 was queued (-want +got):\n%s", diff)
+	}
+	rows, _ := st.OutboxEmails(ctx, "run-2")
+	if len(rows) != 1 || rows[0].MessageID != "<A@example.org>" || rows[0].Kind != store.ReportRanking ||
+		!rows[0].NextAttemptAt.Equal(outboxT0) || rows[0].JobRunID != 0 {
+		t.Errorf("run-2 rows = %+v, want one ranking row due at once with its Message-ID", rows)
 	}
 }
 
 // scriptedSend returns a SendFunc that answers for each recipient from
-// outcomes (success when absent) and counts calls per recipient.
-func scriptedSend(outcomes map[string]store.SendOutcome, calls map[string]int) store.SendFunc {
+// outcomes (sent when absent), records what it was handed and counts calls
+// per recipient.
+func scriptedSend(outcomes map[string]store.SendOutcome, calls map[string]int, seen *[]store.DueEmail) store.SendFunc {
 	var mu sync.Mutex
-	return func(_ context.Context, e store.OutboxEmail) store.SendOutcome {
+	return func(_ context.Context, e store.DueEmail) store.SendOutcome {
 		mu.Lock()
 		defer mu.Unlock()
 		calls[e.RecipientEmail]++
-		out := outcomes[e.RecipientEmail]
-		out.MessageID = "<" + e.RecipientEmail + ">"
+		if seen != nil {
+			*seen = append(*seen, e)
+		}
+		out, ok := outcomes[e.RecipientEmail]
+		if !ok {
+			out = store.SendOutcome{Status: store.OutboxSent, Reply: "250 2.0.0 OK"}
+		}
 		return out
 	}
 }
 
-func TestSendPendingEmailsOutcomes(t *testing.T) {
+func TestSendDueEmailsOutcomes(t *testing.T) {
 	st := storetest.NewStore(t)
-	now := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
-	st.Now = func() time.Time { return now }
 	ctx := context.Background()
-	if _, err := st.EnqueueEmails(ctx, outboxRows("k", "ok@example.org", "busy@example.org", "gone@example.org")); err != nil {
+	if _, err := st.QueueReport(ctx, testReport("k", store.ReportRanking), recipients("ok@example.org", "busy@example.org", "gone@example.org", "down@example.org")); err != nil {
 		t.Fatal(err)
 	}
+	retry := outboxT0.Add(10 * time.Minute)
 	outcomes := map[string]store.SendOutcome{
-		"busy@example.org": {Err: errors.New("451 try later"), Temporary: true},
-		"gone@example.org": {Err: errors.New("550 no such user")},
+		"busy@example.org": {Status: store.OutboxPending, RetryAt: retry, Reply: "451 4.2.1 try later", Error: "451 try later"},
+		"gone@example.org": {Status: store.OutboxFailed, Reply: "550 5.1.1 no such user", Error: "550 no such user"},
 	}
 	calls := map[string]int{}
-	send := scriptedSend(outcomes, calls)
-
+	var seen []store.DueEmail
+	done, err := st.SendDueEmails(ctx, outboxT0, scriptedSend(outcomes, calls, &seen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != 4 || len(seen) != 4 {
+		t.Fatalf("attempted %d rows (send saw %d), want 4", len(done), len(seen))
+	}
+	if e := seen[0]; e.Body != "body of k" || string(e.Attachment) != "workbook k" || e.AttachmentName != "r.xlsx" || e.Subject != "Ranking k" {
+		t.Errorf("send was handed %+v, want the report's text and attachment", e)
+	}
 	type state struct {
-		Status   string
-		Attempts int
-		Error    string
+		Status, Reply, Error string
+		Next                 time.Time
 	}
-	tests := []struct {
-		name string
-		want map[string]state
-	}{
-		{"first", map[string]state{
-			"ok@example.org":   {store.OutboxSent, 1, ""},
-			"busy@example.org": {store.OutboxPending, 1, "451 try later"},
-			"gone@example.org": {store.OutboxFailed, 1, "550 no such user"},
-		}},
-		{"second retries only the temporary failure", map[string]state{
-			"ok@example.org":   {store.OutboxSent, 1, ""},
-			"busy@example.org": {store.OutboxPending, 2, "451 try later"},
-			"gone@example.org": {store.OutboxFailed, 1, "550 no such user"},
-		}},
-		{"third exhausts the attempts", map[string]state{
-			"ok@example.org":   {store.OutboxSent, 1, ""},
-			"busy@example.org": {store.OutboxFailed, 3, "451 try later"},
-			"gone@example.org": {store.OutboxFailed, 1, "550 no such user"},
-		}},
-	}
-	for _, tt := range tests {
-		if _, err := st.SendPendingEmails(ctx, "k", 3, send); err != nil {
-			t.Fatalf("%s: %v", tt.name, err)
+	got := map[string]state{}
+	for _, r := range done {
+		got[r.RecipientEmail] = state{r.Status, r.SMTPReply, r.LastError, r.NextAttemptAt}
+		if r.Attempts != 1 {
+			t.Errorf("%s: attempts %d, want 1", r.RecipientEmail, r.Attempts)
 		}
-		rows, err := st.OutboxEmails(ctx, "k")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]state{}
-		for _, r := range rows {
-			got[r.RecipientEmail] = state{r.Status, r.Attempts, r.LastError}
-			if r.Status == store.OutboxSent && (r.SentAt == nil || !r.SentAt.Equal(now) || r.MessageID == "") {
-				t.Errorf("%s: sent row %+v lacks sent_at or message_id", tt.name, r)
-			}
-		}
-		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("%s: outbox (-want +got):\n%s", tt.name, diff)
+		if (r.Status == store.OutboxSent) != (r.SentAt != nil && r.SentAt.Equal(outboxT0)) {
+			t.Errorf("%s: status %s with sent_at %v", r.RecipientEmail, r.Status, r.SentAt)
 		}
 	}
-	wantCalls := map[string]int{"ok@example.org": 1, "busy@example.org": 3, "gone@example.org": 1}
+	want := map[string]state{
+		"ok@example.org":   {store.OutboxSent, "250 2.0.0 OK", "", outboxT0},
+		"down@example.org": {store.OutboxSent, "250 2.0.0 OK", "", outboxT0},
+		"busy@example.org": {store.OutboxPending, "451 4.2.1 try later", "451 try later", retry},
+		"gone@example.org": {store.OutboxFailed, "550 5.1.1 no such user", "550 no such user", outboxT0},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outbox (-want +got):\n%s", diff)
+	}
+
+	// Nothing is due before the retry time; at it, only busy@ is tried.
+	if done, _ := st.SendDueEmails(ctx, retry.Add(-time.Second), scriptedSend(nil, calls, nil)); len(done) != 0 {
+		t.Errorf("before the retry time %d rows were attempted", len(done))
+	}
+	if _, err := st.SendDueEmails(ctx, retry, scriptedSend(nil, calls, nil)); err != nil {
+		t.Fatal(err)
+	}
+	wantCalls := map[string]int{"ok@example.org": 1, "busy@example.org": 2, "gone@example.org": 1, "down@example.org": 1}
 	if diff := cmp.Diff(wantCalls, calls); diff != "" {
 		t.Errorf("send calls (-want +got):\n%s", diff)
 	}
+	ob, err := st.OutboxState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (store.EmailCounts{Sent: 3, Failed: 1}); ob.EmailCounts != want || !ob.OldestPending.IsZero() {
+		t.Errorf("outbox state %+v, want %+v and nothing pending", ob, want)
+	}
 }
 
-func TestSendPendingEmailsConcurrentCallersSendOnce(t *testing.T) {
+func TestSendDueEmailsStopEndsThePass(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	if _, err := st.QueueReport(ctx, testReport("k", store.ReportRanking), recipients("a@example.org", "b@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	done, err := st.SendDueEmails(ctx, outboxT0, func(context.Context, store.DueEmail) store.SendOutcome {
+		calls++
+		return store.SendOutcome{Status: store.OutboxPending, RetryAt: outboxT0.Add(time.Minute), Error: "connection refused", Stop: true}
+	})
+	if err != nil || len(done) != 1 || calls != 1 {
+		t.Fatalf("attempted %d rows in %d calls (%v), want the pass to stop after 1", len(done), calls, err)
+	}
+	state, _ := st.OutboxState(ctx)
+	if state.Pending != 2 || !state.OldestPending.Equal(outboxT0) {
+		t.Errorf("state %+v, want 2 pending queued at %v", state, outboxT0)
+	}
+}
+
+func TestExpireEmails(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	old := testReport("old", store.ReportRanking)
+	young := testReport("young", store.ReportRanking)
+	young.CreatedAt = outboxT0.Add(time.Hour)
+	for _, r := range []store.Report{old, young} {
+		if _, err := st.QueueReport(ctx, r, recipients(r.Key+"@example.org")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := st.ExpireEmails(ctx, outboxT0.Add(time.Minute), "expired")
+	if err != nil || n != 1 {
+		t.Fatalf("expired %d, %v; want 1", n, err)
+	}
+	rows, _ := st.OutboxEmails(ctx, "old")
+	if rows[0].Status != store.OutboxFailed || rows[0].LastError != "expired" {
+		t.Errorf("old row %+v, want failed as expired", rows[0])
+	}
+	if got := statusOf(t, st, "young")["young@example.org"]; got != store.OutboxPending {
+		t.Errorf("young row %s, want pending", got)
+	}
+}
+
+func TestSendDueEmailsConcurrentCallersSendOnce(t *testing.T) {
 	st := storetest.NewStore(t)
 	ctx := context.Background()
 	emails := []string{"a@example.org", "b@example.org", "c@example.org", "d@example.org", "e@example.org"}
-	if _, err := st.EnqueueEmails(ctx, outboxRows("k", emails...)); err != nil {
+	if _, err := st.QueueReport(ctx, testReport("k", store.ReportRanking), recipients(emails...)); err != nil {
 		t.Fatal(err)
 	}
 	var total atomic.Int64
 	calls := map[string]int{}
-	inner := scriptedSend(nil, calls)
-	send := func(ctx context.Context, e store.OutboxEmail) store.SendOutcome {
+	inner := scriptedSend(nil, calls, nil)
+	// Each send waits until every caller has started, so the four callers
+	// really overlap while rows are claimed.
+	var started sync.WaitGroup
+	started.Add(4)
+	send := func(ctx context.Context, e store.DueEmail) store.SendOutcome {
 		total.Add(1)
-		time.Sleep(20 * time.Millisecond)
 		return inner(ctx, e)
 	}
 	var wg sync.WaitGroup
 	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := st.SendPendingEmails(ctx, "k", 3, send); err != nil {
+		wg.Go(func() {
+			started.Done()
+			started.Wait()
+			if _, err := st.SendDueEmails(ctx, outboxT0, send); err != nil {
 				t.Error(err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if total.Load() != int64(len(emails)) {
@@ -166,5 +243,62 @@ func TestSendPendingEmailsConcurrentCallersSendOnce(t *testing.T) {
 		if calls[e] != 1 {
 			t.Errorf("%s sent %d times, want 1", e, calls[e])
 		}
+	}
+}
+
+func TestEmailCountsByJobRun(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	run, err := st.StartJobRun(ctx, "cycle", "manual", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := testReport("k", store.ReportRanking)
+	r.JobRunID = run
+	if _, err := st.QueueReport(ctx, r, recipients("a@example.org", "b@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	fail := map[string]store.SendOutcome{"b@example.org": {Status: store.OutboxFailed, Error: "550"}}
+	if _, err := st.SendDueEmails(ctx, outboxT0, scriptedSend(fail, map[string]int{}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.EmailCountsByJobRun(ctx, []int64{run, run + 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[int64]store.EmailCounts{run: {Sent: 1, Failed: 1}}, got); diff != "" {
+		t.Errorf("counts (-want +got):\n%s", diff)
+	}
+}
+
+func TestFailureStreakStart(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	run := func(status string) int64 {
+		t.Helper()
+		id, err := st.StartJobRun(ctx, "cycle", "schedule", time.Time{})
+		if err == nil {
+			err = st.FinishJobRun(ctx, id, status, store.JobCounts{}, "")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	first := run(store.JobFailed)
+	if got, _ := st.FailureStreakStart(ctx, "cycle", first); got != first {
+		t.Errorf("first failure ever: streak starts at %d, want %d", got, first)
+	}
+	if _, err := st.RecordSkippedJobRun(ctx, "cycle", "schedule", time.Time{}, "busy"); err != nil {
+		t.Fatal(err)
+	}
+	second := run(store.JobFailed)
+	if got, _ := st.FailureStreakStart(ctx, "cycle", second); got != first {
+		t.Errorf("second failure after a skip: streak starts at %d, want %d", got, first)
+	}
+	run(store.JobSucceeded)
+	third := run(store.JobFailed)
+	if got, _ := st.FailureStreakStart(ctx, "cycle", third); got != third {
+		t.Errorf("failure after a success: streak starts at %d, want %d", got, third)
 	}
 }

@@ -11,8 +11,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -42,11 +40,11 @@ type Store struct {
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := connConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", Redact(dsn), err)
+		return nil, redactError(dsn, fmt.Errorf("store: open %s: %w", Redact(dsn), err))
 	}
 	conn, err := pq.NewConnectorConfig(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", Redact(dsn), err)
+		return nil, redactError(dsn, fmt.Errorf("store: open %s: %w", Redact(dsn), err))
 	}
 	db := sqlx.NewDb(sql.OpenDB(conn), "postgres")
 	db.SetMaxOpenConns(8)
@@ -62,7 +60,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			db.Close()
-			return nil, fmt.Errorf("store: connect to %s: %w", Redact(dsn), err)
+			return nil, redactError(dsn, fmt.Errorf("store: connect to %s: %w", Redact(dsn), err))
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -101,30 +99,6 @@ func connConfig(dsn string) (pq.Config, error) {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
 	return cfg, nil
-}
-
-// Redact returns dsn with any password replaced by "xxxxx", for logs and
-// error messages.
-func Redact(dsn string) string {
-	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		q := u.Query()
-		if q.Has("password") {
-			q.Set("password", "xxxxx")
-			u.RawQuery = q.Encode()
-		}
-		return u.String()
-	}
-	var out []string
-	for _, f := range strings.Fields(dsn) {
-		if strings.HasPrefix(f, "password=") {
-			f = "password=xxxxx"
-		}
-		out = append(out, f)
-	}
-	return strings.Join(out, " ")
 }
 
 // inTx runs fn in a transaction, committing when fn returns nil and rolling

@@ -98,16 +98,3 @@ func TestSyncCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-func TestRedact(t *testing.T) {
-	tests := map[string]string{
-		"postgres://u:secret@h/db":            "postgres://u:xxxxx@h/db",
-		"host=h password=secret dbname=x":     "host=h password=xxxxx dbname=x",
-		"postgres://h/db?password=secret&a=b": "postgres://h/db?a=b&password=xxxxx",
-	}
-	for in, want := range tests {
-		if got := store.Redact(in); got != want {
-			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -61,6 +62,9 @@ type app struct {
 	st     *store.Store
 	server *store.Server
 	cat    *survey.Catalogue
+
+	snd         *report.Sender  // see sender
+	mailMetrics *report.Metrics // see deliveryMetrics
 }
 
 // Run runs the command line args and returns the process exit code.
@@ -270,6 +274,27 @@ func (a *app) hmacKey() ([]byte, error) {
 	}
 	a.log.Warn("SURVEYWORKER_HMAC_KEY not set; generated a key", slog.String("path", path))
 	return key, nil
+}
+
+// checkHMACKey records key's fingerprint in the database at its first use
+// and refuses a key other than the one recorded: respondents hashed with
+// two keys would be counted twice.
+func (a *app) checkHMACKey(ctx context.Context, key []byte) error {
+	err := a.st.UseHMACKey(ctx, key)
+	var km *store.KeyMismatchError
+	if !errors.As(err, &km) {
+		return err
+	}
+	source := "SURVEYWORKER_HMAC_KEY"
+	if a.cfg.HMACKey == "" {
+		source = "SURVEYWORKER_HMAC_KEY is not set, and the key generated in " +
+			filepath.Join(a.cfg.DataDir, "hmac.key")
+	}
+	return hintedError{
+		msg: fmt.Sprintf("%s (fingerprint %s) is not the key this database's respondents were hashed with (fingerprint %s, first used %s); "+
+			"ingesting with it would count repeat respondents twice", source, km.Given, km.Stored, km.Since.UTC().Format("2006-01-02")),
+		hint: "Set SURVEYWORKER_HMAC_KEY to the same key on every replica and run (see \"The HMAC key\" in docs/OPERATIONS.md).",
+	}
 }
 
 func redactURL(s string) string { return store.Redact(s) }

@@ -16,7 +16,7 @@ import (
 // commands lists the subcommands in the order help shows them.
 func commands() []command {
 	return []command{
-		cmdRun(), cmdServe(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
+		cmdRun(), cmdServe(), cmdHealth(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
 		cmdPracticesImport(), cmdForget(), cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/schedules"
 )
 
@@ -78,6 +80,15 @@ type Config struct {
 	SMTPFrom string `yaml:"smtp_from" env:"SURVEYWORKER_SMTP_FROM"`
 	// SMTPTLS is "starttls" (required), "opportunistic", "tls" or "none".
 	SMTPTLS string `yaml:"smtp_tls" env:"SURVEYWORKER_SMTP_TLS"`
+	// SMTPTimeout bounds each SMTP command: a relay that does not answer
+	// within it fails the attempt, which is retried later.
+	SMTPTimeout time.Duration `yaml:"smtp_timeout" env:"SURVEYWORKER_SMTP_TIMEOUT"`
+	// DeliveryMaxAge is how long an e-mail that could not be delivered is
+	// retried before it is marked failed.
+	DeliveryMaxAge time.Duration `yaml:"delivery_max_age" env:"SURVEYWORKER_DELIVERY_MAX_AGE"`
+	// Operator is the address told, once per run of failures, when the
+	// nightly cycle fails; empty tells no one.
+	Operator string `yaml:"operator" env:"SURVEYWORKER_OPERATOR"`
 	// LogFormat is "text" or "json".
 	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT" flag:"log-format"`
 	// LogLevel is "debug", "info", "warn" or "error".
@@ -87,18 +98,20 @@ type Config struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		DataDir:   ".surveyworker",
-		Inbox:     "inbox",
-		Out:       "out",
-		Schedule:  "0 2 * * *",
-		TimeZone:  "Europe/London",
-		Settle:    5 * time.Second,
-		CatchUp:   24 * time.Hour,
-		SMTPPort:  587,
-		SMTPFrom:  "surveyworker@localhost",
-		SMTPTLS:   "starttls",
-		LogFormat: "text",
-		LogLevel:  "info",
+		DataDir:        ".surveyworker",
+		Inbox:          "inbox",
+		Out:            "out",
+		Schedule:       "0 2 * * *",
+		TimeZone:       "Europe/London",
+		Settle:         5 * time.Second,
+		CatchUp:        24 * time.Hour,
+		SMTPPort:       587,
+		SMTPFrom:       "surveyworker@localhost",
+		SMTPTLS:        "starttls",
+		SMTPTimeout:    report.DefaultSMTPTimeout,
+		DeliveryMaxAge: report.DefaultMaxAge,
+		LogFormat:      "text",
+		LogLevel:       "info",
 	}
 }
 
@@ -279,6 +292,15 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
 		return bad("smtp_port", strconv.Itoa(c.SMTPPort), "want a port from 1 to 65535")
+	}
+	if c.SMTPTimeout <= 0 {
+		return bad("smtp_timeout", c.SMTPTimeout.String(), "must be more than 0, e.g. 30s")
+	}
+	if c.DeliveryMaxAge <= 0 {
+		return bad("delivery_max_age", c.DeliveryMaxAge.String(), "must be more than 0, e.g. 24h")
+	}
+	if _, err := mail.ParseAddress(c.Operator); c.Operator != "" && err != nil {
+		return bad("operator", c.Operator, "want an e-mail address such as ops@example.nhs.uk")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -54,6 +54,7 @@ func keyValues(t *testing.T, f reflect.StructField, dir string) [3]string {
 		"schedule":     {"0 3 * * *", "*/30 * * * * *", "@every 1h"},
 		"http":         {":8081", "127.0.0.1:8082", "[::1]:8083"},
 		"smtp_tls":     {"tls", "none", "opportunistic"},
+		"operator":     {"ops@example.org", "Ops <ops@example.nhs.uk>", "night-duty@example.org"},
 		"log_format":   {"json", "text", "json"},
 		"log_level":    {"debug", "warn", "error"},
 		"database_url": {"postgres://sw:file-pw@db.example/sw", "postgres://sw:env-pw@db.example/sw", "postgres://sw:flag-pw@db.example/sw"},
@@ -328,6 +329,9 @@ func TestValidate(t *testing.T) {
 		{"log_level", func(c *Config) { c.LogLevel = "loud" }},
 		{"catch_up", func(c *Config) { c.CatchUp = -time.Hour }},
 		{"settle", func(c *Config) { c.Settle = -time.Second }},
+		{"smtp_timeout", func(c *Config) { c.SMTPTimeout = 0 }},
+		{"delivery_max_age", func(c *Config) { c.DeliveryMaxAge = -time.Hour }},
+		{"operator", func(c *Config) { c.Operator = "not an address" }},
 	}
 	for _, tt := range bad {
 		c := DefaultConfig()
@@ -413,5 +417,32 @@ func TestConfigDefaultsReadBack(t *testing.T) {
 	}
 	if diff := cmp.Diff(def, got); diff != "" {
 		t.Errorf("read back (-defaults +got):\n%s", diff)
+	}
+}
+
+// TestConfigAndErrorsMaskEveryPasswordForm sets DATABASE_URL to each form
+// of connection string whose password used to show, and checks that
+// neither 'config' nor the error of a command that connects shows it.
+func TestConfigAndErrorsMaskEveryPasswordForm(t *testing.T) {
+	tests := []struct{ dsn, password string }{
+		{"host=db.invalid password='a b' dbname=sw", "a b"},
+		{"host=db.invalid password = hunter2 dbname=sw", "hunter2"},
+		{"postgres://sw:50%off@db.invalid/sw", "50%of"},
+		{"postgres://sw:pa/ss@db.invalid/sw", "pa/ss"},
+	}
+	for _, tt := range tests {
+		env := map[string]string{"DATABASE_URL": tt.dsn}
+		code, out, errOut := runEnv(t, env, "config")
+		if code != exitOK || strings.Contains(out, tt.password) || !strings.Contains(out, "xxxxx") {
+			t.Errorf("config with %q: exit %d, output shows the password or no mask:\n%s%s", tt.dsn, code, out, errOut)
+		}
+		if strings.HasPrefix(tt.dsn, "postgres://") {
+			// These the driver refuses before connecting; the error quotes
+			// the string.
+			code, _, errOut = runEnv(t, env, "migrate")
+			if code == exitOK || strings.Contains(errOut, tt.password) || strings.Contains(errOut, "%of") {
+				t.Errorf("migrate with %q: exit %d, stderr shows the password:\n%s", tt.dsn, code, errOut)
+			}
+		}
 	}
 }

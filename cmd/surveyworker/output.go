@@ -120,14 +120,22 @@ func printFiles(a *app, files []ingest.Result) {
 	}
 }
 
+// printDeliveries says where each lead's e-mail stands, one line each.
 func printDeliveries(a *app, ds []report.Delivery) {
+	loc := a.cfg.Location()
 	for _, d := range ds {
 		line := fmt.Sprintf("e-mail to %s: %s", d.Recipient, d.Status)
 		switch {
-		case d.Status == report.StatusAlreadySent:
-			line = fmt.Sprintf("e-mail to %s: already sent for this ranking run; not sent again", d.Recipient)
-		case d.EMLPath != "":
+		case d.EMLPath != "" && d.Status == report.StatusSent:
 			line = fmt.Sprintf("e-mail to %s: written to %s (no SMTP host configured)", d.Recipient, d.EMLPath)
+		case d.Status == report.StatusSent && d.SentAt != nil:
+			line = fmt.Sprintf("e-mail to %s: sent %s", d.Recipient, d.SentAt.In(loc).Format("2 Jan 2006 15:04:05"))
+			if d.Reply != "" {
+				line += " (" + d.Reply + ")"
+			}
+		case d.Status == report.StatusPending && d.Attempts > 0:
+			line = fmt.Sprintf("e-mail to %s: pending, tried %d times, next attempt %s", d.Recipient, d.Attempts,
+				d.NextAttempt.In(loc).Format("2 Jan 2006 15:04:05"))
 		}
 		if d.Err != nil {
 			line += ": " + d.Err.Error()

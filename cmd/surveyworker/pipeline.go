@@ -82,6 +82,9 @@ func (a *app) ingester(ctx context.Context, r readFlags, p *progress.Reporter) (
 	if err != nil {
 		return nil, err
 	}
+	if err := a.checkHMACKey(ctx, key); err != nil {
+		return nil, err
+	}
 	opts, err := a.ingestOptions(a.cat, r)
 	if err != nil {
 		return nil, err
@@ -99,7 +102,7 @@ func (a *app) smtp() report.SMTPConfig {
 		Password: a.cfg.SMTPPassword,
 		From:     a.cfg.SMTPFrom,
 		TLS:      report.TLSPolicy(a.cfg.SMTPTLS),
-		Timeout:  time.Minute,
+		Timeout:  a.cfg.SMTPTimeout,
 	}
 }
 
@@ -162,14 +165,14 @@ were quarantined.`,
 			if err != nil {
 				return err
 			}
+			snd, err := a.sender()
+			if err != nil {
+				return err
+			}
 			var res schedules.CycleResult
 			svc, err := schedules.NewService(schedules.ServiceConfig{
 				Store: a.st, Logger: a.log, Location: a.cfg.Location(),
-				Cycle: func(ctx context.Context, trigger string) error {
-					var err error
-					res, err = c.Run(ctx, trigger)
-					return err
-				},
+				Cycle: a.runCycle(c, &res),
 			})
 			if err != nil {
 				return err
@@ -177,6 +180,12 @@ were quarantined.`,
 			err = svc.RunCycle(ctx, schedules.TriggerManual)
 			if errors.Is(err, schedules.ErrSkipped) {
 				return errors.New("another cycle is running against this database; try again when it has finished")
+			}
+			// The pipeline lock is released: send what the cycle queued,
+			// and anything an earlier run left pending.
+			deliverPending(ctx, snd, a.log)
+			if res.Ranking.RunID != 0 && len(res.Deliveries) > 0 {
+				res.Deliveries, _ = report.Deliveries(ctx, a.st, report.ReportKey(res.Ranking))
 			}
 			printCycle(a, res)
 			return err
@@ -227,10 +236,29 @@ func serve(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	snd, err := a.sender()
+	if err != nil {
+		return err
+	}
+	// E-mail is sent at start-up and after each cycle by a goroutine of its
+	// own, outside the pipeline lock, until the service has drained.
+	kick := make(chan struct{}, 1)
+	mailCtx, stopMail := context.WithCancel(context.WithoutCancel(ctx))
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		deliverOnKick(mailCtx, snd, a.log, kick)
+	}()
+	defer func() { stopMail(); <-mailDone }()
+	cycle := a.runCycle(c, nil)
 	svc, err := schedules.NewService(schedules.ServiceConfig{
 		Store: a.st, Logger: a.log, Spec: a.cfg.Schedule, Location: a.cfg.Location(),
 		Cycle: func(ctx context.Context, trigger string) error {
-			_, err := c.Run(ctx, trigger)
+			err := cycle(ctx, trigger)
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
 			return err
 		},
 		InboxDir: a.cfg.Inbox,
@@ -521,7 +549,17 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	if !email {
 		return nil
 	}
-	ds, err := c.Deliver(ctx, r, out)
+	snd, err := a.sender()
+	if err != nil {
+		return err
+	}
+	if _, err := c.Queue(ctx, r, out); err != nil {
+		return err
+	}
+	if _, err := snd.DeliverPending(ctx); err != nil {
+		return err
+	}
+	ds, err := report.Deliveries(ctx, a.st, report.ReportKey(r))
 	printDeliveries(a, ds)
 	return err
 }

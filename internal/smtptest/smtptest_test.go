@@ -1,7 +1,11 @@
 package smtptest
 
 import (
+	"errors"
+	"fmt"
+	"net"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"testing"
 	"time"
@@ -83,4 +87,100 @@ func TestServerTLSAndAuth(t *testing.T) {
 	if plain := Start(t, Options{}); plain.ClientTLSConfig() != nil {
 		t.Errorf("server without TLS returned a client TLS config")
 	}
+}
+
+// sendOne sends a short message from a@ to b@example.org with net/smtp.
+func sendOne(srv *Server) error {
+	return smtp.SendMail(srv.Addr(), nil, "a@example.org", []string{"b@example.org"}, []byte(multipartMsg))
+}
+
+func TestServerReplyAtEachStage(t *testing.T) {
+	srv := Start(t, Options{})
+	for _, tt := range []struct {
+		stage Stage
+		code  int
+	}{{StageHello, 421}, {StageMail, 451}, {StageRcpt, 550}, {StageData, 554}} {
+		srv.Reply(tt.stage, tt.code)
+		err := sendOne(srv)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprint(tt.code)) {
+			t.Errorf("%s answering %d: got %v", tt.stage, tt.code, err)
+		}
+		srv.Reply(tt.stage, 0)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d messages recorded while refusing, want 0", n)
+	}
+	if err := sendOne(srv); err != nil {
+		t.Errorf("after clearing the replies: %v", err)
+	}
+}
+
+func TestServerStopAndRestart(t *testing.T) {
+	srv := Start(t, Options{})
+	srv.Stop()
+	if err := sendOne(srv); err == nil {
+		t.Fatal("stopped server accepted a message")
+	}
+	srv.Stop() // a second Stop does nothing
+	srv.Restart(t)
+	if err := sendOne(srv); err != nil {
+		t.Fatalf("after Restart: %v", err)
+	}
+	if n := len(srv.Messages()); n != 1 {
+		t.Errorf("%d messages, want 1", n)
+	}
+}
+
+func TestServerHangs(t *testing.T) {
+	for _, stage := range []Stage{StageConnect, StageMail, StageData} {
+		t.Run(string(stage), func(t *testing.T) {
+			srv := Start(t, Options{})
+			srv.Hang(stage)
+			c, err := net.Dial("tcp", srv.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// The client gives up after a short deadline: only that the
+			// server said nothing is checked, never how long it took.
+			c.SetDeadline(time.Now().Add(200 * time.Millisecond))
+			err = converse(c, stage)
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				t.Errorf("hanging at %s: got %v, want a timeout", stage, err)
+			}
+			srv.Unhang()
+			if err := sendOne(srv); err != nil {
+				t.Errorf("after Unhang: %v", err)
+			}
+			if srv.Connections() != 2 {
+				t.Errorf("Connections() = %d, want 2", srv.Connections())
+			}
+		})
+	}
+}
+
+// converse speaks SMTP on c up to stage and returns the first error.
+func converse(c net.Conn, stage Stage) error {
+	tc := textproto.NewConn(c)
+	if _, _, err := tc.ReadResponse(220); err != nil || stage == StageConnect {
+		return err
+	}
+	steps := []struct {
+		cmd  string
+		code int
+	}{{"EHLO client", 250}, {"MAIL FROM:<a@example.org>", 250}, {"RCPT TO:<b@example.org>", 250}, {"DATA", 354}, {"Subject: x\r\n\r\nhi\r\n.", 250}}
+	for _, st := range steps {
+		id, err := tc.Cmd("%s", st.cmd)
+		if err != nil {
+			return err
+		}
+		tc.StartResponse(id)
+		_, _, err = tc.ReadResponse(st.code)
+		tc.EndResponse(id)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
