@@ -87,3 +87,33 @@ func TestFileClaims(t *testing.T) {
 		t.Errorf("claim after release: %v", err)
 	}
 }
+
+// TestAbandonJobRunsSparesLiveWorkers: a run started under a worker lock
+// that a session holds is in progress, whoever looks; once the lock goes,
+// as when its process dies, the run is abandoned.
+func TestAbandonJobRunsSparesLiveWorkers(t *testing.T) {
+	url := storetest.URL(t)
+	a, b := storetest.Open(t, url), storetest.Open(t, url)
+	ctx := context.Background()
+	lock, err := a.HoldWorker(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.StartJobRun(ctx, "ingest", "watch", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.AbandonJobRuns(ctx); err != nil || n != 0 {
+		t.Fatalf("AbandonJobRuns with the worker alive: %d, %v; want 0", n, err)
+	}
+	if err := lock.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := b.AbandonJobRuns(ctx); err != nil || n != 1 {
+		t.Fatalf("AbandonJobRuns after the worker went: %d, %v; want 1", n, err)
+	}
+	runs, err := b.JobRuns(ctx, "ingest", 10)
+	if err != nil || len(runs) != 1 || runs[0].ID != id || runs[0].Status != store.JobFailed {
+		t.Fatalf("runs = %+v, %v; want run %d failed", runs, err, id)
+	}
+}

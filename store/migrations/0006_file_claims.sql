@@ -29,3 +29,8 @@ CREATE TABLE file_claims (
 -- passed over (symbolic links, files still being written), answers
 -- re-matched to practices.
 ALTER TABLE job_runs ADD COLUMN notes text NOT NULL DEFAULT '';
+
+-- worker_lock is the advisory lock key held, for as long as it lives, by
+-- the process running the job: a running run whose key no session holds
+-- was left by a process that died, whatever other replicas are doing.
+ALTER TABLE job_runs ADD COLUMN worker_lock bigint;
