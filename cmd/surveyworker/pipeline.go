@@ -18,7 +18,6 @@ import (
 	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/schedules"
-	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -127,6 +126,8 @@ func (a *app) cycle(ctx context.Context, p *progress.Reporter) (*schedules.Cycle
 		SMTP:          a.smtp(),
 		Location:      a.cfg.Location(),
 		Logger:        a.log,
+		Settle:        a.cfg.Settle,
+		Parallel:      a.cfg.Parallel,
 	}, nil
 }
 
@@ -135,6 +136,9 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&a.cfg.Out, "out", a.cfg.Out, "`dir` for workbooks and outbox/*.eml (SURVEYWORKER_OUT)")
 	fs.StringVar(&a.cfg.Practices, "practices", a.cfg.Practices, "practice registry CSV `file` imported first (SURVEYWORKER_PRACTICES)")
 	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (name,email); none means no e-mail (SURVEYWORKER_LEADS)")
+	fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
+	fs.IntVar(&a.cfg.Parallel, "parallel", a.cfg.Parallel, "inbox files read at once (SURVEYWORKER_PARALLEL)")
+	fs.DurationVar(&a.cfg.Lease, "lease", a.cfg.Lease, "how long a claim on an inbox file lasts unless renewed (SURVEYWORKER_LEASE)")
 	a.cfg.mappingsFlag(fs)
 }
 
@@ -152,7 +156,10 @@ rejected ones to INBOX/quarantine/ with a .reason.txt beside them. The ranking
 is recomputed and stored, the workbook written to OUT/roadmap-DATE-runN.xlsx
 and sent to every lead (or written to OUT/outbox/*.eml when no SMTP host is
 configured). The exit status is 0 when the cycle completed, even if some files
-were quarantined.`,
+were quarantined, and 1 when a file could not be read for a reason that is
+not its content (it stays in the inbox). A file changed within --settle is
+watched until it has stopped changing; one still being written is left for
+the next run.`,
 		flags: pipelineFlags,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
@@ -164,7 +171,7 @@ were quarantined.`,
 			}
 			var res schedules.CycleResult
 			svc, err := schedules.NewService(schedules.ServiceConfig{
-				Store: a.st, Logger: a.log, Location: a.cfg.Location(),
+				Store: a.st, Logger: a.log, Location: a.cfg.Location(), Pipeline: c, Lease: a.cfg.Lease,
 				Cycle: func(ctx context.Context, trigger string) error {
 					var err error
 					res, err = c.Run(ctx, trigger)
@@ -197,8 +204,18 @@ func cmdServe() command {
 the configured time zone; overlapping runs are skipped and recorded. Files
 dropped into the inbox are ingested once they have stopped growing, and the
 ranking is recomputed; the workbook and e-mail wait for the scheduled cycle.
-SIGTERM or SIGINT finishes the file in hand and exits 0. At start-up, a
-scheduled cycle missed while serve was down (within --catch-up) runs once.
+SIGTERM or SIGINT finishes the files in hand and exits 0; a second signal
+exits at once (a file's load rolls back and stays in the inbox). At
+start-up, a scheduled cycle missed while serve was down (within --catch-up)
+runs once.
+
+Several serve processes may share the database and the inbox: each file is
+claimed by one of them (a lease of --lease, renewed while it is read), and
+each scheduled cycle runs on one. The practice registry (--practices) is
+imported at start-up, before any file is read, and again when it changes;
+answers stored without a practice are then matched again. New responses are
+ranked once the inbox is quiet, at most once per --rerank-interval. --http
+serves /healthz, /readyz and /metrics (see docs/OPERATIONS.md).
 
 Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 ("*/30 * * * * *"), or descriptors ("@daily", "@every 1h").`,
@@ -206,8 +223,8 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 			pipelineFlags(fs, a)
 			fs.StringVar(&a.cfg.Schedule, "schedule", a.cfg.Schedule, "cron `spec` of the full cycle (SURVEYWORKER_SCHEDULE)")
 			fs.StringVar(&a.cfg.TimeZone, "time-zone", a.cfg.TimeZone, "IANA `zone` of the schedule (SURVEYWORKER_TIME_ZONE)")
-			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, e.g. :8080 (SURVEYWORKER_HTTP)")
-			fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
+			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, /readyz and /metrics, e.g. :8080 (SURVEYWORKER_HTTP)")
+			fs.DurationVar(&a.cfg.RerankInterval, "rerank-interval", a.cfg.RerankInterval, "least time between two rankings of new responses (SURVEYWORKER_RERANK_INTERVAL)")
 			fs.DurationVar(&a.cfg.CatchUp, "catch-up", a.cfg.CatchUp, "at start-up, run a scheduled cycle missed within this long; 0 turns it off (SURVEYWORKER_CATCH_UP)")
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
@@ -229,15 +246,14 @@ func serve(ctx context.Context, a *app) error {
 	}
 	svc, err := schedules.NewService(schedules.ServiceConfig{
 		Store: a.st, Logger: a.log, Spec: a.cfg.Schedule, Location: a.cfg.Location(),
-		Cycle: func(ctx context.Context, trigger string) error {
-			_, err := c.Run(ctx, trigger)
-			return err
-		},
-		InboxDir: a.cfg.Inbox,
-		OnFile:   func(ctx context.Context, path string) error { return onFile(ctx, a, c, path) },
-		Settle:   a.cfg.Settle,
-		HTTPAddr: a.cfg.HTTP,
-		CatchUp:  cmp.Or(a.cfg.CatchUp, -1),
+		Pipeline:       c,
+		Settle:         a.cfg.Settle,
+		Lease:          a.cfg.Lease,
+		Parallel:       a.cfg.Parallel,
+		RerankInterval: a.cfg.RerankInterval,
+		HTTPAddr:       a.cfg.HTTP,
+		Registry:       schedules.NewRegistry(),
+		CatchUp:        cmp.Or(a.cfg.CatchUp, -1),
 	})
 	if err != nil {
 		return err
@@ -245,38 +261,6 @@ func serve(ctx context.Context, a *app) error {
 	a.log.Info("serving", slog.String("inbox", a.cfg.Inbox), slog.String("schedule", a.cfg.Schedule),
 		slog.String("time_zone", a.cfg.TimeZone), slog.Time("next_run", svc.Next(time.Now())))
 	return svc.Run(ctx)
-}
-
-// onFile ingests one watched file and, when it added data, re-ranks.
-func onFile(ctx context.Context, a *app, c *schedules.Cycle, path string) error {
-	res, err := c.Ingester.ProcessFile(ctx, c.InboxDir, path)
-	if err != nil {
-		return err
-	}
-	if run := schedules.RunFromContext(ctx); run != nil {
-		run.SetCounts(fileCountsOf(res))
-	}
-	if res.Status != ingest.StatusLoaded {
-		return nil
-	}
-	r, err := analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true)
-	if err != nil {
-		return err
-	}
-	a.log.InfoContext(ctx, "re-ranked after new responses", slog.Int64("ranking_run", r.RunID))
-	return nil
-}
-
-func fileCountsOf(r ingest.Result) (c store.JobCounts) {
-	switch r.Status {
-	case ingest.StatusLoaded:
-		c.FilesLoaded = 1
-	case ingest.StatusRejected:
-		c.FilesRejected = 1
-	default:
-		c.FilesSkipped = 1
-	}
-	return c
 }
 
 func cmdIngest() command {
@@ -357,7 +341,9 @@ required; list_size, postcode and aliases (separated by ';') are optional.
 The NHS ODS file epraccur.csv (no header, 27 columns) is also accepted: only
 active GP practices are imported, with their commissioner code as federation.
 Practices are upserted by ODS code, so importing the same file twice changes
-nothing. A bad row rejects the whole file with its line number.`,
+nothing. A bad row rejects the whole file with its line number. Respondents
+stored without a practice (their answer matched none, or several) are then
+matched again, so a new alias takes effect without loading anything again.`,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) != 1 {
 				return usageError{"name exactly one registry FILE"}
@@ -380,6 +366,13 @@ nothing. A bad row rejects the whole file with its line number.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "imported %d practices from %s\n", n, filepath.Base(args[0]))
+			rematched, err := ingest.RematchPractices(ctx, st)
+			if err != nil {
+				return err
+			}
+			if rematched > 0 {
+				fmt.Fprintf(a.stdout, "matched %d stored respondents to their practice\n", rematched)
+			}
 			if reg.Inactive > 0 || reg.NotGP > 0 {
 				fmt.Fprintf(a.stdout, "skipped %d inactive practices and %d that are not GP practices\n", reg.Inactive, reg.NotGP)
 			}
@@ -507,32 +500,15 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := latestRanking(ctx, a)
-	if err != nil {
-		return err
-	}
 	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: a.rankOptions(),
 		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
 		Location: a.cfg.Location(), Logger: a.log}
-	if err := c.WriteWorkbook(ctx, r, out); err != nil {
-		return err
+	p, err := c.Publish(ctx, out, email)
+	if _, serr := os.Stat(out); serr == nil && p.Ranking.RunID != 0 {
+		fmt.Fprintf(a.stdout, "workbook: %s\n", out)
 	}
-	fmt.Fprintf(a.stdout, "workbook: %s\n", out)
-	if !email {
-		return nil
+	if email {
+		printDeliveries(a, p.Deliveries)
 	}
-	ds, err := c.Deliver(ctx, r, out)
-	printDeliveries(a, ds)
 	return err
-}
-
-func latestRanking(ctx context.Context, a *app) (survey.Ranking, error) {
-	r, err := a.st.LatestRanking(ctx)
-	if err == nil {
-		return *r, nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return survey.Ranking{}, err
-	}
-	return analysis.Run(ctx, a.st, a.cat, a.rankOptions(), true)
 }
