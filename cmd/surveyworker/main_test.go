@@ -24,7 +24,16 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "surveyworker-test-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	code := storetest.Run(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // harness runs the command line against a fresh database, a private inbox
 // holding copies of the bundled examples, and a real SMTP server.
