@@ -418,7 +418,16 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup) {
 			func(work context.Context, path string) error { return s.handleFile(ctx, work, path) })
 		w.parallel = s.cfg.Parallel
 		w.event = func(kind string) { s.metrics.WatcherEvents.WithLabelValues(kind).Inc() }
-		w.tick = func(context.Context) { s.importPractices(ctx, work, false) }
+		var swept time.Time
+		w.tick = func(context.Context) {
+			s.importPractices(ctx, work, false)
+			// Runs left by a replica that died are marked as the service
+			// goes, not only at the next start.
+			if now := s.cfg.clock.Now(); now.Sub(swept) >= s.cfg.Rescan {
+				swept = now
+				s.guard.abandonStale(ctx)
+			}
+		}
 		wg.Go(func() { w.run(ctx, work) })
 	}
 	if s.rerank != nil {
