@@ -47,6 +47,7 @@ func TestReadyzAndMetrics(t *testing.T) {
 	r := startService(t, ServiceConfig{Store: st, Logger: logger, HTTPAddr: "127.0.0.1:0", InboxDir: inbox,
 		OnFile: func(context.Context, string) error { return nil }, Cycle: func(context.Context, string) error { return nil }})
 	logs.waitLine(t, "http listening")
+	logs.waitLine(t, "schedule started")
 	base := "http://" + r.svc.Addr().String()
 	if code, body := get(t, base+"/readyz"); code != http.StatusOK ||
 		!strings.Contains(body, `"database":"ok"`) || !strings.Contains(body, `"migrations":"ok"`) || !strings.Contains(body, `"inbox":"ok"`) {

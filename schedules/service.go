@@ -387,6 +387,9 @@ func (s *Service) Run(ctx context.Context) error {
 	s.guard.abandonStale(ctx)
 	s.metrics.loadLastSuccess(ctx, s.cfg.Store, s.logger, JobCycle, JobIngest, JobRank, JobPractices, JobDeliver)
 	s.metrics.refreshUnmatched(ctx, s.cfg.Store)
+	if next := s.Next(s.cfg.clock.Now()); !next.IsZero() {
+		s.metrics.NextRun.WithLabelValues(JobCycle).Set(float64(next.Unix()))
+	}
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
