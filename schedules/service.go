@@ -416,7 +416,6 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup) {
 		})
 	}
 	if s.cfg.InboxDir != "" {
-		removeLeftovers(ctx, s.cfg.Store, s.cfg.InboxDir, s.logger)
 		w := newWatcher(s.cfg.InboxDir, s.cfg.Settle, s.cfg.Rescan, s.cfg.clock.Now, s.logger,
 			func(work context.Context, path string) error { return s.handleFile(ctx, work, path) })
 		w.parallel = s.cfg.Parallel
@@ -424,11 +423,12 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup) {
 		var swept time.Time
 		w.tick = func(context.Context) {
 			s.importPractices(ctx, work, false)
-			// Runs left by a replica that died are marked as the service
-			// goes, not only at the next start.
+			// Runs and rejects spools left by a replica that died are
+			// dealt with as the service goes, not only at the next start.
 			if now := s.cfg.clock.Now(); now.Sub(swept) >= s.cfg.Rescan {
 				swept = now
 				s.guard.abandonStale(ctx)
+				removeLeftovers(ctx, s.cfg.Store, s.cfg.InboxDir, s.logger)
 			}
 		}
 		wg.Go(func() { w.run(ctx, work) })

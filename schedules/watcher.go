@@ -87,6 +87,7 @@ type watcher struct {
 	inHand   map[string]bool      // files being handled by a goroutine
 	symlinks map[string]bool      // symbolic links already logged
 	results  chan handResult      // from the goroutines handling files
+	wg       sync.WaitGroup       // the goroutines handling files
 }
 
 // handResult is what a goroutine handing a file over reports to run.
@@ -114,11 +115,10 @@ func newWatcher(dir string, settle, rescan time.Duration, now func() time.Time, 
 func (w *watcher) run(ctx, work context.Context) {
 	events, errs, closeWatch := w.subscribe()
 	defer closeWatch()
-	var wg sync.WaitGroup
 	if w.parallel > 0 {
 		w.results = make(chan handResult, w.parallel)
 		defer func() {
-			go func() { wg.Wait(); close(w.results) }()
+			go func() { w.wg.Wait(); close(w.results) }()
 			for range w.results {
 			}
 		}()
@@ -153,12 +153,12 @@ func (w *watcher) run(ctx, work context.Context) {
 		case r := <-w.results:
 			delete(w.inHand, r.path)
 			w.settled(ctx, r.path, r.state, r.err)
-			w.handOver(ctx, work) // a goroutine is free
+			w.handOverAsync(ctx, work) // a goroutine is free
 		case <-settleTick.C:
 			if w.tick != nil {
 				w.tick(ctx)
 			}
-			w.handOverAsync(ctx, work, &wg)
+			w.handOverAsync(ctx, work)
 		}
 	}
 }
@@ -298,9 +298,9 @@ func (w *watcher) handOver(ctx, work context.Context) {
 	}
 }
 
-// handOverAsync starts a goroutine, tracked by wg, for each settled file
-// while fewer than parallel are in hand; the others wait their turn.
-func (w *watcher) handOverAsync(ctx, work context.Context, wg *sync.WaitGroup) {
+// handOverAsync starts a goroutine for each settled file while fewer than
+// parallel are in hand; the others wait their turn.
+func (w *watcher) handOverAsync(ctx, work context.Context) {
 	if w.parallel == 0 {
 		w.handOver(ctx, work)
 		return
@@ -312,7 +312,7 @@ func (w *watcher) handOverAsync(ctx, work context.Context, wg *sync.WaitGroup) {
 		s := w.pending[path]
 		delete(w.pending, path)
 		w.inHand[path] = true
-		wg.Go(func() {
+		w.wg.Go(func() {
 			err := w.call(work, path, s.state)
 			w.results <- handResult{path: path, state: s.state, err: err}
 		})
