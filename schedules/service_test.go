@@ -273,9 +273,9 @@ func TestWatchedFileWaitsForOtherWorkersClaim(t *testing.T) {
 	logger, logs := testLogger(t)
 	h := newHandoffs()
 	r := startService(t, ServiceConfig{Store: mine, Logger: logger, InboxDir: inbox, OnFile: h.handle,
-		Settle: testSettle, Rescan: time.Hour, clock: clk})
+		Settle: 40 * time.Millisecond, Rescan: time.Hour, clock: clk})
 	logs.waitLine(t, "inbox file noticed", "a.csv")
-	clk.Advance(testSettle)
+	clk.Advance(40 * time.Millisecond)
 	logs.waitLine(t, "inbox file claimed elsewhere", "owner=other#1")
 	if got := h.names(); len(got) != 0 {
 		t.Fatalf("file handled while another worker held its claim: %v", got)
