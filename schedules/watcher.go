@@ -30,10 +30,12 @@ type retryAt struct {
 	reason error
 }
 
+// Error says when the file is to be offered again and why.
 func (r *retryAt) Error() string {
 	return fmt.Sprintf("schedules: retry file at %s: %v", r.at.Format(time.RFC3339), r.reason)
 }
 
+// Unwrap returns why the file is to be offered again later.
 func (r *retryAt) Unwrap() error { return r.reason }
 
 // reservedDirs are inbox subfolders that hold files already dealt with,

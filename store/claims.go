@@ -19,7 +19,9 @@ var ErrClaimLost = errors.New("store: file claim lost")
 // FileVersion identifies the contents of an inbox file by what the file
 // system says of it, without reading it.
 type FileVersion struct {
-	Size  int64
+	// Size is the file's size in bytes.
+	Size int64
+	// MTime is the file's modification time.
 	MTime time.Time
 }
 
@@ -38,12 +40,16 @@ type Claim struct {
 // ClaimedError says who holds a file's claim, or until when the file
 // waits for its next attempt. It wraps [ErrClaimed].
 type ClaimedError struct {
-	Name  string
-	Owner string // empty while the file waits for its next attempt
+	// Name is the file's name in the inbox.
+	Name string
+	// Owner holds the claim; empty while the file waits for its next
+	// attempt.
+	Owner string
 	// Until is when the file may be claimed again, at the earliest.
 	Until time.Time
 }
 
+// Error says who holds the claim and until when.
 func (e *ClaimedError) Error() string {
 	if e.Owner == "" {
 		return fmt.Sprintf("store: file %s waits for its next attempt at %s", e.Name, e.Until.Format(time.RFC3339))
