@@ -231,7 +231,13 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 			if len(args) > 0 {
 				return usageError{"serve takes no arguments"}
 			}
-			return serve(ctx, a)
+			err := serve(ctx, a)
+			if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+				// Stopped while starting: nothing was in hand.
+				a.log.Info("stopped before serving", slog.String("reason", err.Error()))
+				return nil
+			}
+			return err
 		},
 	}
 }
