@@ -250,6 +250,9 @@ func serve(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	// reg is what /metrics serves; other parts register their collectors
+	// on it too.
+	reg := schedules.NewRegistry()
 	svc, err := schedules.NewService(schedules.ServiceConfig{
 		Store: a.st, Logger: a.log, Spec: a.cfg.Schedule, Location: a.cfg.Location(),
 		Pipeline:       c,
@@ -258,7 +261,7 @@ func serve(ctx context.Context, a *app) error {
 		Parallel:       a.cfg.Parallel,
 		RerankInterval: a.cfg.RerankInterval,
 		HTTPAddr:       a.cfg.HTTP,
-		Registry:       schedules.NewRegistry(),
+		Registry:       reg,
 		CatchUp:        cmp.Or(a.cfg.CatchUp, -1),
 	})
 	if err != nil {
