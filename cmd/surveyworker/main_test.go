@@ -65,6 +65,9 @@ func newHarness(t *testing.T) *harness {
 		"SURVEYWORKER_SMTP_TLS":  "none",
 		"SURVEYWORKER_SMTP_FROM": "roadmap@example.nhs.uk",
 		"SURVEYWORKER_LOG_LEVEL": "warn",
+		// The files the tests drop are whole when dropped: a short quiet
+		// period spares 'run' waiting the default 5s on each.
+		"SURVEYWORKER_SETTLE": "50ms",
 	}
 	if err := os.MkdirAll(h.inbox, 0o755); err != nil {
 		t.Fatal(err)
