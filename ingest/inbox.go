@@ -90,30 +90,70 @@ func (in *Ingester) ProcessInbox(ctx context.Context, inboxDir string) ([]Result
 // rejected file is handled, so the error is nil; the error is non-nil when
 // the file could not be handled (database unreachable, file unmovable) and
 // is left in place.
+//
+// A file whose size or modification time changed while it was read (its
+// writer paused longer than the quiet period) is not moved: what was read
+// is loaded, and the file stays in the inbox, so that its next load adds
+// the respondents written since, as for a re-export; were it rejected, it
+// is left for the next attempt instead, with an error. A file written to
+// just after its move comes back to the inbox. A file deleted while it
+// was read has its data loaded all the same.
 func (in *Ingester) ProcessFile(ctx context.Context, inboxDir, path string) (Result, error) {
 	rj := newRejects(inboxDir, fileName(path))
 	defer rj.discard()
+	before, _ := os.Stat(path)
 	res, err := in.ingest(ctx, path, rj)
 	var rej *RejectError
 	switch {
 	case errors.As(err, &rej):
+		if changed(before, path) {
+			return res, fmt.Errorf("ingest: %s changed while it was read; left in the inbox to be read again", res.File)
+		}
 		rj.rejected(nil, rej)
 		err = in.quarantine(inboxDir, path, &res, rej)
 	case err != nil:
 		return res, err
+	case changed(before, path):
+		if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) {
+			in.logger.WarnContext(ctx, "file left the inbox while it was read; what was read is loaded", slog.String("file", res.File))
+		} else {
+			in.logger.WarnContext(ctx, "file changed while it was read; what was read is loaded and the file stays in the inbox",
+				slog.String("file", res.File))
+		}
+		in.logResult(ctx, res)
+		return res, nil
 	default:
 		res.MovedTo, err = moveNoClobber(path, filepath.Join(inboxDir, ArchiveDir, filepath.Base(path)))
+		if err == nil && changed(before, res.MovedTo) {
+			in.logger.WarnContext(ctx, "file written to as it was archived; moved back to the inbox to be read again",
+				slog.String("file", res.File))
+			if _, berr := moveNoClobber(res.MovedTo, path); berr == nil {
+				res.MovedTo = ""
+			}
+		}
 	}
 	if err != nil {
 		return res, fmt.Errorf("ingest: %s: %w", res.File, err)
 	}
 	// The file is handled by now: a rejects file that cannot be written is
 	// logged, not a reason to report the file as left in the inbox.
-	if res.RejectsFile, err = rj.finish(res.MovedTo); err != nil {
-		in.logger.WarnContext(ctx, "rejects file not written", slog.String("file", res.File), slog.String("error", err.Error()))
+	if res.MovedTo != "" {
+		if res.RejectsFile, err = rj.finish(res.MovedTo); err != nil {
+			in.logger.WarnContext(ctx, "rejects file not written", slog.String("file", res.File), slog.String("error", err.Error()))
+		}
 	}
 	in.logResult(ctx, res)
 	return res, nil
+}
+
+// changed reports whether the file at path is not the one before
+// described: gone, or of another size or modification time.
+func changed(before fs.FileInfo, path string) bool {
+	now, err := os.Stat(path)
+	if err != nil || before == nil {
+		return true
+	}
+	return now.Size() != before.Size() || !now.ModTime().Equal(before.ModTime())
 }
 
 // quarantine moves a rejected file to quarantine/ and writes its reason.

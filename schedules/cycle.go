@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/surveyworker/surveyworker/analysis"
@@ -44,8 +45,25 @@ type Cycle struct {
 	Location *time.Location
 	// Logger receives progress; nil discards it.
 	Logger *slog.Logger
+	// Sender sends the e-mail [Cycle.Publish] queues; nil leaves it queued
+	// for the next delivery pass. [Cycle.Run] never sends: the service does,
+	// once the pipeline lock is released.
+	Sender *report.Sender
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Settle is the quiet period: a file changed within it is watched
+	// until it has stayed unchanged that long before it is read; zero
+	// reads every file at once.
+	Settle time.Duration
+	// Parallel is how many inbox files are read at once; zero means
+	// [DefaultParallel].
+	Parallel int
+
+	// files claims and reads inbox files; a [Service] built with this
+	// cycle as its Pipeline shares its own, else Run makes one.
+	files *fileWorker
+	// clock paces the quiet period; nil means the real clock.
+	clock clock
 }
 
 // CycleResult is what one cycle did.
@@ -54,6 +72,12 @@ type CycleResult struct {
 	Practices int
 	// Files holds one result per inbox file, in name order.
 	Files []ingest.Result
+	// Rematched is the number of stored respondents matched to a practice
+	// after the registry was imported.
+	Rematched int
+	// Passed lists the inbox entries not read, each with the reason: a
+	// symbolic link, a file still being written.
+	Passed []string
 	// Ranking is the stored ranking.
 	Ranking survey.Ranking
 	// Workbook is the path of the workbook written.
@@ -64,29 +88,32 @@ type CycleResult struct {
 }
 
 // Run performs the cycle. Quarantined files do not fail it; an error means
-// a step could not complete (database, disk, configuration). The e-mail to
-// the leads is queued, not sent: sending is left to
-// [report.Sender.DeliverPending], outside the pipeline lock.
+// a step could not complete (database, disk, configuration), including a
+// file that could not be read for a reason other than its content: the
+// cycle then stops before ranking, so that no lead is sent a ranking that
+// leaves out data waiting in the inbox. The e-mail to the leads is queued,
+// not sent: sending is left to [report.Sender.DeliverPending], outside the
+// pipeline lock.
 func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 	var res CycleResult
 	log := c.logger()
 	if err := c.importPractices(ctx, &res); err != nil {
 		return res, err
 	}
-	files, err := c.Ingester.ProcessInbox(ctx, c.InboxDir)
-	res.Files = files
-	if err != nil {
-		return res, fmt.Errorf("cycle: ingest %s: %w", c.InboxDir, err)
-	}
-	counts := fileCounts(files)
+	err := c.ingestInbox(ctx, &res)
+	counts := fileCounts(res.Files)
+	counts.Notes = c.notes(res)
 	if r := RunFromContext(ctx); r != nil {
 		r.SetCounts(counts)
+	}
+	if err != nil {
+		return res, err
 	}
 	log.InfoContext(ctx, "ingested inbox", slog.Int("loaded", counts.FilesLoaded),
 		slog.Int("skipped", counts.FilesSkipped), slog.Int("rejected", counts.FilesRejected))
 
-	if res.Ranking, err = analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true); err != nil {
-		return res, fmt.Errorf("cycle: rank: %w", err)
+	if res.Ranking, err = c.Recompute(ctx); err != nil {
+		return res, err
 	}
 	counts.RankingRunID = res.Ranking.RunID
 	res.Workbook = c.workbookPath(res.Ranking)
@@ -100,6 +127,26 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 	log.InfoContext(ctx, "wrote workbook", slog.String("path", res.Workbook), slog.Int64("ranking_run", res.Ranking.RunID))
 	res.Deliveries, err = c.Queue(ctx, res.Ranking, res.Workbook)
 	return res, err
+}
+
+// Recompute computes and stores the ranking of the data stored now.
+func (c *Cycle) Recompute(ctx context.Context) (survey.Ranking, error) {
+	r, err := analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true)
+	if err != nil {
+		return r, fmt.Errorf("cycle: rank: %w", err)
+	}
+	return r, nil
+}
+
+// notes summarises for the run's record what the cycle passed over and
+// re-matched.
+func (c *Cycle) notes(res CycleResult) string {
+	var parts []string
+	if res.Rematched > 0 {
+		parts = append(parts, fmt.Sprintf("re-matched %d respondents to practices", res.Rematched))
+	}
+	parts = append(parts, res.Passed...)
+	return strings.Join(parts, "; ")
 }
 
 func (c *Cycle) importPractices(ctx context.Context, res *CycleResult) error {
@@ -122,7 +169,23 @@ func (c *Cycle) importPractices(ctx context.Context, res *CycleResult) error {
 	if res.Practices, err = c.Store.UpsertPractices(ctx, reg.Practices); err != nil {
 		return fmt.Errorf("cycle: practices %s: %w", c.PracticesFile, err)
 	}
+	if res.Rematched, err = ingest.RematchPractices(ctx, c.Store); err != nil {
+		return fmt.Errorf("cycle: practices %s: %w", c.PracticesFile, err)
+	}
+	if res.Rematched > 0 {
+		c.logger().InfoContext(ctx, "re-matched stored answers to practices", slog.String("file", c.PracticesFile),
+			slog.Int("respondents", res.Rematched))
+	}
 	return nil
+}
+
+// ImportPractices imports the practice registry file, when one is
+// configured, and matches again the stored answers that matched no
+// practice. It returns what it imported and re-matched.
+func (c *Cycle) ImportPractices(ctx context.Context) (CycleResult, error) {
+	var res CycleResult
+	err := c.importPractices(ctx, &res)
+	return res, err
 }
 
 // workbookPath is OUT/roadmap-YYYY-MM-DD-runN.xlsx.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surveyworker/surveyworker/internal/logctx"
 	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
@@ -76,7 +77,7 @@ func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
 			t.Logf("log:\n%s", buf)
 		}
 	})
-	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+	return slog.New(logctx.NewHandler(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))), buf
 }
 
 // receive returns the next value sent on c.

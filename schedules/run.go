@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/surveyworker/surveyworker/internal/logctx"
 	"github.com/surveyworker/surveyworker/store"
 )
 
@@ -19,6 +20,13 @@ const (
 	JobCycle = "cycle"
 	// JobIngest is the handling of one file from the watched inbox.
 	JobIngest = "ingest"
+	// JobRank is a ranking recomputed after watched files added data.
+	JobRank = "rank"
+	// JobPractices is an import of the practice registry file, with the
+	// re-matching of stored answers it allows.
+	JobPractices = "practices"
+	// JobDeliver is a pass over the pending e-mail deliveries.
+	JobDeliver = "deliver"
 )
 
 // Triggers recorded in job_runs.trigger.
@@ -29,10 +37,12 @@ const (
 	// TriggerCatchUp is a cycle run at start-up for a schedule slot that
 	// passed while the service was down.
 	TriggerCatchUp = "catch-up"
+	// TriggerStart is work done once as the service starts.
+	TriggerStart = "start"
 )
 
-// pipelineLock is the advisory lock that serialises cycles and file
-// handling across processes.
+// pipelineLock is the advisory lock that serialises cycles and rankings
+// across processes. Inbox files are not under it: each is claimed alone.
 const pipelineLock = "pipeline"
 
 // ErrSkipped is returned by [Service.RunCycle] when the cycle did not run
@@ -99,34 +109,37 @@ type job struct {
 	precheck func() error
 	// timeout bounds the run; zero means none.
 	timeout time.Duration
+	// lock is the advisory lock the job runs under; empty means none (an
+	// inbox file, which is claimed instead).
+	lock string
+	// attrs are logged on every line of the run.
+	attrs []slog.Attr
 }
 
 // errNotStarted wraps failures that kept a job from starting: nothing ran
 // and nothing was recorded.
 var errNotStarted = errors.New("job not started")
 
-// guard runs jobs one at a time, records them in job_runs and turns panics
-// into failed runs.
+// guard runs jobs, each under its lock, records them in job_runs and
+// turns panics into failed runs.
 type guard struct {
-	store  *store.Store
-	logger *slog.Logger
-	// slot holds one token: the cycle and file handling never overlap.
-	slot chan struct{}
+	store   *store.Store
+	logger  *slog.Logger
+	metrics *Metrics
+	clock   clock
 	// cycleBusy is set from the moment a cycle is wanted until it ends, so
 	// an overlapping tick is skipped instead of queued.
 	cycleBusy atomic.Bool
 }
 
-func newGuard(st *store.Store, logger *slog.Logger) *guard {
-	g := &guard{store: st, logger: logger, slot: make(chan struct{}, 1)}
-	g.slot <- struct{}{}
-	return g
+func newGuard(st *store.Store, logger *slog.Logger, m *Metrics, clk clock) *guard {
+	return &guard{store: st, logger: logger, metrics: m, clock: clk}
 }
 
 // run runs fn as j. It returns fn's error; [ErrSkipped] when j did not run
-// because the pipeline was busy; an error wrapping errNotStarted when the
-// locks or the store failed before j started, or j was aborted while
-// waiting; or the precheck's error.
+// because the previous cycle or another process held j's lock; an error
+// wrapping errNotStarted when the lock or the store failed before j
+// started, or j was aborted before it started; or the precheck's error.
 func (g *guard) run(ctx context.Context, j job, fn func(context.Context) error) error {
 	if j.name == JobCycle {
 		if !g.cycleBusy.CompareAndSwap(false, true) {
@@ -134,18 +147,21 @@ func (g *guard) run(ctx context.Context, j job, fn func(context.Context) error) 
 		}
 		defer g.cycleBusy.Store(false)
 	}
-	if err := g.takeSlot(ctx, j.abort); err != nil {
-		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
+	select {
+	case <-j.abort:
+		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, context.Canceled)
+	default:
 	}
-	defer func() { g.slot <- struct{}{} }()
-	lock, err := g.store.TryJobLock(ctx, pipelineLock)
-	if errors.Is(err, store.ErrLockHeld) {
-		return g.skip(ctx, j, "another process holds the pipeline lock")
+	if j.lock != "" {
+		lock, err := g.store.TryJobLock(ctx, j.lock)
+		if errors.Is(err, store.ErrLockHeld) {
+			return g.skip(ctx, j, "another process holds the "+j.lock+" lock")
+		}
+		if err != nil {
+			return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
+		}
+		defer g.release(lock)
 	}
-	if err != nil {
-		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
-	}
-	defer g.release(lock)
 	if j.precheck != nil {
 		if err := j.precheck(); err != nil {
 			return err
@@ -154,39 +170,22 @@ func (g *guard) run(ctx context.Context, j job, fn func(context.Context) error) 
 	return g.execute(ctx, j, fn)
 }
 
-// takeSlot waits for the in-process slot; it gives up when ctx is done or
-// abort is closed.
-func (g *guard) takeSlot(ctx context.Context, abort <-chan struct{}) error {
-	select {
-	case <-g.slot:
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-abort:
-		return context.Canceled
-	}
-	select {
-	case <-abort:
-		g.slot <- struct{}{}
-		return context.Canceled
-	default:
-		return nil
-	}
-}
-
-// execute records j as started, runs fn and records the outcome.
+// execute records j as started, runs fn and records the outcome. Every
+// line logged with the run's context carries its run_id.
 func (g *guard) execute(ctx context.Context, j job, fn func(context.Context) error) error {
 	id, err := g.store.StartJobRun(ctx, j.name, j.trigger, j.slot)
 	if err != nil {
 		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
 	}
 	r := &ActiveRun{ID: id, Job: j.name, Trigger: j.trigger, ScheduledFor: j.slot}
-	log := g.logger.With(slog.String("job", j.name), slog.String("trigger", j.trigger), slog.Int64("run_id", id))
+	ctx = logctx.With(ctx, append([]slog.Attr{slog.String("job", j.name), slog.String("trigger", j.trigger),
+		slog.Int64("run_id", id)}, j.attrs...)...)
 	if j.slot.IsZero() {
-		log.InfoContext(ctx, "job started")
+		g.logger.InfoContext(ctx, "job started")
 	} else {
-		log.InfoContext(ctx, "job started", slog.Time("scheduled_for", j.slot))
+		g.logger.InfoContext(ctx, "job started", slog.Time("scheduled_for", j.slot))
 	}
-	start := time.Now()
+	start := g.clock.Now()
 	rctx := context.WithValue(ctx, runKey{}, r)
 	if j.timeout > 0 {
 		var cancel context.CancelFunc
@@ -194,13 +193,42 @@ func (g *guard) execute(ctx context.Context, j job, fn func(context.Context) err
 		defer cancel()
 	}
 	err = callSafely(rctx, fn)
-	status, errText := logOutcome(ctx, log, err, time.Since(start))
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if ferr := g.store.FinishJobRun(fctx, id, status, r.Counts(), errText); ferr != nil {
-		log.ErrorContext(ctx, "recording job outcome", slog.String("error", ferr.Error()))
-	}
+	took := g.clock.Now().Sub(start)
+	status, errText := logOutcome(ctx, g.logger, err, took)
+	g.finish(ctx, id, status, r.Counts(), errText)
+	g.metrics.observeRun(j.name, status, took, g.clock.Now())
 	return err
+}
+
+// finishTries bounds the attempts to record how a run ended; between them
+// the guard waits finishRetry, doubling, so a database restarting during
+// the run still gets the outcome instead of a run left "running".
+const (
+	finishTries = 6
+	finishRetry = time.Second
+)
+
+// finish records the outcome of run id, trying again while the database
+// does not answer.
+func (g *guard) finish(ctx context.Context, id int64, status string, counts store.JobCounts, errText string) {
+	wait := finishRetry
+	for try := 1; ; try++ {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := g.store.FinishJobRun(fctx, id, status, counts, errText)
+		cancel()
+		if err == nil || errors.Is(err, store.ErrNotFound) {
+			return
+		}
+		if try == finishTries {
+			g.logger.ErrorContext(ctx, "recording job outcome; the run stays recorded as running until a worker marks it abandoned",
+				slog.String("error", err.Error()))
+			return
+		}
+		g.logger.WarnContext(ctx, "recording job outcome; trying again", slog.String("error", err.Error()),
+			slog.Duration("retry_in", wait))
+		g.clock.SleepUntil(context.WithoutCancel(ctx), g.clock.Now().Add(wait))
+		wait *= 2
+	}
 }
 
 // logOutcome logs how a run ended and returns the status and error text to
@@ -220,25 +248,9 @@ func logOutcome(ctx context.Context, log *slog.Logger, err error, took time.Dura
 	return store.JobFailed, err.Error()
 }
 
-// abandonStale marks runs left "running" by a process that died as
-// failed. It does so only when it can take the pipeline lock, that is when
-// no process is running anything.
+// abandonStale marks as failed the runs left "running" by processes that
+// died (see [store.Store.AbandonJobRuns]); runs of live replicas stay.
 func (g *guard) abandonStale(ctx context.Context) {
-	// Hold the in-process slot too, so that a job of this process started
-	// meanwhile waits its turn rather than finding the lock held and being
-	// skipped as if another process held it.
-	if err := g.takeSlot(ctx, nil); err != nil {
-		return
-	}
-	defer func() { g.slot <- struct{}{} }()
-	lock, err := g.store.TryJobLock(ctx, pipelineLock)
-	if err != nil {
-		if !errors.Is(err, store.ErrLockHeld) {
-			g.logger.WarnContext(ctx, "checking for abandoned job runs", slog.String("error", err.Error()))
-		}
-		return
-	}
-	defer g.release(lock)
 	n, err := g.store.AbandonJobRuns(ctx)
 	if err != nil {
 		g.logger.WarnContext(ctx, "marking abandoned job runs", slog.String("error", err.Error()))
@@ -257,6 +269,7 @@ func (g *guard) skip(ctx context.Context, j job, reason string) error {
 		g.logger.DebugContext(ctx, "job deferred", attrs...)
 		return ErrSkipped
 	}
+	g.metrics.Runs.WithLabelValues(j.name, store.JobSkipped).Inc()
 	g.logger.WarnContext(ctx, "job skipped", attrs...)
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

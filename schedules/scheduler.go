@@ -19,12 +19,15 @@ type scheduler struct {
 	clock    clock
 	logger   *slog.Logger
 	recheck  time.Duration
+	// next, when set, is told each next slot.
+	next func(time.Time)
 }
 
 // run calls fire with each slot, in a new goroutine tracked by wg, until
 // ctx is done. Slots missed while the host slept collapse into one firing.
 func (s *scheduler) run(ctx context.Context, wg *sync.WaitGroup, fire func(slot time.Time)) {
 	next := s.schedule.Next(s.clock.Now())
+	s.tell(next)
 	s.logger.InfoContext(ctx, "schedule started", slog.String("schedule", s.schedule.String()),
 		slog.Time("next_run", next))
 	for !next.IsZero() && ctx.Err() == nil {
@@ -48,6 +51,14 @@ func (s *scheduler) run(ctx context.Context, wg *sync.WaitGroup, fire func(slot 
 			fire(slot)
 		}()
 		next = s.schedule.Next(now)
+		s.tell(next)
 		s.logger.DebugContext(ctx, "next run", slog.Time("next_run", next))
+	}
+}
+
+// tell passes the next slot on, if anyone listens.
+func (s *scheduler) tell(next time.Time) {
+	if s.next != nil && !next.IsZero() {
+		s.next(next)
 	}
 }

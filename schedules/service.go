@@ -9,10 +9,15 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/surveyworker/surveyworker/ingest"
 	"github.com/surveyworker/surveyworker/store"
 )
 
@@ -23,12 +28,13 @@ const (
 	DefaultShutdownTimeout = 25 * time.Second
 	DefaultJobTimeout      = time.Hour
 	DefaultCatchUp         = 24 * time.Hour
+	DefaultDeliverInterval = 5 * time.Minute
 )
 
 // ServiceConfig configures a [Service]. Zero values take the defaults
 // given for each field.
 type ServiceConfig struct {
-	// Store records job runs and holds the pipeline lock. Required.
+	// Store records job runs, holds the locks and the file claims. Required.
 	Store *store.Store
 	// Logger receives the service's logs; nil discards them.
 	Logger *slog.Logger
@@ -37,23 +43,61 @@ type ServiceConfig struct {
 	Spec string
 	// Location is the time zone Spec is read in; nil means [DefaultZone].
 	Location *time.Location
+	// Pipeline, when set, is the cycle the service runs: it supplies
+	// Cycle, OnFile, Rerank and Practices where those are nil, and reads
+	// its inbox files through the service's claims.
+	Pipeline *Cycle
 	// Cycle runs one full cycle. trigger is [TriggerSchedule] or
 	// [TriggerManual]; [RunFromContext] gives the run to report counters
-	// on. Nil disables the schedule.
+	// on. Nil (and no Pipeline) disables the schedule.
 	Cycle func(ctx context.Context, trigger string) error
 	// InboxDir is the watched inbox directory; empty disables the watcher.
 	InboxDir string
 	// OnFile handles one inbox file that has stopped growing, normally
-	// moving it out of the inbox. Required with InboxDir.
+	// moving it out of the inbox; an error leaves the file to be tried
+	// again with backoff. Each file is claimed first, so that of several
+	// processes sharing the inbox one handles it. Required with InboxDir
+	// unless Pipeline is set.
 	OnFile func(ctx context.Context, path string) error
+	// Rerank, when set, recomputes the ranking after watched files added
+	// data: once the inbox has been quiet for Settle, and at most once per
+	// RerankInterval, however many files were loaded.
+	Rerank func(ctx context.Context) error
+	// RerankInterval is the least time between two reranks; zero means
+	// [DefaultRerankInterval].
+	RerankInterval time.Duration
+	// Practices, when set, imports the practice registry and matches again
+	// the stored answers it now matches. It runs at start-up, before any
+	// inbox file is read, and whenever PracticesFile changes.
+	Practices func(ctx context.Context) error
+	// PracticesFile is the registry file watched for changes.
+	PracticesFile string
+	// Deliver, when set, delivers the pending e-mail (the outbox). It runs
+	// outside the pipeline lock after each cycle and every
+	// DeliverInterval.
+	Deliver func(ctx context.Context) error
+	// DeliverInterval is the time between two delivery passes; zero means
+	// [DefaultDeliverInterval].
+	DeliverInterval time.Duration
 	// Settle is how long a file's size and modification time must stay
 	// unchanged before it is handed over; zero means [DefaultSettle].
 	Settle time.Duration
 	// Rescan is the interval between full listings of the inbox, which
 	// catch files that file-system events missed; zero means [DefaultRescan].
 	Rescan time.Duration
-	// HTTPAddr, when set, is the address that serves /healthz.
+	// Lease is how long a claim on an inbox file lasts unless renewed; a
+	// file whose worker died is claimable again this long after its last
+	// renewal. Zero means [DefaultLease].
+	Lease time.Duration
+	// Parallel is how many inbox files this process reads at once; zero
+	// means [DefaultParallel].
+	Parallel int
+	// HTTPAddr, when set, is the address that serves /healthz, /readyz and
+	// /metrics.
 	HTTPAddr string
+	// Registry is what /metrics serves; the service registers its metrics
+	// on it. Nil means a registry of the service's own ([NewRegistry]).
+	Registry *prometheus.Registry
 	// ShutdownTimeout bounds how long Run waits, once cancelled, for the
 	// cycle or file in hand; zero means [DefaultShutdownTimeout].
 	ShutdownTimeout time.Duration
@@ -75,19 +119,26 @@ type ServiceConfig struct {
 }
 
 // Service runs the cycle on its schedule, hands inbox files to the file
-// handler and serves the health check. Cycle and file handling never run
-// at the same time, in this process or across processes sharing the
-// database.
+// handler and serves the health check, readiness and metrics. Cycles and
+// reranks never run at the same time, in this process or across processes
+// sharing the database; inbox files are read in parallel, each by the one
+// process that claimed it.
 type Service struct {
 	cfg      ServiceConfig
 	logger   *slog.Logger
 	schedule *Schedule
 	guard    *guard
+	files    *fileWorker
+	rerank   *reranker
+	metrics  *Metrics
 	mux      *http.ServeMux
 	running  atomic.Bool
+	deliver  chan struct{} // asks the delivery loop for a pass
 
 	mu   sync.Mutex
 	addr net.Addr
+	// practices is the state of PracticesFile last imported.
+	practices fileState
 }
 
 // NewService checks cfg and returns a service ready to [Service.Run]. It
@@ -95,6 +146,7 @@ type Service struct {
 // inbox is configured, the schedule or zone does not parse, or the inbox
 // is not a directory.
 func NewService(cfg ServiceConfig) (*Service, error) {
+	cfg.fromPipeline()
 	if err := cfg.withDefaults(); err != nil {
 		return nil, err
 	}
@@ -102,12 +154,89 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{cfg: cfg, logger: cfg.Logger, guard: newGuard(cfg.Store, cfg.Logger), mux: http.NewServeMux()}
+	m, err := newMetrics(cfg.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("schedules: metrics: %w", err)
+	}
+	s := &Service{cfg: cfg, logger: cfg.Logger, guard: newGuard(cfg.Store, cfg.Logger, m, cfg.clock),
+		metrics: m, mux: http.NewServeMux(), deliver: make(chan struct{}, 1)}
 	if cfg.Cycle != nil {
 		s.schedule = sched
 	}
+	s.files = &fileWorker{guard: s.guard, store: cfg.Store, id: workerID(), lease: cfg.Lease, clock: cfg.clock,
+		logger: cfg.Logger, metrics: m, timeout: cfg.JobTimeout, handle: cfg.fileHandler()}
+	if cfg.Rerank != nil {
+		s.rerank = newReranker(cfg.clock, cfg.Settle, cfg.RerankInterval, s.runRerank, cfg.Logger)
+		s.files.busy = s.rerank.busy
+	}
+	if p := cfg.Pipeline; p != nil {
+		p.files = s.files
+		p.Parallel = cmp.Or(p.Parallel, cfg.Parallel)
+	}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
+	s.mux.HandleFunc("GET /readyz", s.readyz)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{Registry: cfg.Registry}))
 	return s, nil
+}
+
+// fromPipeline fills the hooks that Pipeline supplies.
+func (c *ServiceConfig) fromPipeline() {
+	p := c.Pipeline
+	if p == nil {
+		return
+	}
+	if c.Cycle == nil {
+		c.Cycle = func(ctx context.Context, trigger string) error {
+			_, err := p.Run(ctx, trigger)
+			return err
+		}
+	}
+	if c.InboxDir == "" {
+		c.InboxDir = p.InboxDir
+	}
+	if c.Rerank == nil {
+		c.Rerank = func(ctx context.Context) error {
+			r, err := p.Recompute(ctx)
+			if err == nil {
+				if run := RunFromContext(ctx); run != nil {
+					run.SetCounts(store.JobCounts{RankingRunID: r.RunID})
+				}
+				p.logger().InfoContext(ctx, "re-ranked after new responses", slog.Int64("ranking_run", r.RunID))
+			}
+			return err
+		}
+	}
+	if c.Practices == nil && p.PracticesFile != "" {
+		c.PracticesFile = p.PracticesFile
+		c.Practices = func(ctx context.Context) error {
+			res, err := p.ImportPractices(ctx)
+			if run := RunFromContext(ctx); run != nil && err == nil {
+				run.SetCounts(store.JobCounts{Notes: fmt.Sprintf("imported %d practices; re-matched %d respondents",
+					res.Practices, res.Rematched)})
+			}
+			return err
+		}
+	}
+}
+
+// fileHandler returns the handler of inbox files: the pipeline's, or
+// OnFile, whose result is unknown beyond its error.
+func (c *ServiceConfig) fileHandler() fileHandler {
+	if c.OnFile == nil && c.Pipeline != nil {
+		return c.Pipeline.IngestFile
+	}
+	onFile := c.OnFile
+	return func(ctx context.Context, path string) (ingest.Result, error) {
+		if onFile == nil {
+			return ingest.Result{}, errors.New("schedules: no file handler")
+		}
+		err := onFile(ctx, path)
+		res := ingest.Result{File: filepath.Base(path)}
+		if run := RunFromContext(ctx); err == nil && run != nil && run.Counts().FilesLoaded > 0 {
+			res.Status = ingest.StatusLoaded
+		}
+		return res, err
+	}
 }
 
 // withDefaults fills in zero fields and checks the others.
@@ -117,10 +246,11 @@ func (c *ServiceConfig) withDefaults() error {
 		return errors.New("schedules: service needs a store")
 	case c.Cycle == nil && c.InboxDir == "":
 		return errors.New("schedules: service has nothing to do: no cycle and no inbox")
-	case c.InboxDir != "" && c.OnFile == nil:
+	case c.InboxDir != "" && c.OnFile == nil && c.Pipeline == nil:
 		return errors.New("schedules: inbox set without a file handler")
-	case c.Settle < 0 || c.Rescan < 0 || c.ShutdownTimeout < 0 || c.JobTimeout < 0:
-		return errors.New("schedules: negative duration in service config")
+	case c.Settle < 0 || c.Rescan < 0 || c.ShutdownTimeout < 0 || c.JobTimeout < 0 || c.Lease < 0 ||
+		c.RerankInterval < 0 || c.DeliverInterval < 0 || c.Parallel < 0:
+		return errors.New("schedules: negative duration or count in service config")
 	}
 	if c.InboxDir != "" {
 		if fi, err := os.Stat(c.InboxDir); err != nil || !fi.IsDir() {
@@ -134,6 +264,13 @@ func (c *ServiceConfig) withDefaults() error {
 	c.ShutdownTimeout = cmp.Or(c.ShutdownTimeout, DefaultShutdownTimeout)
 	c.JobTimeout = cmp.Or(c.JobTimeout, DefaultJobTimeout)
 	c.CatchUp = cmp.Or(c.CatchUp, DefaultCatchUp)
+	c.Lease = cmp.Or(c.Lease, DefaultLease)
+	c.Parallel = cmp.Or(c.Parallel, DefaultParallel)
+	c.RerankInterval = cmp.Or(c.RerankInterval, DefaultRerankInterval)
+	c.DeliverInterval = cmp.Or(c.DeliverInterval, DefaultDeliverInterval)
+	if c.Registry == nil {
+		c.Registry = NewRegistry()
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -154,7 +291,7 @@ func (s *Service) Next(t time.Time) time.Time {
 }
 
 // Mux returns the HTTP handler served at HTTPAddr, so that more endpoints
-// (such as /metrics) can be added before Run.
+// can be added before Run.
 func (s *Service) Mux() *http.ServeMux {
 	return s.mux
 }
@@ -168,25 +305,74 @@ func (s *Service) Addr() net.Addr {
 }
 
 // RunCycle runs the cycle once now with the given trigger (normally
-// [TriggerManual]), under the same locks and records as scheduled runs.
-// It returns the cycle's error, or [ErrSkipped] when the pipeline was busy.
+// [TriggerManual]), under the same locks and records as scheduled runs,
+// and then a delivery pass when Deliver is set. It returns the cycle's
+// error, or [ErrSkipped] when the pipeline was busy.
 func (s *Service) RunCycle(ctx context.Context, trigger string) error {
 	if s.cfg.Cycle == nil {
 		return errors.New("schedules: no cycle configured")
 	}
-	return s.runCycle(ctx, nil, trigger, time.Time{})
+	release := s.holdWorker(ctx)
+	defer release()
+	s.guard.abandonStale(ctx)
+	err := s.runCycle(ctx, nil, trigger, time.Time{})
+	if s.cfg.Deliver != nil && !errors.Is(err, ErrSkipped) {
+		s.runDeliver(ctx)
+	}
+	return err
 }
 
 func (s *Service) runCycle(ctx context.Context, abort <-chan struct{}, trigger string, slot time.Time) error {
-	j := job{name: JobCycle, trigger: trigger, slot: slot, abort: abort, timeout: s.cfg.JobTimeout}
-	return s.guard.run(ctx, j, func(ctx context.Context) error { return s.cfg.Cycle(ctx, trigger) })
+	j := job{name: JobCycle, trigger: trigger, slot: slot, abort: abort, timeout: s.cfg.JobTimeout, lock: pipelineLock}
+	started := s.cfg.clock.Now()
+	err := s.guard.run(ctx, j, func(ctx context.Context) error { return s.cfg.Cycle(ctx, trigger) })
+	if err == nil && s.rerank != nil {
+		s.rerank.ranked(started)
+	}
+	if !errors.Is(err, ErrSkipped) {
+		select {
+		case s.deliver <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+// runRerank recomputes the ranking as a job of its own, under the
+// pipeline lock: a cycle running meanwhile ranks anyway.
+func (s *Service) runRerank(ctx context.Context) error {
+	j := job{name: JobRank, trigger: TriggerWatch, quietSkip: true, timeout: s.cfg.JobTimeout, lock: pipelineLock}
+	return s.guard.run(ctx, j, s.cfg.Rerank)
+}
+
+// runDeliver runs a delivery pass as a job of its own, outside the
+// pipeline lock.
+func (s *Service) runDeliver(ctx context.Context) {
+	j := job{name: JobDeliver, trigger: TriggerSchedule, timeout: s.cfg.JobTimeout}
+	if err := s.guard.run(ctx, j, s.cfg.Deliver); err != nil && ctx.Err() == nil {
+		s.logger.WarnContext(ctx, "delivery pass failed; the next one retries", slog.String("error", err.Error()))
+	}
+}
+
+// holdWorker takes this process's worker lock, so that its job runs are
+// known to be alive, and returns its release.
+func (s *Service) holdWorker(ctx context.Context) func() {
+	lock, err := s.cfg.Store.HoldWorker(ctx, s.files.id)
+	if err != nil {
+		s.logger.WarnContext(ctx, "taking the worker lock", slog.String("error", err.Error()))
+		return func() {}
+	}
+	return func() { s.guard.release(lock) }
 }
 
 // Run runs the schedule, the inbox watcher and the HTTP server until ctx
-// is cancelled. It then stops taking new work, waits for the cycle or file
-// in hand to finish and returns nil. If that takes longer than
-// ShutdownTimeout, the work's context is cancelled and Run returns an
-// error. It also returns an error when the HTTP address cannot be bound.
+// is cancelled. It imports the practice registry first, when configured,
+// so that no inbox file is read before the registry is known. Once ctx is
+// cancelled it stops taking new work, waits for the cycle or files in
+// hand to finish and returns nil. If that takes longer than
+// ShutdownTimeout, the work's context is cancelled (a file's load rolls
+// back) and Run returns an error. It also returns an error when the HTTP
+// address cannot be bound.
 func (s *Service) Run(ctx context.Context) error {
 	if !s.running.CompareAndSwap(false, true) {
 		return errors.New("schedules: service already running")
@@ -196,23 +382,35 @@ func (s *Service) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	release := s.holdWorker(ctx)
+	defer release()
 	s.guard.abandonStale(ctx)
+	s.metrics.loadLastSuccess(ctx, s.cfg.Store, s.logger, JobCycle, JobIngest, JobRank, JobPractices, JobDeliver)
+	s.metrics.refreshUnmatched(ctx, s.cfg.Store)
+	if next := s.Next(s.cfg.clock.Now()); !next.IsZero() {
+		s.metrics.NextRun.WithLabelValues(JobCycle).Set(float64(next.Unix()))
+	}
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	var wg sync.WaitGroup
-	s.start(ctx, work, &wg, ln)
+	if ln != nil {
+		wg.Go(func() { s.serve(ctx, ln) })
+	}
+	s.importPractices(ctx, work, true)
+	s.start(ctx, work, &wg)
 	<-ctx.Done()
 	s.logger.Info("shutting down; finishing work in hand", slog.Duration("timeout", s.cfg.ShutdownTimeout))
 	return s.drain(&wg, stopWork)
 }
 
 // start launches the parts of the service, each tracked by wg.
-func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup, ln net.Listener) {
+func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup) {
 	if s.schedule != nil {
 		if slot := s.missedSlot(ctx); !slot.IsZero() {
 			wg.Go(func() { s.catchUp(ctx, work, slot) })
 		}
-		sch := &scheduler{schedule: s.schedule, clock: s.cfg.clock, logger: s.logger, recheck: recheckInterval}
+		sch := &scheduler{schedule: s.schedule, clock: s.cfg.clock, logger: s.logger, recheck: recheckInterval,
+			next: func(t time.Time) { s.metrics.NextRun.WithLabelValues(JobCycle).Set(float64(t.Unix())) }}
 		wg.Go(func() {
 			sch.run(ctx, wg, func(slot time.Time) { s.fireCycle(ctx, work, slot) })
 		})
@@ -220,11 +418,81 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup, ln net.Li
 	if s.cfg.InboxDir != "" {
 		w := newWatcher(s.cfg.InboxDir, s.cfg.Settle, s.cfg.Rescan, s.cfg.clock.Now, s.logger,
 			func(work context.Context, path string) error { return s.handleFile(ctx, work, path) })
+		w.parallel = s.cfg.Parallel
+		w.event = func(kind string) { s.metrics.WatcherEvents.WithLabelValues(kind).Inc() }
+		var swept time.Time
+		w.tick = func(context.Context) {
+			s.importPractices(ctx, work, false)
+			// Runs and rejects spools left by a replica that died are
+			// dealt with as the service goes, not only at the next start.
+			if now := s.cfg.clock.Now(); now.Sub(swept) >= s.cfg.Rescan {
+				swept = now
+				s.guard.abandonStale(ctx)
+				removeLeftovers(ctx, s.cfg.Store, s.cfg.InboxDir, s.logger)
+			}
+		}
 		wg.Go(func() { w.run(ctx, work) })
 	}
-	if ln != nil {
-		wg.Go(func() { s.serve(ctx, ln) })
+	if s.rerank != nil {
+		wg.Go(func() { s.rerank.loop(ctx, work) })
 	}
+	if s.cfg.Deliver != nil {
+		wg.Go(func() { s.deliverLoop(ctx, work) })
+	}
+}
+
+// deliverLoop runs a delivery pass after each cycle and every
+// DeliverInterval until ctx is done.
+func (s *Service) deliverLoop(ctx, work context.Context) {
+	for ctx.Err() == nil {
+		wctx, cancel := context.WithCancel(ctx)
+		go func() {
+			select {
+			case <-s.deliver:
+				cancel()
+			case <-wctx.Done():
+			}
+		}()
+		s.cfg.clock.SleepUntil(wctx, s.cfg.clock.Now().Add(s.cfg.DeliverInterval))
+		cancel()
+		if ctx.Err() == nil {
+			s.runDeliver(work)
+		}
+	}
+}
+
+// importPractices runs the Practices hook when the registry file changed
+// since it was last imported (or, with force, whatever its state) and has
+// stopped changing.
+func (s *Service) importPractices(ctx, work context.Context, force bool) {
+	if s.cfg.Practices == nil || ctx.Err() != nil {
+		return
+	}
+	state, ok := statFile(s.cfg.PracticesFile)
+	s.mu.Lock()
+	same := state == s.practices
+	s.mu.Unlock()
+	if !force && (!ok || same || s.cfg.clock.Now().Sub(state.mtime) < s.cfg.Settle) {
+		return
+	}
+	trigger := TriggerWatch
+	if force {
+		trigger = TriggerStart
+	}
+	j := job{name: JobPractices, trigger: trigger, timeout: s.cfg.JobTimeout,
+		attrs: []slog.Attr{slog.String("file", s.cfg.PracticesFile)}}
+	err := s.guard.run(work, j, s.cfg.Practices)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.logger.ErrorContext(ctx, "importing the practice registry failed; inbox files are matched against the registry stored",
+				slog.String("file", s.cfg.PracticesFile), slog.String("error", err.Error()))
+		}
+		return
+	}
+	s.mu.Lock()
+	s.practices = state
+	s.mu.Unlock()
+	s.metrics.refreshUnmatched(work, s.cfg.Store)
 }
 
 // missedSlot returns the latest schedule slot within CatchUp before now
@@ -263,9 +531,6 @@ func (s *Service) catchUp(ctx, work context.Context, slot time.Time) {
 	}
 }
 
-// errFileGone reports that a file left the inbox before its turn came.
-var errFileGone = errors.New("schedules: file left the inbox")
-
 // fireCycle runs the cycle for a schedule slot with work as its context.
 // It gives up if ctx is done before the cycle's turn comes.
 func (s *Service) fireCycle(ctx, work context.Context, slot time.Time) {
@@ -276,33 +541,22 @@ func (s *Service) fireCycle(ctx, work context.Context, slot time.Time) {
 	}
 }
 
-// handleFile runs the file handler on path as a job. It asks the watcher
-// to offer the file again later when the pipeline was busy or the file
-// changed while waiting.
+// handleFile claims path and runs the file handler on it as a job. It asks
+// the watcher to offer the file again when another worker holds it, when
+// it failed for a passing reason (with backoff), or when shutting down.
 func (s *Service) handleFile(ctx, work context.Context, path string) error {
-	state, _ := statFile(path)
-	j := job{name: JobIngest, trigger: TriggerWatch, abort: ctx.Done(), quietSkip: true, timeout: s.cfg.JobTimeout,
-		precheck: func() error {
-			now, ok := statFile(path)
-			if !ok {
-				return errFileGone
-			}
-			if now != state {
-				return errRetryLater
-			}
-			return nil
-		}}
-	err := s.guard.run(work, j, func(ctx context.Context) error { return s.cfg.OnFile(ctx, path) })
-	switch {
-	case errors.Is(err, errFileGone):
-		return nil
-	case errors.Is(err, ErrSkipped), errors.Is(err, errRetryLater):
+	if ctx.Err() != nil {
 		return errRetryLater
-	case errors.Is(err, errNotStarted):
-		if ctx.Err() != nil {
-			return errRetryLater
-		}
-		s.logger.Warn("inbox file not handled; will retry", slog.String("path", path), slog.String("error", err.Error()))
+	}
+	_, err := s.files.process(work, path, TriggerWatch, true)
+	var ra *retryAt
+	switch {
+	case err == nil, errors.Is(err, errFileGone):
+		s.metrics.refreshUnmatched(work, s.cfg.Store)
+		return nil
+	case errors.As(err, &ra):
+		return err
+	case errors.Is(err, ErrSkipped), ctx.Err() != nil:
 		return errRetryLater
 	}
 	return err

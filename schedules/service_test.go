@@ -255,34 +255,42 @@ func TestCycleSkippedWhileAnotherProcessHoldsTheLock(t *testing.T) {
 	}
 }
 
-// TestWatchedFileWaitsForOtherProcess: a settled file found while another
-// process holds the pipeline lock is deferred, not handled and not
-// recorded, and handled once the lock is free.
-func TestWatchedFileWaitsForOtherProcess(t *testing.T) {
+// TestWatchedFileWaitsForOtherWorkersClaim: a settled file that another
+// worker has claimed is not handled nor recorded while the claim lives,
+// and is handled once it is released and its lease would have ended.
+func TestWatchedFileWaitsForOtherWorkersClaim(t *testing.T) {
 	url := storetest.URL(t)
 	mine, other := storetest.Open(t, url), storetest.Open(t, url)
-	lock, err := other.TryJobLock(context.Background(), pipelineLock)
+	clk := newFakeClock(at(12, 0))
+	mine.Now, other.Now = clk.Now, clk.Now
+	ctx := context.Background()
+	inbox := t.TempDir()
+	dropFile(t, filepath.Join(inbox, "a.csv"), "x")
+	claim, err := other.ClaimFile(ctx, "a.csv", "other#1", store.FileVersion{}, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
-	inbox := t.TempDir()
 	logger, logs := testLogger(t)
 	h := newHandoffs()
 	r := startService(t, ServiceConfig{Store: mine, Logger: logger, InboxDir: inbox, OnFile: h.handle,
-		Settle: fileSettle, Rescan: fileSettle})
-	dropFile(t, filepath.Join(inbox, "a.csv"), "x")
-	logs.waitLine(t, "job deferred", "job=ingest", "another process holds the pipeline lock")
+		Settle: 40 * time.Millisecond, Rescan: time.Hour, clock: clk})
+	logs.waitLine(t, "inbox file noticed", "a.csv")
+	clk.Advance(40 * time.Millisecond)
+	logs.waitLine(t, "inbox file claimed elsewhere", "owner=other#1")
 	if got := h.names(); len(got) != 0 {
-		t.Fatalf("file handled while another process held the lock: %v", got)
+		t.Fatalf("file handled while another worker held its claim: %v", got)
 	}
-	lock.Release()
-	receive(t, h.handed, "hand-over after release")
+	if err := other.ReleaseClaim(ctx, claim); err != nil {
+		t.Fatal(err)
+	}
+	clk.AdvanceTo(at(12, 1))
+	receive(t, h.handed, "hand-over after the claim was released")
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	want := []runView{{Status: store.JobSucceeded, Trigger: TriggerWatch, Finished: true}}
 	if diff := cmp.Diff(want, viewRuns(t, mine, JobIngest)); diff != "" {
-		t.Errorf("ingest runs, deferrals not recorded (-want +got):\n%s", diff)
+		t.Errorf("ingest runs, conflicts not recorded (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(map[string]int{"a.csv": 1}, h.times()); diff != "" {
 		t.Errorf("hand-overs (-want +got):\n%s", diff)
@@ -352,47 +360,37 @@ func TestRunCancelsWorkAfterShutdownTimeout(t *testing.T) {
 
 // TestCycleAndFileNeverOverlap: a file that settles while a cycle runs
 // waits for the cycle to finish.
-func TestCycleAndFileNeverOverlap(t *testing.T) {
+// TestFileHandledWhileCycleRuns: inbox files no longer wait for the
+// pipeline lock; a file dropped during a long cycle is read at once.
+func TestFileHandledWhileCycleRuns(t *testing.T) {
 	st := storetest.NewStore(t)
 	inbox := t.TempDir()
 	logger, logs := testLogger(t)
-	var inCycle, overlapped atomic.Bool
 	started, release := make(chan struct{}), make(chan struct{})
 	cycle := func(_ context.Context, trigger string) error {
 		if trigger != TriggerManual {
 			return nil // the nightly slot passing during the test changes nothing
 		}
-		inCycle.Store(true)
-		defer inCycle.Store(false)
 		close(started)
 		<-release
 		return nil
 	}
 	handled := make(chan struct{})
 	onFile := func(_ context.Context, path string) error {
-		if inCycle.Load() {
-			overlapped.Store(true)
-		}
 		close(handled)
 		return os.Remove(path)
 	}
 	r := startService(t, ServiceConfig{Store: st, Logger: logger, Cycle: cycle,
 		InboxDir: inbox, OnFile: onFile, Settle: fileSettle})
-	// Run takes the pipeline lock at start to mark abandoned runs: a cycle
-	// started before that is over would be skipped.
 	logs.waitLine(t, "schedule started")
 	cycleErr := make(chan error, 1)
 	go func() { cycleErr <- r.svc.RunCycle(context.Background(), TriggerManual) }()
 	receive(t, started, "start of the cycle")
 	dropFile(t, filepath.Join(inbox, "a.csv"), "x")
-	logs.waitLine(t, "inbox file ready", "a.csv") // the file now waits for the cycle
+	receive(t, handled, "hand-over during the cycle")
 	close(release)
 	if err := receive(t, cycleErr, "end of the cycle"); err != nil {
 		t.Fatalf("RunCycle: %v", err)
-	}
-	receive(t, handled, "hand-over")
-	if overlapped.Load() {
-		t.Error("file handled while a cycle was running")
 	}
 	if err := r.stop(t); err != nil {
 		t.Fatalf("Run: %v", err)

@@ -34,6 +34,9 @@ type JobCounts struct {
 	RankingRunID int64 `db:"ranking_run_id"`
 	// ReportPath is the workbook the run wrote; empty when none.
 	ReportPath string `db:"report_path"`
+	// Notes say what else the run did or passed over, for people: inbox
+	// entries not read, answers re-matched to practices.
+	Notes string `db:"notes"`
 }
 
 // JobRun is one row of job_runs: one execution, or skipped execution, of a
@@ -56,14 +59,18 @@ type JobRun struct {
 
 const jobRunColumns = `id, job, trigger, scheduled_for, started_at, finished_at, status,
 	files_loaded, files_skipped, files_rejected, coalesce(ranking_run_id, 0) AS ranking_run_id,
-	report_path, error`
+	report_path, notes, error`
 
 // StartJobRun records that job has started, triggered by trigger, and
 // returns the new run's id. A zero scheduledFor is stored as NULL.
 func (s *Store) StartJobRun(ctx context.Context, job, trigger string, scheduledFor time.Time) (int64, error) {
 	var id int64
-	err := s.db.GetContext(ctx, &id, `INSERT INTO job_runs (job, trigger, scheduled_for, started_at, status)
-		VALUES ($1, $2, $3, $4, 'running') RETURNING id`, job, trigger, nullTime(scheduledFor), s.Now())
+	var worker *int64
+	if k := s.workerKey.Load(); k != 0 {
+		worker = &k
+	}
+	err := s.db.GetContext(ctx, &id, `INSERT INTO job_runs (job, trigger, scheduled_for, started_at, status, worker_lock)
+		VALUES ($1, $2, $3, $4, 'running', $5) RETURNING id`, job, trigger, nullTime(scheduledFor), s.Now(), worker)
 	if err != nil {
 		return 0, fmt.Errorf("store: start job run %s: %w", job, err)
 	}
@@ -80,10 +87,10 @@ func (s *Store) FinishJobRun(ctx context.Context, id int64, status string, count
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE job_runs SET finished_at = $2, status = $3,
 			files_loaded = $4, files_skipped = $5, files_rejected = $6,
-			ranking_run_id = nullif($7, 0), report_path = $8, error = $9
+			ranking_run_id = nullif($7, 0), report_path = $8, error = $9, notes = $10
 		WHERE id = $1 AND status = 'running'`,
 		id, s.Now(), status, counts.FilesLoaded, counts.FilesSkipped, counts.FilesRejected,
-		counts.RankingRunID, counts.ReportPath, errText)
+		counts.RankingRunID, counts.ReportPath, errText, counts.Notes)
 	if err != nil {
 		return fmt.Errorf("store: finish job run %d: %w", id, err)
 	}
@@ -109,13 +116,18 @@ func (s *Store) RecordSkippedJobRun(ctx context.Context, job, trigger string, sc
 // AbandonReason is the error [Store.AbandonJobRuns] records.
 const AbandonReason = "abandoned: the process running it stopped before it finished"
 
-// AbandonJobRuns marks every run still recorded as running as failed with
-// reason, and returns how many it marked. Call it only while holding the
-// job lock (see [Store.TryJobLock]), when no run can really be in progress:
-// the rows it changes were left by a process that exited mid-run.
+// AbandonJobRuns marks as failed, with [AbandonReason], every run still
+// recorded as running whose process is gone: no session holds the worker
+// lock it was started under (see [Store.HoldWorker]), or it was started
+// without one. It returns how many it marked. Runs of live workers, in
+// this process or another, are left alone.
 func (s *Store) AbandonJobRuns(ctx context.Context) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE job_runs SET status = 'failed', finished_at = $1, error = $2
-		WHERE status = 'running'`, s.Now(), AbandonReason)
+		WHERE status = 'running' AND (worker_lock IS NULL OR NOT EXISTS (
+			SELECT 1 FROM pg_locks l
+			WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+				AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+				AND ((l.classid::bigint << 32) | l.objid::bigint) = job_runs.worker_lock))`, s.Now(), AbandonReason)
 	if err != nil {
 		return 0, fmt.Errorf("store: abandon job runs: %w", err)
 	}
@@ -250,6 +262,21 @@ func (l *JobLock) Release() error {
 		return fmt.Errorf("store: release job lock %s: %w", l.name, err)
 	}
 	return nil
+}
+
+// HoldWorker takes the advisory lock that marks this process as the live
+// worker called id, which must be unique to the process, and records it on
+// every job run the store starts from now on, so that [Store.AbandonJobRuns]
+// in any process can tell the runs of a dead process from those in
+// progress. Release the lock when the process stops running jobs; it is
+// released anyway when the process dies.
+func (s *Store) HoldWorker(ctx context.Context, id string) (*JobLock, error) {
+	l, err := s.TryJobLock(ctx, "worker/"+id)
+	if err != nil {
+		return nil, err
+	}
+	s.workerKey.Store(l.key)
+	return l, nil
 }
 
 // jobLockKey maps a lock name to a 63-bit advisory lock key.

@@ -396,6 +396,8 @@ type warningSpool struct {
 	enc    *gob.Encoder
 	n      int // warnings spooled
 	kept   int // warnings stored
+	// unlinked is set once the spool's name is removed.
+	unlinked bool
 }
 
 // spooledWarning is one row warning as spooled.
@@ -411,6 +413,12 @@ func (s *warningSpool) add(r *RespondentRow) error {
 			f, err := os.CreateTemp("", "surveyworker-warnings-*")
 			if err != nil {
 				return fmt.Errorf("spool row warnings: %w", err)
+			}
+			// Unlinked at once: the open file lives on until closed, and a
+			// process killed mid-load leaves nothing behind. Where an open
+			// file cannot be removed (Windows), remove does it at the end.
+			if os.Remove(f.Name()) == nil {
+				s.unlinked = true
 			}
 			s.f, s.w = f, bufio.NewWriter(f)
 			s.enc = gob.NewEncoder(s.w)
@@ -456,6 +464,8 @@ func (s *warningSpool) copyTo(ctx context.Context, tx *sqlx.Tx, table string) er
 func (s *warningSpool) remove() {
 	if s.f != nil {
 		s.f.Close()
-		os.Remove(s.f.Name())
+		if !s.unlinked {
+			os.Remove(s.f.Name())
+		}
 	}
 }

@@ -37,6 +37,10 @@ type ServerConfig struct {
 	Database string
 	// Fast turns off fsync and friends: for throw-away test clusters only.
 	Fast bool
+	// Port is the port number of the server's socket; zero picks a free
+	// one. A server restarted on the same port keeps its connection string,
+	// so clients reconnect to it.
+	Port int
 	// Logger receives progress messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -272,8 +276,10 @@ func (s *Server) removeSocketDir() {
 // with a parent-death signal, so it never outlives a killed surveyworker.
 func (s *Server) start(ctx context.Context) error {
 	var err error
-	if s.port, err = freePort(); err != nil {
-		return fmt.Errorf("postgres: %w", err)
+	if s.port = s.cfg.Port; s.port == 0 {
+		if s.port, err = freePort(); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
 	}
 	args := []string{"-D", filepath.Join(s.dir, "pgdata"), "-k", s.socketDir,
 		"-p", strconv.Itoa(s.port), "-c", "listen_addresses=", "-c", "max_connections=50"}

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -26,6 +27,8 @@ type Store struct {
 	db *sqlx.DB
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// workerKey is the worker lock job runs are started under; 0 for none.
+	workerKey atomic.Int64
 }
 
 // Open connects to the PostgreSQL database at dsn (a postgres:// URL or a

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/surveyworker/surveyworker/internal/logctx"
 	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
@@ -196,10 +197,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func newLogger(w io.Writer, format, level string) *slog.Logger {
 	lvl, _ := parseLevel(level)
 	opts := &slog.HandlerOptions{Level: lvl}
+	// logctx adds what the context of each line carries: the run_id of a
+	// job run, the file and sha256 of the file in hand.
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
+		return slog.New(logctx.NewHandler(slog.NewJSONHandler(w, opts)))
 	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return slog.New(logctx.NewHandler(slog.NewTextHandler(w, opts)))
 }
 
 // open connects to the database (starting the private server when no

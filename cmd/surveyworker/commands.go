@@ -17,7 +17,7 @@ import (
 func commands() []command {
 	return []command{
 		cmdRun(), cmdServe(), cmdHealth(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
-		cmdPracticesImport(), cmdForget(), cmdMigrate(), cmdConfig(), cmdVersion(),
+		cmdPracticesImport(), cmdForget(), cmdRuns(), cmdSchedules(), cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
 }
 

@@ -67,8 +67,17 @@ type Config struct {
 	// CatchUp is how far back a scheduled run missed while serve was down
 	// is run at start-up; 0 turns catching up off.
 	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP" flag:"catch-up"`
-	// HTTP is the listen address of /healthz; empty disables it.
+	// HTTP is the listen address of /healthz, /readyz and /metrics; empty
+	// disables it.
 	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP" flag:"http"`
+	// Lease is how long a worker's claim on an inbox file lasts unless
+	// renewed: a file whose worker died is read by another this long after.
+	Lease time.Duration `yaml:"lease" env:"SURVEYWORKER_LEASE" flag:"lease"`
+	// RerankInterval is the least time between two rankings recomputed
+	// after watched files added data.
+	RerankInterval time.Duration `yaml:"rerank_interval" env:"SURVEYWORKER_RERANK_INTERVAL" flag:"rerank-interval"`
+	// Parallel is how many inbox files one process reads at once.
+	Parallel int `yaml:"parallel" env:"SURVEYWORKER_PARALLEL" flag:"parallel"`
 	// SMTPHost is the mail relay; empty writes .eml files instead of sending.
 	SMTPHost string `yaml:"smtp_host" env:"SURVEYWORKER_SMTP_HOST"`
 	// SMTPPort is the relay's port.
@@ -105,6 +114,9 @@ func DefaultConfig() Config {
 		TimeZone:       "Europe/London",
 		Settle:         5 * time.Second,
 		CatchUp:        24 * time.Hour,
+		Lease:          schedules.DefaultLease,
+		Parallel:       schedules.DefaultParallel,
+		RerankInterval: schedules.DefaultRerankInterval,
 		SMTPPort:       587,
 		SMTPFrom:       "surveyworker@localhost",
 		SMTPTLS:        "starttls",
@@ -315,6 +327,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Settle < 0 {
 		return bad("settle", c.Settle.String(), "must not be negative")
+	}
+	if c.Lease < 3*time.Second {
+		return bad("lease", c.Lease.String(), "want at least 3s: the lease is renewed every third of it")
+	}
+	if c.RerankInterval < 0 {
+		return bad("rerank_interval", c.RerankInterval.String(), "must not be negative")
+	}
+	if c.Parallel < 1 {
+		return bad("parallel", strconv.Itoa(c.Parallel), "want at least 1")
 	}
 	return nil
 }

@@ -41,27 +41,12 @@ func (a *app) deliveryMetrics() *report.Metrics {
 	return a.mailMetrics
 }
 
-// deliverPending sends the due e-mail once; a failure to use the outbox is
-// logged, since the next call tries again.
-func deliverPending(ctx context.Context, s *report.Sender, log *slog.Logger) report.DeliveryStats {
-	stats, err := s.DeliverPending(ctx)
-	if err != nil && ctx.Err() == nil {
-		log.WarnContext(ctx, "delivering e-mail", slog.String("error", err.Error()))
-	}
-	return stats
-}
-
-// deliverOnKick delivers pending e-mail once at once, for mail left by an
-// earlier process, and then each time kick fires, until ctx is done. It
-// takes no pipeline lock, so it never waits for or delays ingest.
-func deliverOnKick(ctx context.Context, s *report.Sender, log *slog.Logger, kick <-chan struct{}) {
-	for {
-		deliverPending(ctx, s, log)
-		select {
-		case <-ctx.Done():
-			return
-		case <-kick:
-		}
+// deliver returns the service's delivery pass: the due e-mail sent once
+// through s, outside the pipeline lock.
+func (a *app) deliver(s *report.Sender) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		_, err := s.DeliverPending(ctx)
+		return err
 	}
 }
 

@@ -12,8 +12,17 @@ import (
 	_ "time/tzdata" // Europe/London must resolve in minimal containers too
 )
 
+// main runs the command line. The first SIGTERM or SIGINT cancels the
+// command's context: serve stops taking work and finishes what it has in
+// hand. Signal handling is then given back, so a second signal ends the
+// process at once; every load is one transaction, which PostgreSQL rolls
+// back, and the file stays in the inbox.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

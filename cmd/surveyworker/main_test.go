@@ -24,7 +24,16 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "surveyworker-test-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binDir = dir
+	code := storetest.Run(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
 
 // harness runs the command line against a fresh database, a private inbox
 // holding copies of the bundled examples, and a real SMTP server.
@@ -56,6 +65,9 @@ func newHarness(t *testing.T) *harness {
 		"SURVEYWORKER_SMTP_TLS":  "none",
 		"SURVEYWORKER_SMTP_FROM": "roadmap@example.nhs.uk",
 		"SURVEYWORKER_LOG_LEVEL": "warn",
+		// The files the tests drop are whole when dropped: a short quiet
+		// period spares 'run' waiting the default 5s on each.
+		"SURVEYWORKER_SETTLE": "50ms",
 	}
 	if err := os.MkdirAll(h.inbox, 0o755); err != nil {
 		t.Fatal(err)

@@ -18,7 +18,6 @@ import (
 	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/schedules"
-	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -130,6 +129,8 @@ func (a *app) cycle(ctx context.Context, p *progress.Reporter) (*schedules.Cycle
 		SMTP:          a.smtp(),
 		Location:      a.cfg.Location(),
 		Logger:        a.log,
+		Settle:        a.cfg.Settle,
+		Parallel:      a.cfg.Parallel,
 	}, nil
 }
 
@@ -138,6 +139,9 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&a.cfg.Out, "out", a.cfg.Out, "`dir` for workbooks and outbox/*.eml (SURVEYWORKER_OUT)")
 	fs.StringVar(&a.cfg.Practices, "practices", a.cfg.Practices, "practice registry CSV `file` imported first (SURVEYWORKER_PRACTICES)")
 	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (name,email); none means no e-mail (SURVEYWORKER_LEADS)")
+	fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
+	fs.IntVar(&a.cfg.Parallel, "parallel", a.cfg.Parallel, "inbox files read at once (SURVEYWORKER_PARALLEL)")
+	fs.DurationVar(&a.cfg.Lease, "lease", a.cfg.Lease, "how long a claim on an inbox file lasts unless renewed (SURVEYWORKER_LEASE)")
 	a.cfg.mappingsFlag(fs)
 }
 
@@ -155,7 +159,10 @@ rejected ones to INBOX/quarantine/ with a .reason.txt beside them. The ranking
 is recomputed and stored, the workbook written to OUT/roadmap-DATE-runN.xlsx
 and sent to every lead (or written to OUT/outbox/*.eml when no SMTP host is
 configured). The exit status is 0 when the cycle completed, even if some files
-were quarantined.`,
+were quarantined, and 1 when a file could not be read for a reason that is
+not its content (it stays in the inbox). A file changed within --settle is
+watched until it has stopped changing; one still being written is left for
+the next run.`,
 		flags: pipelineFlags,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
@@ -171,8 +178,9 @@ were quarantined.`,
 			}
 			var res schedules.CycleResult
 			svc, err := schedules.NewService(schedules.ServiceConfig{
-				Store: a.st, Logger: a.log, Location: a.cfg.Location(),
-				Cycle: a.runCycle(c, &res),
+				Store: a.st, Logger: a.log, Location: a.cfg.Location(), Pipeline: c, Lease: a.cfg.Lease,
+				Cycle:   a.runCycle(c, &res),
+				Deliver: a.deliver(snd),
 			})
 			if err != nil {
 				return err
@@ -181,9 +189,8 @@ were quarantined.`,
 			if errors.Is(err, schedules.ErrSkipped) {
 				return errors.New("another cycle is running against this database; try again when it has finished")
 			}
-			// The pipeline lock is released: send what the cycle queued,
-			// and anything an earlier run left pending.
-			deliverPending(ctx, snd, a.log)
+			// RunCycle has sent what the cycle queued, and anything an
+			// earlier run left pending, once the pipeline lock was released.
 			if res.Ranking.RunID != 0 && len(res.Deliveries) > 0 {
 				res.Deliveries, _ = report.Deliveries(ctx, a.st, report.ReportKey(res.Ranking))
 			}
@@ -206,8 +213,18 @@ func cmdServe() command {
 the configured time zone; overlapping runs are skipped and recorded. Files
 dropped into the inbox are ingested once they have stopped growing, and the
 ranking is recomputed; the workbook and e-mail wait for the scheduled cycle.
-SIGTERM or SIGINT finishes the file in hand and exits 0. At start-up, a
-scheduled cycle missed while serve was down (within --catch-up) runs once.
+SIGTERM or SIGINT finishes the files in hand and exits 0; a second signal
+exits at once (a file's load rolls back and stays in the inbox). At
+start-up, a scheduled cycle missed while serve was down (within --catch-up)
+runs once.
+
+Several serve processes may share the database and the inbox: each file is
+claimed by one of them (a lease of --lease, renewed while it is read), and
+each scheduled cycle runs on one. The practice registry (--practices) is
+imported at start-up, before any file is read, and again when it changes;
+answers stored without a practice are then matched again. New responses are
+ranked once the inbox is quiet, at most once per --rerank-interval. --http
+serves /healthz, /readyz and /metrics (see docs/OPERATIONS.md).
 
 Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 ("*/30 * * * * *"), or descriptors ("@daily", "@every 1h").`,
@@ -215,15 +232,21 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 			pipelineFlags(fs, a)
 			fs.StringVar(&a.cfg.Schedule, "schedule", a.cfg.Schedule, "cron `spec` of the full cycle (SURVEYWORKER_SCHEDULE)")
 			fs.StringVar(&a.cfg.TimeZone, "time-zone", a.cfg.TimeZone, "IANA `zone` of the schedule (SURVEYWORKER_TIME_ZONE)")
-			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, e.g. :8080 (SURVEYWORKER_HTTP)")
-			fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
+			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, /readyz and /metrics, e.g. :8080 (SURVEYWORKER_HTTP)")
+			fs.DurationVar(&a.cfg.RerankInterval, "rerank-interval", a.cfg.RerankInterval, "least time between two rankings of new responses (SURVEYWORKER_RERANK_INTERVAL)")
 			fs.DurationVar(&a.cfg.CatchUp, "catch-up", a.cfg.CatchUp, "at start-up, run a scheduled cycle missed within this long; 0 turns it off (SURVEYWORKER_CATCH_UP)")
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
 				return usageError{"serve takes no arguments"}
 			}
-			return serve(ctx, a)
+			err := serve(ctx, a)
+			if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+				// Stopped while starting: nothing was in hand.
+				a.log.Info("stopped before serving", slog.String("reason", err.Error()))
+				return nil
+			}
+			return err
 		},
 	}
 }
@@ -240,32 +263,24 @@ func serve(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	// E-mail is sent at start-up and after each cycle by a goroutine of its
-	// own, outside the pipeline lock, until the service has drained.
-	kick := make(chan struct{}, 1)
-	mailCtx, stopMail := context.WithCancel(context.WithoutCancel(ctx))
-	mailDone := make(chan struct{})
-	go func() {
-		defer close(mailDone)
-		deliverOnKick(mailCtx, snd, a.log, kick)
-	}()
-	defer func() { stopMail(); <-mailDone }()
-	cycle := a.runCycle(c, nil)
+	// reg is what /metrics serves; other parts register their collectors
+	// on it too.
+	reg := schedules.NewRegistry()
+	if err := a.deliveryMetrics().Register(reg); err != nil {
+		return err
+	}
 	svc, err := schedules.NewService(schedules.ServiceConfig{
 		Store: a.st, Logger: a.log, Spec: a.cfg.Schedule, Location: a.cfg.Location(),
-		Cycle: func(ctx context.Context, trigger string) error {
-			err := cycle(ctx, trigger)
-			select {
-			case kick <- struct{}{}:
-			default:
-			}
-			return err
-		},
-		InboxDir: a.cfg.Inbox,
-		OnFile:   func(ctx context.Context, path string) error { return onFile(ctx, a, c, path) },
-		Settle:   a.cfg.Settle,
-		HTTPAddr: a.cfg.HTTP,
-		CatchUp:  cmp.Or(a.cfg.CatchUp, -1),
+		Pipeline:       c,
+		Cycle:          a.runCycle(c, nil),
+		Deliver:        a.deliver(snd),
+		Settle:         a.cfg.Settle,
+		Lease:          a.cfg.Lease,
+		Parallel:       a.cfg.Parallel,
+		RerankInterval: a.cfg.RerankInterval,
+		HTTPAddr:       a.cfg.HTTP,
+		Registry:       reg,
+		CatchUp:        cmp.Or(a.cfg.CatchUp, -1),
 	})
 	if err != nil {
 		return err
@@ -273,38 +288,6 @@ func serve(ctx context.Context, a *app) error {
 	a.log.Info("serving", slog.String("inbox", a.cfg.Inbox), slog.String("schedule", a.cfg.Schedule),
 		slog.String("time_zone", a.cfg.TimeZone), slog.Time("next_run", svc.Next(time.Now())))
 	return svc.Run(ctx)
-}
-
-// onFile ingests one watched file and, when it added data, re-ranks.
-func onFile(ctx context.Context, a *app, c *schedules.Cycle, path string) error {
-	res, err := c.Ingester.ProcessFile(ctx, c.InboxDir, path)
-	if err != nil {
-		return err
-	}
-	if run := schedules.RunFromContext(ctx); run != nil {
-		run.SetCounts(fileCountsOf(res))
-	}
-	if res.Status != ingest.StatusLoaded {
-		return nil
-	}
-	r, err := analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true)
-	if err != nil {
-		return err
-	}
-	a.log.InfoContext(ctx, "re-ranked after new responses", slog.Int64("ranking_run", r.RunID))
-	return nil
-}
-
-func fileCountsOf(r ingest.Result) (c store.JobCounts) {
-	switch r.Status {
-	case ingest.StatusLoaded:
-		c.FilesLoaded = 1
-	case ingest.StatusRejected:
-		c.FilesRejected = 1
-	default:
-		c.FilesSkipped = 1
-	}
-	return c
 }
 
 func cmdIngest() command {
@@ -385,7 +368,9 @@ required; list_size, postcode and aliases (separated by ';') are optional.
 The NHS ODS file epraccur.csv (no header, 27 columns) is also accepted: only
 active GP practices are imported, with their commissioner code as federation.
 Practices are upserted by ODS code, so importing the same file twice changes
-nothing. A bad row rejects the whole file with its line number.`,
+nothing. A bad row rejects the whole file with its line number. Respondents
+stored without a practice (their answer matched none, or several) are then
+matched again, so a new alias takes effect without loading anything again.`,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) != 1 {
 				return usageError{"name exactly one registry FILE"}
@@ -408,6 +393,13 @@ nothing. A bad row rejects the whole file with its line number.`,
 				return err
 			}
 			fmt.Fprintf(a.stdout, "imported %d practices from %s\n", n, filepath.Base(args[0]))
+			rematched, err := ingest.RematchPractices(ctx, st)
+			if err != nil {
+				return err
+			}
+			if rematched > 0 {
+				fmt.Fprintf(a.stdout, "matched %d stored respondents to their practice\n", rematched)
+			}
 			if reg.Inactive > 0 || reg.NotGP > 0 {
 				fmt.Fprintf(a.stdout, "skipped %d inactive practices and %d that are not GP practices\n", reg.Inactive, reg.NotGP)
 			}
@@ -535,42 +527,19 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := latestRanking(ctx, a)
+	snd, err := a.sender()
 	if err != nil {
 		return err
 	}
 	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: a.rankOptions(), InboxDir: a.cfg.Inbox,
 		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
-		Location: a.cfg.Location(), Logger: a.log}
-	if err := c.WriteWorkbook(ctx, r, out); err != nil {
-		return err
+		Location: a.cfg.Location(), Logger: a.log, Sender: snd}
+	p, err := c.Publish(ctx, out, email)
+	if _, serr := os.Stat(out); serr == nil && p.Ranking.RunID != 0 {
+		fmt.Fprintf(a.stdout, "workbook: %s\n", out)
 	}
-	fmt.Fprintf(a.stdout, "workbook: %s\n", out)
-	if !email {
-		return nil
+	if email {
+		printDeliveries(a, p.Deliveries)
 	}
-	snd, err := a.sender()
-	if err != nil {
-		return err
-	}
-	if _, err := c.Queue(ctx, r, out); err != nil {
-		return err
-	}
-	if _, err := snd.DeliverPending(ctx); err != nil {
-		return err
-	}
-	ds, err := report.Deliveries(ctx, a.st, report.ReportKey(r))
-	printDeliveries(a, ds)
 	return err
-}
-
-func latestRanking(ctx context.Context, a *app) (survey.Ranking, error) {
-	r, err := a.st.LatestRanking(ctx)
-	if err == nil {
-		return *r, nil
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return survey.Ranking{}, err
-	}
-	return analysis.Run(ctx, a.st, a.cat, a.rankOptions(), true)
 }

@@ -35,10 +35,12 @@ var (
 // Main starts one private PostgreSQL server for the test binary, prepares a
 // migrated template database, runs the tests and stops the server.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(Run(m))
 }
 
-func run(m *testing.M) int {
+// Run is [Main] returning the exit code instead of exiting, for a TestMain
+// that has more to clean up.
+func Run(m *testing.M) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	stop, err := setup(ctx)
 	cancel()
