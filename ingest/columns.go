@@ -3,6 +3,7 @@ package ingest
 import (
 	"strings"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -81,7 +82,7 @@ func (c column) label() string {
 func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	cols := make([]column, len(headers))
 	for i, h := range headers {
-		c := column{Index: i, Letter: columnLetter(i), Header: cleanHeader(h)}
+		c := column{Index: i, Letter: columnLetter(i), Header: tabular.CleanHeader(h)}
 		c.Role, c.Workstream, c.Note = classifyHeader(sh, c.Header, cat)
 		headerKind(&c)
 		cols[i] = c
@@ -174,6 +175,10 @@ func personalItem(h string) (string, bool) {
 	}
 	return note, ok
 }
+
+// ampersands spells out "&" and "+" before a text is matched against the
+// catalogue.
+var ampersands = strings.NewReplacer("&", " and ", "+", " and ")
 
 // matchWorkstream matches a header to a catalogue workstream: the item in
 // the last [brackets] (a grid question), the whole header, or the text

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -163,7 +164,7 @@ func (s *shape) metaRole(f string) (role, bool) {
 
 // fold returns a header cell folded for comparison.
 func fold(s string) string {
-	return survey.NormalizeName(cleanHeader(s))
+	return survey.NormalizeName(tabular.CleanHeader(s))
 }
 
 // headerStarts reports whether the folded cells of row begin with want.

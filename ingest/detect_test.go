@@ -4,6 +4,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -60,7 +61,7 @@ func TestClassifyHeader(t *testing.T) {
 		{"", roleMeta, ""},
 	}
 	for _, tt := range tests {
-		r, ws, _ := classifyHeader(googleForms, cleanHeader(tt.header), cat)
+		r, ws, _ := classifyHeader(googleForms, tabular.CleanHeader(tt.header), cat)
 		if r != tt.role || ws != tt.ws {
 			t.Errorf("classifyHeader(%q) = %v %q, want %v %q", tt.header, r, ws, tt.role, tt.ws)
 		}

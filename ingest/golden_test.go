@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
 	"github.com/surveyworker/surveyworker/internal/realworld"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
@@ -50,7 +51,7 @@ func testIngester(t testing.TB) *Ingester {
 // testPractices reads testdata/practices.csv.
 func testPractices(t testing.TB) []survey.Practice {
 	t.Helper()
-	return readPracticesFile(t, "testdata/practices.csv")
+	return readPracticesFile(t, "practices/testdata/practices.csv")
 }
 
 // readPracticesFile reads a practice registry CSV or fails the test.
@@ -126,7 +127,7 @@ func parseRows(in *Ingester, path string, ps []survey.Practice) ([]*store.Respon
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := in.open(path, info, newPracticeMatcher(ps), nil, nil)
+	p, err := in.open(path, info, practices.NewMatcher(ps), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
@@ -97,11 +99,11 @@ type Limits struct {
 
 // DefaultLimits are the limits used for zero fields of [Limits].
 var DefaultLimits = Limits{
-	MaxRecordBytes: 1 << 20,
-	MaxColumns:     4096,
-	MaxUnzipBytes:  2 << 30,
-	MaxUnzipRatio:  100,
-	MaxXMLInMemory: 16 << 20,
+	MaxRecordBytes: tabular.DefaultLimits.MaxRecordBytes,
+	MaxColumns:     tabular.DefaultLimits.MaxColumns,
+	MaxUnzipBytes:  tabular.DefaultLimits.MaxUnzipBytes,
+	MaxUnzipRatio:  tabular.DefaultLimits.MaxUnzipRatio,
+	MaxXMLInMemory: tabular.DefaultLimits.MaxXMLInMemory,
 	LookaheadRows:  1000,
 }
 
@@ -138,6 +140,12 @@ func New(st *store.Store, opts Options) *Ingester {
 	opts.Limits = withDefaults(opts.Limits)
 	in.opts = opts
 	return in
+}
+
+// tabular returns the limits that bound reading the bytes.
+func (l Limits) tabular() tabular.Limits {
+	return tabular.Limits{MaxRecordBytes: l.MaxRecordBytes, MaxColumns: l.MaxColumns,
+		MaxUnzipBytes: l.MaxUnzipBytes, MaxUnzipRatio: l.MaxUnzipRatio, MaxXMLInMemory: l.MaxXMLInMemory}
 }
 
 func withDefaults(l Limits) Limits {
@@ -231,16 +239,16 @@ func (in *Ingester) ingest(ctx context.Context, path string, rj *rejects) (res R
 		res.Status, res.FileID = StatusDuplicate, id
 		return res, nil
 	}
-	practices, err := in.st.Practices(ctx)
+	registry, err := in.st.Practices(ctx)
 	if err != nil {
 		return res, err
 	}
-	return in.load(ctx, path, info, newPracticeMatcher(practices), res, rj, task)
+	return in.load(ctx, path, info, practices.NewMatcher(registry), res, rj, task)
 }
 
 // load parses the file and streams its rows into the store, counting them
 // on task.
-func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *practiceMatcher, res Result, rj *rejects, task *progress.Task) (Result, error) {
+func (in *Ingester) load(ctx context.Context, path string, info tabular.Info, pm *practices.Matcher, res Result, rj *rejects, task *progress.Task) (Result, error) {
 	p, err := in.open(path, info, pm, rj, task)
 	if err != nil {
 		return res, err

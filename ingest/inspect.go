@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // Inspection is what [Ingester.Inspect] found in a file, without loading
@@ -164,8 +167,8 @@ func scaleText(c column) string {
 // countRespondents streams the file as a load would, without a store, and
 // returns its layout, the mapping applied, the respondents and the date
 // order; the error is the reason a load would reject it.
-func (in *Ingester) countRespondents(path string, info fileInfo) (layout, *Mapping, int, string, error) {
-	p, err := in.open(path, info, newPracticeMatcher(nil), nil, nil)
+func (in *Ingester) countRespondents(path string, info tabular.Info) (layout, *Mapping, int, string, error) {
+	p, err := in.open(path, info, practices.NewMatcher(nil), nil, nil)
 	if err != nil {
 		return layout{}, nil, 0, "", err
 	}

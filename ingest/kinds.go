@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -195,7 +196,7 @@ func setScale(c *column) {
 // rank-position and multi-select columns name, and multi-select questions
 // with one column per option. It then keeps one question per workstream
 // (see [dropDuplicates]).
-func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
+func refine(cols []column, ahead []tabular.Row, cat *survey.Catalogue) {
 	// values returns the non-missing answers read ahead in column i,
 	// worked out once per column.
 	memo := make([][]string, len(cols))
@@ -206,7 +207,7 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 		}
 		var out []string
 		for _, r := range ahead {
-			if v := cellAt(r.cells, i); v != "" && !isMissing(v) {
+			if v := cellAt(r.Cells, i); v != "" && !isMissing(v) {
 				out = append(out, v)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -363,7 +364,7 @@ func (p *mappingParser) columns(v *yaml.Node) error {
 
 // add records one named column, checking the reference and the workstream.
 func (p *mappingParser) add(ref string, r role, ws string, n *yaml.Node) error {
-	ref = cleanHeader(ref)
+	ref = tabular.CleanHeader(ref)
 	if ref == "" {
 		return p.errorf(n, "a column is named by an empty header")
 	}

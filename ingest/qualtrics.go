@@ -3,6 +3,8 @@ package ingest
 import (
 	"slices"
 	"strings"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // qualtrics is a Qualtrics response export, CSV or tab-separated (the TSV
@@ -88,7 +90,7 @@ func qualtricsHeaders(rows [][]string) []string {
 	tags, texts := rows[0], rows[1]
 	out := make([]string, max(len(tags), len(texts)))
 	for i := range out {
-		tag, text := cleanHeader(cellAt(tags, i)), plainText(cellAt(texts, i))
+		tag, text := tabular.CleanHeader(cellAt(tags, i)), plainText(cellAt(texts, i))
 		f := fold(tag)
 		_, meta := qualtricsMeta[f]
 		_, _, personal := personalRole(f)

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -38,7 +40,7 @@ type mapper struct {
 	answers   int
 	cat       *survey.Catalogue
 	dates     *dateParser
-	practices *practiceMatcher
+	practices *practices.Matcher
 	hmacKey   []byte
 	// strictWidth rejects rows with values beyond the header (CSV, where
 	// that means the columns have shifted); a workbook only gets a warning.
@@ -61,7 +63,7 @@ type priority struct {
 const maxScoreCache = 4096
 
 // newMapper indexes the classified columns.
-func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dates *dateParser, pm *practiceMatcher, key []byte) *mapper {
+func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dates *dateParser, pm *practices.Matcher, key []byte) *mapper {
 	m := &mapper{file: file, shape: sh, cols: cols, cat: cat, width: len(cols), dates: dates, practices: pm, hmacKey: key,
 		practice: -1, role: -1, email: -1, responseID: -1, started: -1, submitted: -1,
 		keyHash: hmac.New(sha256.New, key), scores: map[string]priority{}, utc: map[int]bool{}}
@@ -120,7 +122,7 @@ func (m *mapper) dateColumns() []int {
 // mapRow converts one data row. It returns nil for a blank row, and a
 // *RejectError when a CSV row has values beyond the header.
 func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
-	if blankRow(cells) {
+	if tabular.BlankRow(cells) {
 		return nil, nil
 	}
 	if m.shape.unescape != nil {
@@ -154,7 +156,7 @@ func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 // gets a warning.
 func (m *mapper) checkWidth(r *store.RespondentRow, cells []string) error {
 	for i := m.width; i < len(cells); i++ {
-		v := cleanCell(cells[i])
+		v := tabular.CleanCell(cells[i])
 		switch {
 		case v == "":
 			continue
@@ -180,7 +182,7 @@ func cellAt(cells []string, i int) string {
 	if i < 0 || i >= len(cells) {
 		return ""
 	}
-	return cleanCell(cells[i])
+	return tabular.CleanCell(cells[i])
 }
 
 func (m *mapper) mapPractice(r *store.RespondentRow, get func(int) string) {
@@ -188,14 +190,38 @@ func (m *mapper) mapPractice(r *store.RespondentRow, get func(int) string) {
 		return
 	}
 	text := shorten(get(m.practice), maxTextRunes)
-	code, method, w := m.practices.match(text)
+	pm := m.practices.Match(text)
 	// Matched as typed, stored masked: a practice answer is free text too.
 	r.PracticeText = maskPersonal(text)
-	if w != nil && w.value != "" {
-		w.value = r.PracticeText
+	r.PracticeODS, r.MatchMethod = pm.Code, pm.Method
+	m.warn(r, m.practice, practiceWarning(pm, r.PracticeText))
+}
+
+// practiceWarning returns the warning for a practice answer that matched
+// no practice, or nil for one that matched: the match's problem, its
+// reason and, introduced by [store.PracticeCandidatesMarker], the closest
+// practices "Name (CODE); Name (CODE)". value is the answer as stored.
+func practiceWarning(pm practices.Match, value string) *warning {
+	if pm.Problem == "" {
+		return nil
 	}
-	r.PracticeODS, r.MatchMethod = code, method
-	m.warn(r, m.practice, w)
+	w := &warning{code: pm.Problem, msg: pm.Reason}
+	if pm.Problem != practices.ProblemMissing {
+		w.value = value
+	}
+	if len(pm.Candidates) > 0 {
+		parts := make([]string, len(pm.Candidates))
+		for i, c := range pm.Candidates {
+			parts[i] = c.Name + " (" + c.Code + ")"
+		}
+		w.msg += store.PracticeCandidatesMarker + strings.Join(parts, "; ")
+	}
+	return w
+}
+
+// warning is a row problem found while mapping a cell.
+type warning struct {
+	code, msg, value string
 }
 
 // timestamp parses the timestamp in column i, warning when it cannot.
@@ -520,7 +546,7 @@ func (m *mapper) respondentKey(f rowFields, cells []string) string {
 	} else {
 		b = append(b, "content\x1f"...)
 		for i, c := range cells {
-			v := cleanCell(c)
+			v := tabular.CleanCell(c)
 			switch {
 			case v == "" || i >= m.width:
 				continue

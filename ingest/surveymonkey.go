@@ -4,6 +4,8 @@ import (
 	"html"
 	"regexp"
 	"slices"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // surveyMonkey is a SurveyMonkey "all responses" export, CSV or XLSX,
@@ -81,5 +83,5 @@ func plainText(s string) string {
 	if s == "" {
 		return s
 	}
-	return cleanHeader(html.UnescapeString(htmlTag.ReplaceAllString(s, " ")))
+	return tabular.CleanHeader(html.UnescapeString(htmlTag.ReplaceAllString(s, " ")))
 }

@@ -3,6 +3,8 @@ package ingest
 import (
 	"regexp"
 	"slices"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // typeform is a Typeform responses CSV: one header row whose first column,
@@ -22,7 +24,7 @@ import (
 var typeform = &shape{
 	platform: "typeform",
 	detect: func(top [][]string) (int, bool) {
-		if len(top[0]) < 2 || cleanHeader(top[0][0]) != "#" {
+		if len(top[0]) < 2 || tabular.CleanHeader(top[0][0]) != "#" {
 			return 0, false
 		}
 		cells := foldAll(top[0])

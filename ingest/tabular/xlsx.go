@@ -1,4 +1,4 @@
-package ingest
+package tabular
 
 import (
 	"errors"
@@ -22,7 +22,6 @@ const xlsxScanRows = 20
 type xlsxTable struct {
 	f    *excelize.File
 	rows *excelize.Rows
-	name string
 	row  int
 	lim  Limits
 }
@@ -31,8 +30,7 @@ type xlsxTable struct {
 // worksheet ch chooses as a table. Cells are read raw: shared strings as
 // text, numbers and dates as stored (dates are serial numbers), formulas as
 // their cached values.
-func openXLSX(path string, lim Limits, ch sheetChoice) (*source, error) {
-	name := fileName(path)
+func openXLSX(path string, lim Limits, ch SheetChoice) (*Source, error) {
 	unzip := lim.MaxUnzipBytes
 	if fi, err := os.Stat(path); err == nil && fi.Size() <= math.MaxInt64/max(lim.MaxUnzipRatio, 1) {
 		unzip = max(unzip, fi.Size()*lim.MaxUnzipRatio)
@@ -42,17 +40,17 @@ func openXLSX(path string, lim Limits, ch sheetChoice) (*source, error) {
 		UnzipXMLSizeLimit: min(lim.MaxXMLInMemory, unzip),
 	})
 	if err != nil {
-		return nil, xlsxOpenError(name, err)
+		return nil, xlsxOpenError(err)
 	}
-	src, err := chooseSheet(f, name, lim, ch)
+	src, err := chooseSheet(f, lim, ch)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		src.date1904 = *props.Date1904
+		src.Date1904 = *props.Date1904
 	}
-	src.lastRow = lastRow(f, src.sheet)
+	src.LastRow = lastRow(f, src.Sheet)
 	return src, nil
 }
 
@@ -77,30 +75,30 @@ func lastRow(f *excelize.File, sheet string) int64 {
 }
 
 // xlsxOpenError explains why a workbook could not be opened.
-func xlsxOpenError(name string, err error) error {
+func xlsxOpenError(err error) error {
 	switch {
 	case errors.Is(err, excelize.ErrOptionsUnzipSizeLimit), errors.Is(err, excelize.ErrWorkbookFileFormat):
-		return &RejectError{File: name, Reason: "the workbook is not a readable .xlsx file", Err: err}
+		return &Error{Reason: "the workbook is not a readable .xlsx file", Err: err}
 	case strings.HasPrefix(err.Error(), "unzip size exceeds"):
-		return &RejectError{File: name, Reason: "the workbook unzips to more than the size limit (a decompression bomb?)", Err: err}
+		return &Error{Reason: "the workbook unzips to more than the size limit (a decompression bomb?)", Err: err}
 	}
-	return &RejectError{File: name, Reason: "the workbook cannot be opened (damaged, encrypted or not .xlsx)", Err: err}
+	return &Error{Reason: "the workbook cannot be opened (damaged, encrypted or not .xlsx)", Err: err}
 }
 
-// sheetChoice says which worksheet of a workbook to read.
-type sheetChoice struct {
-	// required names the sheet to read; a workbook without it is
-	// rejected. Empty means none is required.
-	required string
-	// preferred name sheets to read, in order, when the workbook has one.
-	preferred []string
+// SheetChoice says which worksheet of a workbook to read.
+type SheetChoice struct {
+	// Required names the sheet to read; a workbook without it is
+	// refused. Empty means none is required.
+	Required string
+	// Preferred name sheets to read, in order, when the workbook has one.
+	Preferred []string
 }
 
 // chooseSheet returns the sheet ch requires, else the first sheet ch
 // prefers that the workbook has, else the first worksheet that has a
 // non-blank cell in its first rows. Names match without regard to case
 // or surrounding spaces. The table's first rows are buffered for replay.
-func chooseSheet(f *excelize.File, name string, lim Limits, ch sheetChoice) (*source, error) {
+func chooseSheet(f *excelize.File, lim Limits, ch SheetChoice) (*Source, error) {
 	sheets := f.GetSheetList()
 	find := func(want string) string {
 		for _, s := range sheets {
@@ -110,42 +108,42 @@ func chooseSheet(f *excelize.File, name string, lim Limits, ch sheetChoice) (*so
 		}
 		return ""
 	}
-	if ch.required != "" {
-		sheet := find(ch.required)
+	if ch.Required != "" {
+		sheet := find(ch.Required)
 		if sheet == "" {
-			return nil, reject(name, "the workbook has no sheet named %q; its sheets are %s", ch.required, quoteList(sheets))
+			return nil, errorf("the workbook has no sheet named %q; its sheets are %s", ch.Required, QuoteList(sheets))
 		}
-		src, err := openSheet(f, name, sheet, lim)
+		src, err := openSheet(f, sheet, lim)
 		if err == nil && src == nil {
-			err = reject(name, "the sheet %q has no data", sheet)
+			err = errorf("the sheet %q has no data", sheet)
 		}
 		return src, err
 	}
-	for _, want := range ch.preferred {
+	for _, want := range ch.Preferred {
 		if sheet := find(want); sheet != "" {
-			if src, err := openSheet(f, name, sheet, lim); src != nil || err != nil {
+			if src, err := openSheet(f, sheet, lim); src != nil || err != nil {
 				return src, err
 			}
 		}
 	}
 	for _, sheet := range sheets {
-		if src, err := openSheet(f, name, sheet, lim); src != nil || err != nil {
+		if src, err := openSheet(f, sheet, lim); src != nil || err != nil {
 			return src, err
 		}
 	}
-	return nil, reject(name, "the workbook has no sheet with data")
+	return nil, errorf("the workbook has no sheet with data")
 }
 
 // openSheet returns sheet as a table with its first non-blank row
 // buffered, or nil when it has no data in its first rows or no rows at all
 // (a chart sheet).
-func openSheet(f *excelize.File, name, sheet string, lim Limits) (*source, error) {
+func openSheet(f *excelize.File, sheet string, lim Limits) (*Source, error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		return nil, nil // a chart sheet or dialog sheet has no rows
 	}
-	t := &xlsxTable{f: f, rows: rows, name: name, lim: lim}
-	buf, err := readAhead(&limitedTable{t, xlsxScanRows}, 1)
+	t := &xlsxTable{f: f, rows: rows, lim: lim}
+	buf, err := ReadAhead(&limitedTable{t, xlsxScanRows}, 1)
 	if err != nil {
 		t.rows.Close()
 		return nil, err
@@ -154,17 +152,17 @@ func openSheet(f *excelize.File, name, sheet string, lim Limits) (*source, error
 		rows.Close()
 		return nil, nil
 	}
-	src := &source{table: &peekTable{table: t, buf: buf}, format: formatXLSX, sheet: sheet, excel: true}
+	src := &Source{Table: &Replay{Table: t, Buf: buf}, Format: FormatXLSX, Sheet: sheet, Excel: true}
 	for _, s := range f.GetSheetList() {
 		if s != sheet {
-			src.otherSheets = append(src.otherSheets, s)
+			src.OtherSheets = append(src.OtherSheets, s)
 		}
 	}
 	return src, nil
 }
 
-// quoteList returns the names quoted and joined with commas.
-func quoteList(names []string) string {
+// QuoteList returns the names quoted and joined with commas.
+func QuoteList(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
 		q[i] = strconv.Quote(n)
@@ -172,46 +170,46 @@ func quoteList(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-func (t *xlsxTable) next() (int, []string, error) {
+func (t *xlsxTable) Next() (int, []string, error) {
 	if !t.rows.Next() {
 		if err := t.rows.Error(); err != nil {
-			return t.row, nil, &RejectError{File: t.name, Row: t.row + 1, Reason: "unreadable worksheet row", Err: err}
+			return t.row, nil, &Error{Row: t.row + 1, Reason: "unreadable worksheet row", Err: err}
 		}
 		return 0, nil, io.EOF
 	}
 	t.row++
 	cells, err := t.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: "unreadable worksheet row", Err: err}
+		return t.row, nil, &Error{Row: t.row, Reason: "unreadable worksheet row", Err: err}
 	}
 	if len(cells) > t.lim.MaxColumns {
-		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("the row has %d columns, more than the limit of %d", len(cells), t.lim.MaxColumns)}
+		return t.row, nil, &Error{Row: t.row, Reason: fmt.Sprintf("the row has %d columns, more than the limit of %d", len(cells), t.lim.MaxColumns)}
 	}
 	size := 0
 	for _, c := range cells {
 		size += len(c)
 	}
 	if size > t.lim.MaxRecordBytes {
-		return t.row, nil, &RejectError{File: t.name, Row: t.row, Reason: fmt.Sprintf("the row is longer than %d bytes", t.lim.MaxRecordBytes)}
+		return t.row, nil, &Error{Row: t.row, Reason: fmt.Sprintf("the row is longer than %d bytes", t.lim.MaxRecordBytes)}
 	}
 	return t.row, cells, nil
 }
 
-func (t *xlsxTable) close() error {
+func (t *xlsxTable) Close() error {
 	t.rows.Close()
 	return t.f.Close()
 }
 
 // limitedTable ends a table after n rows.
 type limitedTable struct {
-	table
+	Table
 	n int
 }
 
-func (l *limitedTable) next() (int, []string, error) {
+func (l *limitedTable) Next() (int, []string, error) {
 	if l.n <= 0 {
 		return 0, nil, io.EOF
 	}
 	l.n--
-	return l.table.next()
+	return l.Table.Next()
 }
