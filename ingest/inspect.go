@@ -110,10 +110,10 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 	}
 	for _, c := range l.Columns {
 		ic := InspectedColumn{Letter: c.Letter, Header: c.Header, Role: c.Role.String(), Workstream: c.Workstream,
-			Confidence: confidence(c), Reversed: c.Reversed, Kind: string(c.Kind), Options: c.Options, Note: c.Note}
+			Confidence: confidence(c), Note: c.reason.String()}
 		switch c.Role {
 		case roleWorkstream:
-			ic.Scale = scaleText(c)
+			ic.Scale, ic.Reversed, ic.Kind, ic.Options = scaleText(c), c.reversed(), string(c.Kind), c.options.offered
 			out.WorkstreamColumns = append(out.WorkstreamColumns, c.Header)
 		case rolePractice:
 			out.PracticeColumn = c.Header
@@ -133,9 +133,9 @@ func confidence(c column) float64 {
 	switch {
 	case c.mapped:
 		return 1
-	case c.Role == roleWorkstream && c.Note == "header":
+	case c.Role == roleWorkstream && c.reason.why == whyHeader:
 		return 1
-	case c.Role == roleWorkstream && c.Note == "bracketed item":
+	case c.Role == roleWorkstream && c.reason.why == whyBracketed:
 		return 0.9
 	case c.Role == roleWorkstream:
 		return 0.7
@@ -145,7 +145,7 @@ func confidence(c column) float64 {
 		return 0.6
 	case c.Role == rolePersonal, c.Role == roleEmail:
 		return 0.9 // personal-data words in the header
-	case c.Note == noteEmptyHeader, strings.HasPrefix(c.Note, "duplicate"):
+	case c.reason.why == whyEmptyHeader:
 		return 0.5
 	}
 	return 1 // a platform's metadata name
@@ -154,11 +154,11 @@ func confidence(c column) float64 {
 // scaleText describes how a workstream column's answers are scored.
 func scaleText(c column) string {
 	switch {
-	case c.mapScale != nil:
-		return c.mapScale.String()
-	case c.Scale != "":
-		return c.Scale
-	case c.Reversed:
+	case c.scale.mapping != nil:
+		return c.scale.mapping.String()
+	case c.scaleText() != "":
+		return c.scaleText()
+	case c.reversed():
 		return "priority labels, or numbers 1 to 5 with 1 the highest"
 	}
 	return "priority labels, or numbers 1 to 5 with 5 the highest"

@@ -315,9 +315,9 @@ func fileWarnings(headerRow int, m *mapper, dateWarn *store.Warning) []store.War
 	for _, c := range m.cols {
 		if c.Role == roleIgnored && !c.mapped {
 			out = append(out, store.Warning{Row: headerRow, Column: c.label(), Code: "column_ignored",
-				Message: "column ignored: " + c.Note})
+				Message: "column ignored: " + c.reason.String()})
 		}
-		for _, ws := range c.unused {
+		for _, ws := range c.options.unused {
 			if first[c.question+"\x1f"+ws] {
 				continue
 			}

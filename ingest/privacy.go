@@ -19,19 +19,20 @@ var (
 	ipHeaders = map[string]bool{"ip": true, "ip address": true, "ipaddress": true, "ipaddr": true, "network id": true}
 )
 
-// personalRole reports whether folded header f names personal data.
-func personalRole(f string) (role, string, bool) {
+// personalRole reports whether folded header f names personal data, and
+// which.
+func personalRole(f string) (role, personalData, bool) {
 	switch {
 	case hasAnyPhrase(f, []string{"email", "email address", "emailaddress", "recipientemail"}):
-		return roleEmail, "personal data: stored only as a keyed hash", true
+		return roleEmail, dataEmail, true
 	case nameHeaders[f]:
-		return rolePersonal, "personal data (name): not stored", true
+		return rolePersonal, dataName, true
 	case ipHeaders[f]:
-		return rolePersonal, "personal data (IP address): not stored", true
+		return rolePersonal, dataIP, true
 	case hasAnyPhrase(f, []string{"phone", "telephone", "phone number", "mobile number", "contact number"}):
-		return rolePersonal, "personal data (phone): not stored", true
+		return rolePersonal, dataPhone, true
 	}
-	return 0, "", false
+	return 0, 0, false
 }
 
 // emailHMAC returns the hex HMAC-SHA256 of a normalised e-mail address, or

@@ -278,8 +278,8 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 	if raw == "" {
 		return
 	}
-	c := m.cols[i]
-	if s := c.mapScale; s != nil {
+	c := m.cols[i].scale
+	if s := c.mapping; s != nil {
 		p := s.score(raw)
 		out[0] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
 		if !p.ok {
@@ -294,7 +294,7 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 			return
 		}
 		score := float64(n-c.lo) / float64(c.hi-c.lo)
-		if c.Reversed {
+		if c.reversed {
 			score = 1 - score
 		}
 		out[0].Score, out[0].Scored = score, true
@@ -321,11 +321,11 @@ func (m *mapper) mapRanking(r *store.RespondentRow, q question, out []store.Answ
 		}
 		out[j] = store.Answer{Raw: raw}
 		n, err := rankNumber(raw)
-		if err != nil || n < 1 || n > q.k {
+		if err != nil || n < 1 || n > q.size.k {
 			m.offScale(r, i, raw)
 			continue
 		}
-		out[j].Score, out[j].Scored, ranked = rankScore(n, q.k, q.n), true, true
+		out[j].Score, out[j].Scored, ranked = rankScore(n, q.size.k, q.size.n), true, true
 		if slices.Contains(used, n) {
 			m.warn(r, i, &warning{code: "rank_repeated", msg: "another item has the same rank; both were scored at it", value: raw})
 		}
@@ -355,8 +355,8 @@ func (m *mapper) mapRankSlots(r *store.RespondentRow, q question, out []store.An
 		}
 		ranked = true
 		if !out[j].Scored {
-			rank := m.cols[i].rank
-			out[j] = store.Answer{Raw: "rank " + strconv.Itoa(rank), Score: rankScore(rank, q.k, q.n), Scored: true}
+			rank := m.cols[i].slot
+			out[j] = store.Answer{Raw: "rank " + strconv.Itoa(rank), Score: rankScore(rank, q.size.k, q.size.n), Scored: true}
 		}
 	}
 	fillUnanswered(out, ranked, rawNotRanked)
@@ -452,7 +452,7 @@ func (m *mapper) unmatched(r *store.RespondentRow, i int, v string) {
 // read as offering: one first seen after the rows read ahead. A workstream
 // answered by another question is ignored silently.
 func (m *mapper) notOffered(r *store.RespondentRow, i int, v, ws string) {
-	if slices.Contains(m.cols[i].unused, ws) {
+	if slices.Contains(m.cols[i].options.unused, ws) {
 		return
 	}
 	m.warn(r, i, &warning{code: "option_unmatched",
@@ -493,8 +493,8 @@ type question struct {
 	// ws are the workstreams answered, aligned with cols for the kinds with
 	// one column per workstream.
 	ws []string
-	// k and n are a ranking's ranked positions and items offered.
-	k, n int
+	// size is a ranking's ranked positions and items offered.
+	size rankSize
 }
 
 // questions groups the workstream columns into questions, in column order:
@@ -511,13 +511,13 @@ func questions(cols []column) []question {
 		if c.Kind == kindPriority || !ok {
 			j = len(out)
 			at[key] = j
-			out = append(out, question{kind: c.Kind, k: c.k, n: c.n})
+			out = append(out, question{kind: c.Kind, size: c.rank})
 		}
 		q := &out[j]
 		q.cols = append(q.cols, i)
 		switch c.Kind {
 		case kindRankSlot, kindMultiSelect:
-			q.ws = c.Options
+			q.ws = c.options.offered
 		case kindLevel:
 			q.ws = []string{c.Workstream}
 		default:
