@@ -92,6 +92,10 @@ type Limits struct {
 	// MaxXMLInMemory is the largest worksheet or shared-strings part kept
 	// in memory; larger parts are unzipped to a temporary file.
 	MaxXMLInMemory int64
+	// MaxSharedStringsBytes is the most a workbook's shared-strings part
+	// may unzip to, and MaxSharedStrings the most strings it may hold.
+	MaxSharedStringsBytes int64
+	MaxSharedStrings      int
 	// LookaheadRows is how many data rows are read ahead to decide the
 	// date order.
 	LookaheadRows int
@@ -105,6 +109,9 @@ var DefaultLimits = Limits{
 	MaxUnzipRatio:  tabular.DefaultLimits.MaxUnzipRatio,
 	MaxXMLInMemory: tabular.DefaultLimits.MaxXMLInMemory,
 	LookaheadRows:  1000,
+
+	MaxSharedStringsBytes: tabular.DefaultLimits.MaxSharedStringsBytes,
+	MaxSharedStrings:      tabular.DefaultLimits.MaxSharedStrings,
 }
 
 // fallbackKey keys hashes when no HMAC key is configured.
@@ -145,7 +152,8 @@ func New(st *store.Store, opts Options) *Ingester {
 // tabular returns the limits that bound reading the bytes.
 func (l Limits) tabular() tabular.Limits {
 	return tabular.Limits{MaxRecordBytes: l.MaxRecordBytes, MaxColumns: l.MaxColumns,
-		MaxUnzipBytes: l.MaxUnzipBytes, MaxUnzipRatio: l.MaxUnzipRatio, MaxXMLInMemory: l.MaxXMLInMemory}
+		MaxUnzipBytes: l.MaxUnzipBytes, MaxUnzipRatio: l.MaxUnzipRatio, MaxXMLInMemory: l.MaxXMLInMemory,
+		MaxSharedStringsBytes: l.MaxSharedStringsBytes, MaxSharedStrings: l.MaxSharedStrings}
 }
 
 func withDefaults(l Limits) Limits {
@@ -157,6 +165,9 @@ func withDefaults(l Limits) Limits {
 		MaxUnzipRatio:  cmp.Or(l.MaxUnzipRatio, d.MaxUnzipRatio),
 		MaxXMLInMemory: cmp.Or(l.MaxXMLInMemory, d.MaxXMLInMemory),
 		LookaheadRows:  cmp.Or(l.LookaheadRows, d.LookaheadRows),
+
+		MaxSharedStringsBytes: cmp.Or(l.MaxSharedStringsBytes, d.MaxSharedStringsBytes),
+		MaxSharedStrings:      cmp.Or(l.MaxSharedStrings, d.MaxSharedStrings),
 	}
 }
 

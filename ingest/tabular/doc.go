@@ -10,8 +10,10 @@
 //   - [Open] returns the file as a [Source]: a [Table] of rows with what
 //     opening it told (delimiter, worksheet, date system). csv.go sniffs
 //     the delimiter and streams records; xlsx.go chooses the worksheet and
-//     streams its rows; every zip entry of a workbook is read through the
-//     limits of ziplimit.go.
+//     streams its rows. Before a workbook is read, ziplimit.go checks every
+//     zip entry against the [Limits] (declared size, inflation ratio, the
+//     shared strings' size, number and length) and xlsx.go the size of its
+//     rows, so a decompression bomb is refused before it is inflated.
 //
 // A file that cannot be read is an [*Error] with the row, if any, and a
 // reason for a person. Callers add the file's name.

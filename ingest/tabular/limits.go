@@ -1,7 +1,9 @@
 package tabular
 
 // Limits bound what one file may make a reader read or hold. Every field
-// must be set; see [DefaultLimits].
+// must be set; see [DefaultLimits]. A file beyond a limit is refused as
+// soon as it shows it: a workbook's parts by the sizes their zip entries
+// declare, before anything is inflated.
 type Limits struct {
 	// MaxRecordBytes is the longest row (CSV record or worksheet row).
 	MaxRecordBytes int
@@ -17,6 +19,11 @@ type Limits struct {
 	// MaxXMLInMemory is the largest worksheet or shared-strings part kept
 	// in memory; larger parts are unzipped to a temporary file.
 	MaxXMLInMemory int64
+	// MaxSharedStringsBytes is the most a workbook's shared-strings part
+	// may unzip to, and MaxSharedStrings the most strings it may hold: a
+	// reader keeps an entry per string in memory.
+	MaxSharedStringsBytes int64
+	MaxSharedStrings      int
 }
 
 // DefaultLimits are the limits callers use unless they have a reason not
@@ -27,4 +34,8 @@ var DefaultLimits = Limits{
 	MaxUnzipBytes:  2 << 30,
 	MaxUnzipRatio:  100,
 	MaxXMLInMemory: 16 << 20,
+	// 64 MB and a million strings: a workbook of 200,000 responses with
+	// a few free-text answers each. excelize holds about 100 MB for them.
+	MaxSharedStringsBytes: 64 << 20,
+	MaxSharedStrings:      1_000_000,
 }

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -29,6 +30,9 @@ func withDefaults(lim Limits) Limits {
 		MaxUnzipBytes:  cmp.Or(lim.MaxUnzipBytes, d.MaxUnzipBytes),
 		MaxUnzipRatio:  cmp.Or(lim.MaxUnzipRatio, d.MaxUnzipRatio),
 		MaxXMLInMemory: cmp.Or(lim.MaxXMLInMemory, d.MaxXMLInMemory),
+
+		MaxSharedStringsBytes: cmp.Or(lim.MaxSharedStringsBytes, d.MaxSharedStringsBytes),
+		MaxSharedStrings:      cmp.Or(lim.MaxSharedStrings, d.MaxSharedStrings),
 	}
 }
 
@@ -216,7 +220,9 @@ func TestHostileFilesDefaultLimits(t *testing.T) {
 	var wide strings.Builder
 	wide.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">`)
 	for i := 0; i < 100_000; i++ {
-		wide.WriteString(`<c t="inlineStr"><is><t>q</t></is></c>`)
+		// Distinct cells, so the part compresses as data does, not as a
+		// bomb of repeated markup.
+		fmt.Fprintf(&wide, `<c t="inlineStr"><is><t>q%d</t></is></c>`, i*7919%100_003)
 	}
 	wide.WriteString(`</row></sheetData></worksheet>`)
 	header := "Timestamp,Priority [Cyber Security]\n"

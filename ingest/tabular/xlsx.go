@@ -1,10 +1,11 @@
 package tabular
 
 import (
+	"archive/zip"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -29,16 +30,35 @@ type xlsxTable struct {
 // openXLSX opens a workbook with bounded unzip sizes and returns the
 // worksheet ch chooses as a table. Cells are read raw: shared strings as
 // text, numbers and dates as stored (dates are serial numbers), formulas as
-// their cached values.
+// their cached values. Before excelize reads anything, the workbook's
+// parts are checked against lim ([checkWorkbook]) and so are its rows
+// ([checkRows]), since excelize holds the shared strings and each row
+// whole.
 func openXLSX(path string, lim Limits, ch SheetChoice) (*Source, error) {
-	unzip := lim.MaxUnzipBytes
-	if fi, err := os.Stat(path); err == nil && fi.Size() <= math.MaxInt64/max(lim.MaxUnzipRatio, 1) {
-		unzip = max(unzip, fi.Size()*lim.MaxUnzipRatio)
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, xlsxOpenError(err)
 	}
-	f, err := excelize.OpenFile(path, excelize.Options{
-		UnzipSizeLimit:    unzip,
-		UnzipXMLSizeLimit: min(lim.MaxXMLInMemory, unzip),
-	})
+	fi, err := os.Stat(path)
+	if err != nil {
+		zr.Close()
+		return nil, err
+	}
+	parts, err := checkWorkbook(&zr.Reader, fi.Size(), lim)
+	if err == nil {
+		err = checkRows(parts, lim)
+	}
+	zr.Close()
+	if err != nil {
+		return nil, err
+	}
+	inMemory := min(lim.MaxXMLInMemory, parts.unzip)
+	if parts.sharedStrings > sharedStringsInMemory {
+		// Decoded whole, each shared string costs excelize some 500
+		// bytes; above this many it reads them from a temporary file.
+		inMemory = min(inMemory, max(parts.sharedBytes-1, 1))
+	}
+	f, err := excelize.OpenFile(path, excelize.Options{UnzipSizeLimit: parts.unzip, UnzipXMLSizeLimit: inMemory})
 	if err != nil {
 		return nil, xlsxOpenError(err)
 	}
@@ -52,6 +72,125 @@ func openXLSX(path string, lim Limits, ch SheetChoice) (*Source, error) {
 	}
 	src.LastRow = lastRow(f, src.Sheet)
 	return src, nil
+}
+
+// sharedStringsInMemory is the most shared strings excelize is let decode
+// in memory.
+const sharedStringsInMemory = 100_000
+
+// rowXMLFactor bounds a worksheet row's XML, and the shared strings it
+// refers to, at this many times MaxRecordBytes: markup and escapes make
+// the XML of a row longer than its text, but not by this much.
+const rowXMLFactor = 8
+
+// checkRows reads every worksheet of the workbook with a tag scanner and
+// refuses a row that excelize could not build within lim: more than
+// MaxColumns cells, or XML or shared strings of more than rowXMLFactor
+// times MaxRecordBytes. Excelize builds a whole row before it returns it,
+// so the limits of [xlsxTable.Next] would come too late for such a row.
+func checkRows(parts workbookParts, lim Limits) error {
+	for _, ws := range parts.worksheets {
+		if err := checkSheetRows(ws, parts, lim); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkSheetRows is [checkRows] for the worksheet part ws.
+func checkSheetRows(ws *zip.File, parts workbookParts, lim Limits) error {
+	rc, err := openLimited(ws, parts.unzip)
+	if err != nil {
+		return &Error{Reason: "the workbook cannot be opened (damaged, encrypted or not .xlsx)", Err: err}
+	}
+	defer rc.Close()
+	maxXML := int64(rowXMLFactor) * int64(lim.MaxRecordBytes)
+	s := newTagScanner(rc)
+	var row, cells int
+	var rowStart, shared int64
+	inRow, sharedCell, inValue := false, false, false
+	tooLong := func() error {
+		return errorf("row %d of the workbook's %s is longer than %d bytes", row, ws.Name, lim.MaxRecordBytes)
+	}
+	for {
+		name, attrs, err := s.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return &Error{Reason: "unreadable worksheet", Err: err}
+		}
+		if inRow && s.offset-rowStart > maxXML {
+			return tooLong()
+		}
+		switch name {
+		case "row":
+			row++
+			inRow, cells, shared, rowStart = !selfClosing(attrs), 0, 0, s.tagStart
+		case "/row":
+			inRow = false
+		case "c":
+			if !inRow {
+				continue
+			}
+			if cells++; cells > lim.MaxColumns {
+				return errorf("row %d of the workbook's %s has more than %d columns, the limit", row, ws.Name, lim.MaxColumns)
+			}
+			sharedCell = !selfClosing(attrs) && attrIs(attrs, "t", "s")
+		case "/c":
+			sharedCell = false
+		case "v":
+			inValue = sharedCell && !selfClosing(attrs)
+		case "/v":
+			if inValue {
+				if i, ok := atoiBytes(bytes.TrimSpace(s.text)); ok && i < len(parts.sharedLen) {
+					if shared += int64(parts.sharedLen[i]); shared > maxXML {
+						return tooLong()
+					}
+				}
+			}
+			inValue = false
+		}
+	}
+}
+
+// attrIs reports whether the attributes text of a tag gives attribute
+// name the value want.
+func attrIs(attrs []byte, name, want string) bool {
+	for len(attrs) > 0 {
+		i := bytes.Index(attrs, []byte(name))
+		if i < 0 {
+			return false
+		}
+		before := i == 0 || strings.IndexByte(" \t\r\n", attrs[i-1]) >= 0
+		rest := bytes.TrimLeft(attrs[i+len(name):], " \t\r\n")
+		attrs = attrs[i+len(name):]
+		if !before || len(rest) == 0 || rest[0] != '=' {
+			continue
+		}
+		rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+		if len(rest) < 2 || (rest[0] != '"' && rest[0] != '\'') {
+			continue
+		}
+		end := bytes.IndexByte(rest[1:], rest[0])
+		return end >= 0 && string(rest[1:1+end]) == want
+	}
+	return false
+}
+
+// atoiBytes reads a small non-negative decimal number.
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 9 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
 }
 
 // lastRow returns the number of the last row of sheet that its dimension
