@@ -70,6 +70,12 @@ type Options struct {
 	// Mapping, else a sheet named by a mapping of MappingsDir that the
 	// workbook has, else the first sheet with data.
 	Sheet string
+	// Encoding, when set, is the text encoding every CSV file without a
+	// byte order mark is read in, "utf-8" or "windows-1252", whatever its
+	// bytes say: for a file valid in neither, after looking at it with
+	// [Ingester.Inspect]. A byte that fits no character becomes U+FFFD and
+	// the file gets an "encoding_forced" warning. Empty decides per file.
+	Encoding string
 	// Progress, when set, is shown each file as it is loaded: the rows
 	// read, how far through the file (CSV bytes, or worksheet rows when
 	// the workbook records its last row) and the rate. Nil shows none.
@@ -237,9 +243,9 @@ func (in *Ingester) ingest(ctx context.Context, path string, rj *rejects) (res R
 	// before a panic is logged.
 	task := in.opts.Progress.Start("ingest", slog.String("file", res.File))
 	defer task.Finish()
-	info, err := fingerprint(path)
+	info, err := in.readInfo(path)
 	if err != nil {
-		return res, err
+		return res, rejectionOf(res.File, err)
 	}
 	res.SHA256 = info.SHA256
 	id, loaded, err := in.st.LoadedFile(ctx, info.SHA256)

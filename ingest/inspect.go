@@ -13,7 +13,9 @@ import (
 // Inspection is what [Ingester.Inspect] found in a file, without loading
 // anything.
 type Inspection struct {
-	File       string `json:"file"`
+	File string `json:"file"`
+	// Platform is the detected platform shape; empty for a file that is
+	// not a table (empty, binary, a decompression bomb).
 	Platform   string `json:"platform"`
 	Format     string `json:"format"`
 	Encoding   string `json:"encoding"`
@@ -39,6 +41,10 @@ type Inspection struct {
 	UnmatchedColumns []string `json:"unmatched_columns"`
 	// Problem says why the file would be rejected; empty when it would load.
 	Problem string `json:"problem,omitempty"`
+	// InvalidByteOffset is the offset of the first byte of a text file
+	// that is valid in no supported encoding, which was described reading
+	// it as UTF-8; nil for any other file.
+	InvalidByteOffset *int64 `json:"invalid_byte_offset,omitempty"`
 }
 
 // InspectedColumn is one column as the ingester reads it.
@@ -75,14 +81,23 @@ type InspectedColumn struct {
 
 // Inspect reports what the ingester detects in the file at path: container,
 // encoding, delimiter, platform, header rows, each column's meaning and the
-// number of respondents. It needs no database. Any table is described: one
-// that fits no platform shape as generic, and one that would be rejected
-// with the reason in Problem. The error is non-nil only when the file
-// cannot be read as a table at all.
+// number of respondents. It needs no database. Any file is described: a
+// table that fits no platform shape as generic, and one that would be
+// rejected with the reason in Problem. A text file valid in no supported
+// encoding is read as UTF-8, its bad bytes replaced, to describe its
+// header, and InvalidByteOffset says where the first is. An empty, binary
+// or otherwise unreadable file has only File, Format when known, and
+// Problem. The error is non-nil only when the file cannot be opened or
+// read (it does not exist, a disk error).
 func (in *Ingester) Inspect(path string) (Inspection, error) {
-	info, err := fingerprint(path)
-	if err != nil {
-		return Inspection{File: fileName(path)}, fmt.Errorf("inspect %s: %w", path, err)
+	name := fileName(path)
+	info, err := in.readInfo(path)
+	var bad *tabular.EncodingError
+	switch {
+	case errors.As(err, &bad):
+		info.Encoding = tabular.EncUTF8 // bad bytes become U+FFFD
+	case err != nil:
+		return unreadable(name, info, err)
 	}
 	// Read the file as a load would: one pass when it loads. Only a file
 	// that would be rejected is read again, described as it stands.
@@ -91,10 +106,13 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 		var err error
 		if l, rows, m, err = in.describe(path, info); err != nil {
 			if l.Platform == "" {
-				return Inspection{File: fileName(path)}, fmt.Errorf("inspect %s: %w", path, err)
+				return unreadable(name, info, err)
 			}
 			problem, order = err, ""
 		}
+	}
+	if bad != nil {
+		problem, l.Encoding = rejectionOf(name, bad), "unknown"
 	}
 	out := Inspection{File: fileName(path), Platform: l.Platform, Format: l.Format, Encoding: l.Encoding,
 		Delimiter: l.Delimiter, Sheet: l.Sheet, TitleRows: l.TitleRows, HeaderRows: l.HeaderRows,
@@ -107,6 +125,9 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 	}
 	if out.Encoding == "" && out.Format == "xlsx" {
 		out.Encoding = "utf-8" // XLSX parts are XML in a Unicode encoding
+	}
+	if bad != nil {
+		out.InvalidByteOffset = &bad.UTF8
 	}
 	for _, c := range l.Columns {
 		ic := InspectedColumn{Letter: c.Letter, Header: c.Header, Role: c.Role.String(), Workstream: c.Workstream,
@@ -126,6 +147,17 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 		out.Columns = append(out.Columns, ic)
 	}
 	return out, nil
+}
+
+// unreadable describes a file that cannot be read as a table: err, when
+// it is the file's fault, is its Problem; any other error is returned.
+func unreadable(name string, info tabular.Info, err error) (Inspection, error) {
+	var rej *RejectError
+	if !errors.As(rejectionOf(name, err), &rej) {
+		return Inspection{File: name}, fmt.Errorf("inspect %s: %w", name, err)
+	}
+	return Inspection{File: name, Format: info.Format, Problem: rej.Error(), Columns: []InspectedColumn{},
+		WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}, nil
 }
 
 // confidence is how sure a column's role is; see [InspectedColumn].

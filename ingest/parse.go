@@ -246,7 +246,12 @@ func (in *Ingester) open(path string, info tabular.Info, pm *practices.Matcher, 
 	m.dates.order = order
 	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h), mapping: h.mapping, rejects: rj, task: task}
 	p.layout.DateOrder = order.String()
-	p.file = sourceFile(name, info, p.layout, m, fileWarnings(h.row, m, dateWarn))
+	warns := fileWarnings(h.row, m, dateWarn)
+	if in.opts.Encoding != "" && info.Format == tabular.FormatCSV && !tabular.HasBOM(info.Encoding) {
+		warns = append(warns, store.Warning{Code: "encoding_forced",
+			Message: "the text was read as " + info.Encoding + ", as the configuration forces; a byte that fits no character there was replaced by \uFFFD"})
+	}
+	p.file = sourceFile(name, info, p.layout, m, warns)
 	return p, nil
 }
 

@@ -19,6 +19,24 @@ func fingerprint(path string) (tabular.Info, error) {
 	return info, rejectionOf(fileName(path), err)
 }
 
+// Encodings a caller may force with [Options.Encoding].
+var forcedEncodings = []string{tabular.EncUTF8, tabular.EncCP1252}
+
+// readInfo is [tabular.Fingerprint] with the encoding the options force,
+// if any, for a text file without a byte order mark. Its errors are
+// tabular's: an *tabular.EncodingError stays one, so that a file in no
+// encoding can still be described.
+func (in *Ingester) readInfo(path string) (tabular.Info, error) {
+	info, err := tabular.Fingerprint(path)
+	var bad *tabular.EncodingError
+	force := in.opts.Encoding
+	if force != "" && info.Format == tabular.FormatCSV && (errors.As(err, &bad) || err == nil && !tabular.HasBOM(info.Encoding)) {
+		info.Encoding = force
+		return info, nil
+	}
+	return info, err
+}
+
 // openTable opens a file as a table according to its format; a workbook
 // is read at the sheet ch chooses. A file or row that cannot be read is a
 // *RejectError. How far through the file reading has got is shown on
@@ -61,10 +79,14 @@ func (t *fileTable) Next() (int, []string, error) {
 // called name, and any other error as it is.
 func rejectionOf(name string, err error) error {
 	var te *tabular.Error
-	if !errors.As(err, &te) {
-		return err
+	var bad *tabular.EncodingError
+	switch {
+	case errors.As(err, &te):
+		return &RejectError{File: name, Row: te.Row, Reason: te.Reason, Err: te.Err}
+	case errors.As(err, &bad):
+		return &RejectError{File: name, Reason: bad.Error() + ", or read it as one of them with --encoding utf-8 or windows-1252"}
 	}
-	return &RejectError{File: name, Row: te.Row, Reason: te.Reason, Err: te.Err}
+	return err
 }
 
 // rowProgress shows the number of each row read from its table as the

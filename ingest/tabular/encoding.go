@@ -11,7 +11,10 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// Text encodings of CSV files, as [Info.Encoding] names them.
+// Text encodings of CSV files, as [Info.Encoding] names them. A caller
+// may set the encoding of a file without a byte order mark to EncUTF8 or
+// EncCP1252 to read it so whatever its bytes: a byte that fits no
+// character becomes U+FFFD in the cells.
 const (
 	// EncUTF8 is UTF-8 without a byte order mark.
 	EncUTF8 = "utf-8"
@@ -27,6 +30,26 @@ const (
 	EncCP1252 = "windows-1252"
 )
 
+// HasBOM reports whether a text encoding is one a byte order mark
+// announced, and so certain.
+func HasBOM(enc string) bool {
+	return enc == EncUTF8BOM || enc == EncUTF16LE || enc == EncUTF16BE
+}
+
+// EncodingError is the error of [Fingerprint] for text that is valid in
+// no supported encoding. The file can still be read in one of them, its
+// bytes that fit no character replaced: see [Info.Encoding].
+type EncodingError struct {
+	// UTF8 is the offset of the first byte invalid in UTF-8; CP1252 that
+	// of the first byte Windows-1252 leaves undefined.
+	UTF8, CP1252 int64
+}
+
+// Error names both offsets.
+func (e *EncodingError) Error() string {
+	return fmt.Sprintf("the text is neither UTF-8 (invalid byte at offset %d) nor Windows-1252 (undefined byte at offset %d); save it as CSV UTF-8", e.UTF8, e.CP1252)
+}
+
 // textEncoding decides the encoding of a text file without a BOM: UTF-8
 // when valid, else Windows-1252 when every byte is defined there. bad is the
 // offset of the first invalid UTF-8 byte, or -1.
@@ -39,7 +62,7 @@ func textEncoding(name, path string, bad int64) (string, error) {
 		return "", fmt.Errorf("read %s: %w", name, err)
 	}
 	if off >= 0 {
-		return "", errorf("the text is neither UTF-8 (invalid byte at offset %d) nor Windows-1252 (undefined byte at offset %d); save it as CSV UTF-8", bad, off)
+		return "", &EncodingError{UTF8: bad, CP1252: off}
 	}
 	return EncCP1252, nil
 }
