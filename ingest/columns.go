@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -147,7 +146,8 @@ func (c *column) ignore(r reason) {
 	c.options = optionSet{}
 }
 
-// classify gives every header a role: first the shape's metadata, then
+// classify gives every header, without HTML (see [plainText]), a role:
+// first the shape's metadata, then
 // personal data, workstreams (matched against cat), free text, role and
 // practice questions. What the header tells of the question's kind is set
 // too (see [headerKind]); the rest comes from the data rows, in [refine],
@@ -155,7 +155,7 @@ func (c *column) ignore(r reason) {
 func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	cols := make([]column, len(headers))
 	for i, h := range headers {
-		c := column{Index: i, Letter: columnLetter(i), Header: tabular.CleanHeader(h)}
+		c := column{Index: i, Letter: columnLetter(i), Header: plainText(h)}
 		c.Role, c.Workstream, c.reason = classifyHeader(sh, c.Header, cat)
 		headerKind(&c)
 		cols[i] = c

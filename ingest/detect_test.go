@@ -137,3 +137,24 @@ func examplePractices(t *testing.T) []survey.Practice {
 	t.Helper()
 	return readPracticesFile(t, "../examples/practices.csv")
 }
+
+// TestHeadersWithoutHTML reads every platform's headers without HTML tags
+// and entities, for matching and for display.
+func TestHeadersWithoutHTML(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	headers := []string{"#", "<strong>Is your employer primarily a tech company?</strong>", "Priority [Cyber&nbsp;Security]",
+		"Telephony &amp; Unified Communications<br/>", "Submit Date (UTC)"}
+	want := []string{"#", "Is your employer primarily a tech company?", "Priority [Cyber Security]",
+		"Telephony & Unified Communications", "Submit Date (UTC)"}
+	for _, sh := range []*shape{typeform, generic} {
+		cols := classify(sh, headers, cat)
+		for i, c := range cols {
+			if c.Header != want[i] {
+				t.Errorf("%s: header %q read as %q, want %q", sh.platform, headers[i], c.Header, want[i])
+			}
+		}
+		if cols[2].Workstream != "cyber-security" {
+			t.Errorf("%s: %q matched %q, want cyber-security", sh.platform, cols[2].Header, cols[2].Workstream)
+		}
+	}
+}

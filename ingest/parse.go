@@ -200,11 +200,12 @@ func (in *Ingester) mappings() ([]*Mapping, error) {
 	return LoadMappings(in.opts.MappingsDir, in.opts.Catalogue)
 }
 
-// cleanHeaders returns header cells cleaned as columns' headers are.
+// cleanHeaders returns header cells cleaned as columns' headers are (see
+// [classify]).
 func cleanHeaders(row []string) []string {
 	out := make([]string, len(row))
 	for i, c := range row {
-		out[i] = tabular.CleanHeader(c)
+		out[i] = plainText(c)
 	}
 	return out
 }

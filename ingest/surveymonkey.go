@@ -4,6 +4,7 @@ import (
 	"html"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
@@ -78,10 +79,14 @@ func withSubLabel(question, label string) string {
 var htmlTag = regexp.MustCompile(`<[A-Za-z/!][^<>]*>`)
 
 // plainText returns header text without HTML tags and entities, on one
-// line.
+// line. Every platform's headers are read so: Typeform writes
+// "<strong>…</strong>", SurveyMonkey "<br>", LimeSurvey "&amp;".
 func plainText(s string) string {
 	if s == "" {
 		return s
+	}
+	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
+		return tabular.CleanHeader(s)
 	}
 	return tabular.CleanHeader(html.UnescapeString(htmlTag.ReplaceAllString(s, " ")))
 }

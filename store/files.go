@@ -26,7 +26,7 @@ type SourceFile struct {
 	Size int64
 	// Platform names the survey platform shape, e.g. "google-forms".
 	Platform string
-	// Format is the container format, "csv" or "xlsx".
+	// Format is the container format, "csv", "tsv" or "xlsx".
 	Format string
 	// Encoding is the text encoding of a CSV file, empty for XLSX.
 	Encoding string

@@ -45,7 +45,11 @@ func openCSV(path string, info Info, lim Limits, read func(int64)) (*Source, err
 	br := bufio.NewReaderSize(guard, SniffSize)
 	comma := SniffDelimiter(br)
 	t := &csvTable{file: f, r: NewCSVReader(br, comma), guard: guard, lim: lim}
-	return &Source{Table: t, Format: FormatCSV, Encoding: info.Encoding, Delimiter: string(comma)}, nil
+	format := FormatCSV
+	if comma == '\t' {
+		format = FormatTSV
+	}
+	return &Source{Table: t, Format: format, Encoding: info.Encoding, Delimiter: string(comma)}, nil
 }
 
 // NewCSVReader returns a strict RFC 4180 reader of r that allows records

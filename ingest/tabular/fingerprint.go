@@ -14,6 +14,9 @@ import (
 const (
 	// FormatCSV is delimited text.
 	FormatCSV = "csv"
+	// FormatTSV is text delimited by tabs, as [Source.Format] names a
+	// CSV file whose delimiter is the tab; [Info.Format] says FormatCSV.
+	FormatTSV = "tsv"
 	// FormatXLSX is an Office Open XML workbook.
 	FormatXLSX = "xlsx"
 )

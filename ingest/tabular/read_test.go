@@ -93,6 +93,9 @@ func TestCSVDecoding(t *testing.T) {
 		if src.Encoding != tt.enc || src.Delimiter != tt.delim {
 			t.Errorf("%s: encoding %q delimiter %q, want %q %q", tt.name, src.Encoding, src.Delimiter, tt.enc, tt.delim)
 		}
+		if format := map[bool]string{true: FormatTSV, false: FormatCSV}[tt.delim == "\t"]; src.Format != format {
+			t.Errorf("%s: format %q, want %q", tt.name, src.Format, format)
+		}
 		if strings.HasPrefix(tt.name, "quoted") || strings.HasPrefix(tt.name, "commas") {
 			continue
 		}

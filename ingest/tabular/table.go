@@ -19,7 +19,7 @@ type Table interface {
 // Source is an opened table and what was learnt opening it.
 type Source struct {
 	Table
-	// Format is [FormatCSV] or [FormatXLSX].
+	// Format is [FormatCSV], [FormatTSV] or [FormatXLSX].
 	Format string
 	// Encoding is a CSV file's text encoding; empty for a workbook.
 	Encoding string
