@@ -157,6 +157,9 @@ func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	for i, h := range headers {
 		c := column{Index: i, Letter: columnLetter(i), Header: plainText(h)}
 		c.Role, c.Workstream, c.reason = classifyHeader(sh, c.Header, cat)
+		if i == 0 && sh.first != roleIgnored {
+			c.Role, c.Workstream, c.reason = sh.first, "", because(whyMeta)
+		}
 		headerKind(&c)
 		cols[i] = c
 	}
@@ -173,7 +176,7 @@ func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, r
 	// A header of symbols alone folds to nothing, so it is looked up as
 	// written (Typeform's "#").
 	key := f
-	if key == "" {
+	if key == "" || sh.exactMeta {
 		key = h
 	}
 	if r, ok := sh.metaRole(key); ok {

@@ -9,14 +9,16 @@
 //   - detect.go recognises the platform from the header rows (never the file
 //     name) using a registry of shapes (googleforms.go, msforms.go,
 //     surveymonkey.go, qualtrics.go, typeform.go, smartsurvey.go, jisc.go,
-//     limesurvey.go; a new platform is one more shape, placed before
-//     generic.go, the last, which takes any single header that names a
+//     koboodk.go, redcap.go, surveygizmo.go, limesurvey.go; a new platform
+//     is one more shape, placed before generic.go, the last, which takes any single header that names a
 //     workstream or the practice). A shape with several header rows merges
 //     them into one header per column, and columns.go classifies every
 //     column: workstream, practice, role, free text, personal data or
 //     ignored; a mapping file (mapping.go) overrides the columns it names;
 //     parse.go ties these together and reads ahead to settle the date order
 //     and the kinds and scales of questions (kinds.go);
+//   - partial.go finds the responses a platform marks partial, and merges
+//     the rows of one record (REDCap);
 //   - rows.go maps each data row to a [store.RespondentRow]: practice matched
 //     against the registry, timestamps in UTC (timestamps.go), e-mail
 //     replaced by a keyed hash and free text masked (privacy.go), numeric

@@ -83,6 +83,11 @@ type realGolden struct {
 	Rows       int            `json:"rows"`
 	Warnings   int            `json:"warnings"`
 	Error      string         `json:"error,omitempty"`
+	// Respondents and Partial are what inspect counts, and Problem is
+	// whether it finds one.
+	Respondents int  `json:"respondents"`
+	Partial     int  `json:"partial,omitempty"`
+	Problem     bool `json:"problem"`
 }
 
 func summarizeReal(g golden) realGolden {
@@ -204,7 +209,13 @@ func TestGolden(t *testing.T) {
 	t.Run("real", func(t *testing.T) {
 		for _, f := range realworld.Glob(t, "exports/*/*.*") {
 			t.Run(filepath.Base(f), func(t *testing.T) {
-				checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), summarizeReal(parseAll(t, in, f, ps)))
+				g := summarizeReal(parseAll(t, in, f, ps))
+				ins, err := in.Inspect(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g.Respondents, g.Partial, g.Problem = ins.Respondents, ins.Partial, ins.Problem != ""
+				checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), g)
 			})
 		}
 	})

@@ -70,6 +70,10 @@ type Options struct {
 	// Mapping, else a sheet named by a mapping of MappingsDir that the
 	// workbook has, else the first sheet with data.
 	Sheet string
+	// Partial says whether responses the platform marks partial (see
+	// docs/METHOD.md §14) are loaded; the zero value leaves them out.
+	// Either way they are counted in [Result].
+	Partial Partial
 	// Encoding, when set, is the text encoding every CSV file without a
 	// byte order mark is read in, "utf-8" or "windows-1252", whatever its
 	// bytes say: for a file valid in neither, after looking at it with
@@ -206,6 +210,11 @@ type Result struct {
 	Duplicates  int `json:"duplicates"`
 	Answers     int `json:"answers"`
 	Warnings    int `json:"warnings"`
+	// Partial is the number of rows read whose response the platform
+	// marks partial: loaded (and in Respondents) only when partial
+	// responses are included; PartialExcluded of them were left out.
+	Partial         int `json:"partial"`
+	PartialExcluded int `json:"partial_excluded"`
 	// Ignored lists the headers of columns that were not recognised.
 	Ignored []string `json:"ignored,omitempty"`
 	// MovedTo is where an inbox file was moved, if it was.
@@ -282,6 +291,7 @@ func (in *Ingester) load(ctx context.Context, path string, info tabular.Info, pm
 	}
 	res.Rows, res.Respondents, res.Duplicates = lr.Rows, lr.Respondents, lr.Duplicates
 	res.Answers, res.Warnings = lr.Answers, lr.Warnings
+	res.Partial, res.PartialExcluded = lr.Partial+lr.PartialExcluded, lr.PartialExcluded
 	return res, nil
 }
 

@@ -26,9 +26,14 @@ type Inspection struct {
 	DateOrder  string `json:"date_order,omitempty"`
 	// Mapping is the mapping file applied, if any.
 	Mapping string `json:"mapping,omitempty"`
-	// Respondents is the number of data rows that would be loaded; for a
-	// file that would be rejected, the number of non-blank data rows.
+	// Respondents is the number of data rows that would be loaded (a
+	// record, for REDCap's rows per record and event); for a file that
+	// would be rejected, the number of non-blank data rows that a load
+	// would read.
 	Respondents int `json:"respondents"`
+	// Partial is the number of those rows the platform marks partial; they
+	// are in Respondents only when partial responses are included.
+	Partial int `json:"partial"`
 	// Columns describes every column, in order.
 	Columns []InspectedColumn `json:"columns"`
 	// PracticeColumn is the header of the column read as the practice, or
@@ -101,10 +106,10 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 	}
 	// Read the file as a load would: one pass when it loads. Only a file
 	// that would be rejected is read again, described as it stands.
-	l, m, rows, order, problem := in.countRespondents(path, info)
+	l, m, n, order, problem := in.countRespondents(path, info)
 	if problem != nil {
 		var err error
-		if l, rows, m, err = in.describe(path, info); err != nil {
+		if l, n, m, err = in.describe(path, info); err != nil {
 			if l.Platform == "" {
 				return unreadable(name, info, err)
 			}
@@ -116,7 +121,7 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 	}
 	out := Inspection{File: fileName(path), Platform: l.Platform, Format: l.Format, Encoding: l.Encoding,
 		Delimiter: l.Delimiter, Sheet: l.Sheet, TitleRows: l.TitleRows, HeaderRows: l.HeaderRows,
-		Respondents: rows, DateOrder: order, Columns: []InspectedColumn{}, WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}
+		Respondents: n.rows, Partial: n.partial, DateOrder: order, Columns: []InspectedColumn{}, WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}
 	if problem != nil {
 		out.Problem = problem.Error()
 	}
@@ -197,24 +202,30 @@ func scaleText(c column) string {
 }
 
 // countRespondents streams the file as a load would, without a store, and
-// returns its layout, the mapping applied, the respondents and the date
-// order; the error is the reason a load would reject it.
-func (in *Ingester) countRespondents(path string, info tabular.Info) (layout, *Mapping, int, string, error) {
+// returns its layout, the mapping applied, the respondents that would be
+// loaded and the partial ones, and the date order; the error is the reason
+// a load would reject it.
+func (in *Ingester) countRespondents(path string, info tabular.Info) (layout, *Mapping, rowCounts, string, error) {
+	var n rowCounts
 	p, err := in.open(path, info, practices.NewMatcher(nil), nil, nil)
 	if err != nil {
-		return layout{}, nil, 0, "", err
+		return layout{}, nil, n, "", err
 	}
 	defer p.close()
-	n := 0
 	for {
-		_, err := p.next()
+		r, err := p.next()
 		if errors.Is(err, io.EOF) {
 			return p.layout, p.mapping, n, p.layout.DateOrder, nil
 		}
 		if err != nil {
 			return p.layout, p.mapping, n, p.layout.DateOrder, err
 		}
-		n++
+		if r.Partial {
+			n.partial++
+		}
+		if !r.Excluded {
+			n.rows++
+		}
 	}
 }
 

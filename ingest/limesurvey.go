@@ -47,7 +47,10 @@ var limeSurvey = &shape{
 	},
 	metaPrefixes: []string{"grouptime"},
 	headers:      limeSurveyHeaders,
-	key:          timedResponseKey("id"),
+	// An incomplete response, exported when the exporter asks for them,
+	// has no submit date.
+	completion: &completion{column: headerIs("submitdate", "date submitted"), partial: func(v string) bool { return v == "" }},
+	key:        timedResponseKey("id"),
 }
 
 // limeSurveyMeta are the metadata headers other than the response ID, in

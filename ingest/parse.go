@@ -126,7 +126,7 @@ type header struct {
 	det  detection
 	row  int      // row number of the header
 	cols []column // classified columns
-	rows *tabular.Replay
+	rows tabular.Table
 	// ahead are the data rows read ahead, replayed by rows.
 	ahead []tabular.Row
 	// mapping is the mapping applied to the columns, if any.
@@ -185,9 +185,13 @@ func (in *Ingester) readHeader(name string, src *tabular.Source, describe bool, 
 		}
 	}
 	h.mapping = m
-	h.rows = &tabular.Replay{Table: src.Table, Buf: top[det.titleRows+det.headerRows:]}
-	h.ahead, err = tabular.ReadAhead(h.rows, in.opts.Limits.LookaheadRows)
-	h.rows.Buf = h.ahead
+	replay := &tabular.Replay{Table: src.Table, Buf: top[det.titleRows+det.headerRows:]}
+	h.ahead, err = tabular.ReadAhead(replay, in.opts.Limits.LookaheadRows)
+	replay.Buf = h.ahead
+	h.rows = replay
+	if det.shape.records {
+		h.rows = &recordRows{Table: replay, col: 0}
+	}
 	refine(h.cols, h.ahead, in.opts.Catalogue)
 	return h, err
 }
@@ -238,6 +242,7 @@ func (in *Ingester) open(path string, info tabular.Info, pm *practices.Matcher, 
 	m := newMapper(name, h.det.shape, h.cols, in.opts.Catalogue,
 		&dateParser{loc: in.opts.Location, excel: src.Excel, date1904: src.Date1904}, pm, in.opts.HMACKey)
 	m.strictWidth = !src.Excel
+	m.includePartial = in.opts.Partial == PartialInclude
 	if len(m.questions) == 0 {
 		return nil, &RejectError{File: name, Row: h.row, Reason: "no column matches a workstream of the catalogue"}
 	}
@@ -273,32 +278,46 @@ func (in *Ingester) inspect(path string) (layout, error) {
 
 // describe is [Ingester.inspect] for any table, whether it would load or
 // not: a header that fits no shape is described as generic. It also
-// counts the non-blank data rows, reading the whole table, and returns the
-// mapping applied, if any.
-func (in *Ingester) describe(path string, info tabular.Info) (layout, int, *Mapping, error) {
+// counts, reading the whole table, the non-blank data rows (the records,
+// for a platform of several rows per record) that a load would read, and
+// those the platform marks partial, and returns the mapping applied, if
+// any.
+func (in *Ingester) describe(path string, info tabular.Info) (l layout, c rowCounts, m *Mapping, err error) {
 	src, h, err := in.openHeader(path, info, true, nil)
 	if h == nil {
-		return layout{}, 0, nil, err
+		return layout{}, c, nil, err
 	}
 	defer src.Close()
 	if err != nil {
-		return layoutOf(src, h), 0, h.mapping, err
+		return layoutOf(src, h), c, h.mapping, err
 	}
-	n := 0
+	marks := newCompletionMarks(h.det.shape, h.cols)
 	for {
 		_, cells, err := h.rows.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return layoutOf(src, h), n, h.mapping, err
+			return layoutOf(src, h), c, h.mapping, err
 		}
-		if !tabular.BlankRow(cells) {
-			n++
+		if tabular.BlankRow(cells) {
+			continue
 		}
+		if marks.isPartial(cells) {
+			c.partial++
+			if in.opts.Partial != PartialInclude {
+				continue
+			}
+		}
+		c.rows++
 	}
-	return layoutOf(src, h), n, h.mapping, nil
+	return layoutOf(src, h), c, h.mapping, nil
 }
+
+// rowCounts are the respondents of a file as inspection counts them: the
+// rows read (records, for a platform of several rows per record), and
+// those the platform marks partial.
+type rowCounts struct{ rows, partial int }
 
 // sourceFile describes the file for the store.
 func sourceFile(name string, info tabular.Info, l layout, m *mapper, warns []store.Warning) store.SourceFile {

@@ -15,7 +15,8 @@ import (
 var (
 	nameHeaders = map[string]bool{"name": true, "full name": true, "first name": true, "last name": true,
 		"lastname": true, "firstname": true, "surname": true, "your name": true, "respondent name": true,
-		"recipientfirstname": true, "recipientlastname": true, "recipient first name": true, "recipient last name": true}
+		"recipientfirstname": true, "recipientlastname": true, "recipient first name": true, "recipient last name": true,
+		"submittername": true, "submitted by": true, "username": true, "redcap survey identifier": true}
 	ipHeaders = map[string]bool{"ip": true, "ip address": true, "ipaddress": true, "ipaddr": true, "network id": true}
 )
 

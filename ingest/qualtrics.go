@@ -31,7 +31,10 @@ var qualtrics = &shape{
 	detect:   detectQualtrics,
 	meta:     qualtricsMeta,
 	headers:  qualtricsHeaders,
-	key:      responseKey("response"),
+	// "Finished" is 1 (or True) for a completed response, 0 (False) for
+	// one recorded before the respondent finished.
+	completion: &completion{column: headerIs("finished"), partial: valueIs("0", "false")},
+	key:        responseKey("response"),
 }
 
 // qualtricsMeta maps folded Qualtrics metadata tags, current and legacy,

@@ -51,6 +51,10 @@ type mapper struct {
 	keyHash hash.Hash
 	keyBuf  []byte // reused for the hashed key text
 	scores  map[string]priority
+	// marks find the responses the platform marks partial; includePartial
+	// loads them, else they are only counted.
+	marks          completionMarks
+	includePartial bool
 }
 
 // priority is a parsed answer, remembered per distinct text.
@@ -93,6 +97,7 @@ func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dat
 		}
 	}
 	m.questions = questions(cols)
+	m.marks = newCompletionMarks(sh, cols)
 	for _, q := range m.questions {
 		m.answers += len(q.ws)
 	}
@@ -120,7 +125,9 @@ func (m *mapper) dateColumns() []int {
 }
 
 // mapRow converts one data row. It returns nil for a blank row, and a
-// *RejectError when a CSV row has values beyond the header.
+// *RejectError when a CSV row has values beyond the header. A row the
+// platform marks partial is returned marked Excluded, and nothing else of
+// it read, unless partial responses are included.
 func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 	if tabular.BlankRow(cells) {
 		return nil, nil
@@ -133,6 +140,13 @@ func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 	r := &store.RespondentRow{Row: row}
 	if err := m.checkWidth(r, cells); err != nil {
 		return nil, err
+	}
+	if m.marks.isPartial(cells) {
+		r.Partial = true
+		if !m.includePartial {
+			r.Excluded, r.Warnings = true, nil
+			return r, nil // counted, nothing of it read
+		}
 	}
 	get := func(i int) string { return cellAt(cells, i) }
 	m.mapPractice(r, get)

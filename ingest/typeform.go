@@ -39,7 +39,9 @@ var typeform = &shape{
 		"tags":            roleMeta,
 	},
 	headers: typeformHeaders,
-	key:     responseKey("token"),
+	// Newer exports say "partial" or "completed" in "Response Type".
+	completion: &completion{column: headerIs("response type"), partial: valueIs("partial")},
+	key:        responseKey("token"),
 }
 
 // recallPlaceholder matches Typeform's reference to an earlier answer in a

@@ -46,22 +46,38 @@ func (s *Store) PracticeMatchProblems(ctx context.Context, limit int) ([]Practic
 	return out, total, nil
 }
 
+// The codes under which [FileQuality.Warnings] counts a file's partial
+// responses.
+const (
+	// PartialLoadedCode counts the respondents stored whose response the
+	// platform marks partial.
+	PartialLoadedCode = "partial_loaded"
+	// PartialExcludedCode counts the partial responses left out.
+	PartialExcludedCode = "partial_excluded"
+)
+
 // FileQuality summarises one loaded file's data quality.
 type FileQuality struct {
 	// File is the file's name.
 	File string `db:"file"`
 	// Respondents is the number of new respondents stored from the file.
 	Respondents int `db:"respondents"`
-	// Warnings counts the file's stored warnings by code.
+	// PartialLoaded and PartialExcluded count the file's partial
+	// responses stored and left out.
+	PartialLoaded, PartialExcluded int `db:"-"`
+	// Warnings counts the file's stored warnings by code and, when there
+	// are any, its partial responses under [PartialLoadedCode] and
+	// [PartialExcludedCode], so that a table of codes shows them.
 	Warnings map[string]int `db:"-"`
 }
 
 // FileQualities returns every loaded file with its respondents and its
 // warnings counted by code, in load order.
 func (s *Store) FileQualities(ctx context.Context) ([]FileQuality, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT f.id, f.name, f.respondents, coalesce(w.code, ''), count(w.code)
+	rows, err := s.db.QueryContext(ctx, `SELECT f.id, f.name, f.respondents, f.partial_loaded, f.partial_excluded,
+			coalesce(w.code, ''), count(w.code)
 		FROM source_files f LEFT JOIN file_warnings w ON w.file_id = f.id
-		GROUP BY f.id, f.name, f.respondents, w.code
+		GROUP BY f.id, f.name, f.respondents, f.partial_loaded, f.partial_excluded, w.code
 		ORDER BY f.id, w.code`)
 	if err != nil {
 		return nil, fmt.Errorf("store: file qualities: %w", err)
@@ -74,11 +90,16 @@ func (s *Store) FileQualities(ctx context.Context) ([]FileQuality, error) {
 		var fq FileQuality
 		var code string
 		var n int
-		if err := rows.Scan(&id, &fq.File, &fq.Respondents, &code, &n); err != nil {
+		if err := rows.Scan(&id, &fq.File, &fq.Respondents, &fq.PartialLoaded, &fq.PartialExcluded, &code, &n); err != nil {
 			return nil, fmt.Errorf("store: file qualities: %w", err)
 		}
 		if id != last {
 			fq.Warnings = map[string]int{}
+			for c, k := range map[string]int{PartialLoadedCode: fq.PartialLoaded, PartialExcludedCode: fq.PartialExcluded} {
+				if k > 0 {
+					fq.Warnings[c] = k
+				}
+			}
 			out = append(out, fq)
 			last = id
 		}

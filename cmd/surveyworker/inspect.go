@@ -118,7 +118,15 @@ func printInspection(a *app, r ingest.Inspection) {
 	if r.Delimiter != "" {
 		fmt.Fprintf(a.stdout, ", delimiter %q", r.Delimiter)
 	}
-	fmt.Fprintf(a.stdout, ", %d header row(s), %d respondents\n", r.HeaderRows, r.Respondents)
+	fmt.Fprintf(a.stdout, ", %d header row(s), %d respondents", r.HeaderRows, r.Respondents)
+	if r.Partial > 0 {
+		how := "left out: --partial include loads them"
+		if a.cfg.Partial == "include" {
+			how = "included"
+		}
+		fmt.Fprintf(a.stdout, " (%d partial responses %s)", r.Partial, how)
+	}
+	fmt.Fprintln(a.stdout)
 	if r.Mapping != "" {
 		fmt.Fprintf(a.stdout, "  mapping %s\n", r.Mapping)
 	}

@@ -47,6 +47,7 @@ func (r *readFlags) register(fs *flag.FlagSet, a *app) {
 	})
 	fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
 	a.cfg.mappingsFlag(fs)
+	a.cfg.partialFlag(fs)
 }
 
 // ingestOptions returns the ingester's options from configuration and r,
@@ -60,8 +61,12 @@ func (a *app) ingestOptions(cat *survey.Catalogue, r readFlags) (ingest.Options,
 			return ingest.Options{}, err
 		}
 	}
+	partial, err := ingest.ParsePartial(a.cfg.Partial)
+	if err != nil {
+		return ingest.Options{}, fmt.Errorf("partial %q: %w", a.cfg.Partial, err) // Validate has checked it
+	}
 	return ingest.Options{Catalogue: cat, Logger: a.log, Location: a.cfg.Location(),
-		Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: r.sheet, Encoding: r.encoding}, nil
+		Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: r.sheet, Encoding: r.encoding, Partial: partial}, nil
 }
 
 // newReporter makes the reporters of progress; tests replace it to watch
@@ -149,6 +154,7 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&a.cfg.Practices, "practices", a.cfg.Practices, "practice registry CSV `file` imported first (SURVEYWORKER_PRACTICES)")
 	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (name,email); none means no e-mail (SURVEYWORKER_LEADS)")
 	a.cfg.mappingsFlag(fs)
+	a.cfg.partialFlag(fs)
 }
 
 func cmdRun() command {
