@@ -185,7 +185,7 @@ func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, r
 	if d, ok := personalItem(h); ok {
 		return rolePersonal, "", reason{why: whyPersonal, data: d}
 	}
-	if r, d, ok := personalRole(f); ok {
+	if r, d, ok := personalHeader(h); ok {
 		return r, "", reason{why: whyPersonal, data: d}
 	}
 	if ws, how, ok := matchWorkstream(cat, h); ok {
@@ -236,11 +236,11 @@ func bracketedFold(h string) string {
 // information [Email Address]"). Such an e-mail is an answer, not the
 // respondent's identity, so it is not stored at all.
 func personalItem(h string) (personalData, bool) {
-	item := bracketedFold(h)
+	item := bracketedItem(h)
 	if item == "" {
 		return 0, false
 	}
-	_, d, ok := personalRole(item)
+	_, d, ok := personalHeader(item)
 	if ok && d == dataEmail {
 		d = dataEmailAnswer
 	}

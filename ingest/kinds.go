@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
 	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -139,12 +140,30 @@ func setScale(c *column) {
 	}
 }
 
+// refiner is what completing columns from their answers needs: the
+// catalogue, a finder of the workstreams questions name, and the practice
+// registry, which may be empty (inspection has none).
+type refiner struct {
+	cat      *survey.Catalogue
+	mentions *mentioner
+	pm       *practices.Matcher
+}
+
+// newRefiner returns a refiner for cat and the registry pm (nil for none).
+func newRefiner(cat *survey.Catalogue, pm *practices.Matcher) *refiner {
+	return &refiner{cat: cat, mentions: newMentioner(cat), pm: pm}
+}
+
 // refine completes the columns with what the data rows read ahead show:
-// the scale of numeric priority questions, ranking sizes, the workstreams
-// rank-position and multi-select columns name, and multi-select questions
-// with one column per option. It then keeps one question per workstream
-// (see [dropDuplicates]).
-func refine(cols []column, ahead []tabular.Row, cat *survey.Catalogue) {
+// the practice question among those that speak of it, workstreams named
+// inside a question, the scale of numeric priority questions, ranking
+// sizes, the workstreams rank-position and multi-select columns name, and
+// multi-select questions with one column per option. It then refuses the
+// columns whose answers contradict their header and finds personal data
+// by its look (see guards.go), and keeps one question per workstream (see
+// [dropDuplicates]).
+func (rf *refiner) refine(cols []column, ahead []tabular.Row) {
+	cat := rf.cat
 	// values returns the non-missing answers read ahead in column i,
 	// worked out once per column.
 	memo := make([][]string, len(cols))
@@ -162,8 +181,9 @@ func refine(cols []column, ahead []tabular.Row, cat *survey.Catalogue) {
 		memo[i], done[i] = out, true
 		return out
 	}
+	rf.choosePractice(cols, values)
 	for i := range cols {
-		markMentioned(&cols[i], func() []string { return values(i) }, cat)
+		rf.markMentioned(&cols[i], func() []string { return values(i) })
 		// A column without a header is not read; when it holds answers,
 		// say so rather than drop them silently.
 		if c := &cols[i]; c.Role == roleMeta && c.reason.why == whyEmptyHeader && len(values(i)) > 0 {
@@ -195,51 +215,102 @@ func refine(cols []column, ahead []tabular.Row, cat *survey.Catalogue) {
 		}
 	}
 	if practiceTaken {
-		for i := range cols {
-			if isPracticeColumn(cols[i]) {
-				cols[i].Role, cols[i].reason = rolePractice, because(whyNone)
-			}
-		}
-		keepBestPractice(cols)
+		promotePractice(cols)
+	}
+	for i := range cols {
+		c, vals := &cols[i], values(i)
+		checkPriorities(c, vals, cat)
+		checkRole(c, vals)
+		checkFreeText(c, vals)
+		checkPersonal(c, vals, rf.pm, cat)
 	}
 	dropDuplicates(cols)
 }
 
+// choosePractice refuses the columns read as the practice question whose
+// answers are not practices (see [checkPractice]) and keeps the best of
+// the others.
+func (rf *refiner) choosePractice(cols []column, values func(int) []string) {
+	taken := false
+	for i := range cols {
+		c := &cols[i]
+		if !isPracticeColumn(*c) {
+			continue
+		}
+		kept := c.Role == rolePractice
+		c.Role = rolePractice
+		checkPractice(c, values(i), rf.pm)
+		switch {
+		case c.Role != rolePractice:
+			taken = taken || kept
+		case !kept:
+			c.Role = roleIgnored // still another column's to hold
+		}
+	}
+	if taken {
+		promotePractice(cols)
+	}
+}
+
+// promotePractice makes the columns that gave way to another practice
+// column practice columns again, and keeps the best of them.
+func promotePractice(cols []column) {
+	for i := range cols {
+		if isPracticeColumn(cols[i]) {
+			cols[i].Role, cols[i].reason = rolePractice, because(whyNone)
+		}
+	}
+	keepBestPractice(cols)
+}
+
 // markMentioned makes c, a column not otherwise recognised (or read as a
-// practice question when another column holds the practice), a priority
-// column of the workstream its question names inside a sentence ("How
-// important is Cyber Security to your practice?"), but only when the
-// question names exactly one workstream and at least four in five of the
-// answers read ahead are priority labels or whole numbers from 0 to 10.
-// The answers guard against questions that mention a workstream in
-// passing ("Do you have enough desktop space?").
-func markMentioned(c *column, answers func() []string, cat *survey.Catalogue) {
+// practice question when another column holds the practice, or refused as
+// one), a priority column of the workstream its question names inside a
+// sentence ("How important is Cyber Security to your practice?"), but only
+// when the question names exactly one workstream (see [mentioner.find]),
+// and at least four in five of the answers read ahead are priorities on
+// the question's scale (see [priorityAnswers]). The answers guard against
+// questions that mention a workstream in passing ("Do you have enough
+// desktop space?"). A question naming a workstream only by an everyday
+// word is refused, with the reason.
+func (rf *refiner) markMentioned(c *column, answers func() []string) {
 	// "…to your practice?" first reads as a second practice question.
-	spare := c.Role == roleIgnored && (c.reason.why == whyUnrecognised || isPracticeColumn(*c))
+	spare := c.Role == roleIgnored && (c.reason.why == whyUnrecognised || c.reason.why == whyNotPractices || isPracticeColumn(*c))
 	if !spare {
 		return
 	}
-	w, ok := cat.Mention(c.Header)
+	m, word, ok := rf.mentions.find(c.Header)
+	if word != "" && c.reason.why == whyUnrecognised {
+		c.reason = reason{why: whyCommonWord, ws: m.ws.Name, words: word}
+		return
+	}
 	if !ok {
 		return
 	}
 	vals := answers()
-	if len(vals) == 0 {
-		return
-	}
-	priorities := 0
-	for _, v := range vals {
-		_, _, label := survey.ParsePriority(v)
-		n, err := atoi(v)
-		if label || err == nil && n >= 0 && n <= wideScaleMax {
-			priorities++
+	if fit := priorityAnswers(vals, c.Header); !share(fit, len(vals), mentionShare) {
+		if c.reason.why == whyUnrecognised && len(vals) > 0 {
+			c.reason = reason{why: whyNotPriorities, ws: m.ws.Name, fit: fit, all: len(vals)}
 		}
-	}
-	if priorities*5 < len(vals)*4 {
 		return
 	}
-	c.Role, c.Workstream, c.reason = roleWorkstream, w.ID, because(whyMentioned)
+	c.Role, c.Workstream, c.reason = roleWorkstream, m.ws.ID, because(whyMentioned)
+	if m.phrase == "" {
+		c.reason = reason{why: whyMentionedWords, words: quoteWords(m.words)}
+	}
 	setScale(c)
+}
+
+// quoteWords writes words quoted and joined: `"knowledge" and "specialist"`.
+func quoteWords(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = strconv.Quote(w)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 // markMultiSelect makes c, a column asking to pick options, a multi-select

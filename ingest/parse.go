@@ -104,7 +104,7 @@ func (in *Ingester) sheetChoice(ms []*Mapping) tabular.SheetChoice {
 // error that comes with a header (reading ahead failed) leaves the source
 // open for the caller to close, any other closes it. Reading is shown on
 // task, when not nil.
-func (in *Ingester) openHeader(path string, info tabular.Info, describe bool, task *progress.Task) (*tabular.Source, *header, error) {
+func (in *Ingester) openHeader(path string, info tabular.Info, describe bool, pm *practices.Matcher, task *progress.Task) (*tabular.Source, *header, error) {
 	ms, err := in.mappings()
 	if err != nil {
 		return nil, nil, err
@@ -113,7 +113,7 @@ func (in *Ingester) openHeader(path string, info tabular.Info, describe bool, ta
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := in.readHeader(fileName(path), src, describe, ms)
+	h, err := in.readHeader(fileName(path), src, describe, ms, pm)
 	if h == nil {
 		src.Close()
 		return nil, nil, err
@@ -135,40 +135,24 @@ type header struct {
 
 // readHeader reads the top of src, detects its shape and classifies its
 // columns, applies a mapping if one is given or fits, then reads up to the
-// look-ahead limit of data rows to complete the columns (see [refine]);
-// rows replays them before the rest. An error reading ahead is returned
-// with the header as far as it was completed. A table that no platform
-// shape fits is generic when its header names a workstream or a practice
-// question or a mapping applies to it; with describe, any header of two or
-// more cells is taken as generic, so that inspection can show what a
+// look-ahead limit of data rows to complete the columns (see
+// [refiner.refine]; pm is the registry the answers are matched with, nil
+// for none); rows replays them before the rest. An error reading ahead is
+// returned with the header as far as it was completed. A table that no
+// platform shape fits is read as generic from its first row of two or
+// more cells, and kept when, read with its answers, a column is a
+// workstream or the practice question, or a mapping applies to it: the
+// columns decide, so the reason for refusing one is the one inspect shows.
+// With describe it is kept anyway, so that inspection can show what a
 // rejected file holds. mappings are those of the mappings folder.
-func (in *Ingester) readHeader(name string, src *tabular.Source, describe bool, mappings []*Mapping) (*header, error) {
+func (in *Ingester) readHeader(name string, src *tabular.Source, describe bool, mappings []*Mapping, pm *practices.Matcher) (*header, error) {
 	top, err := tabular.ReadAhead(src.Table, detectTop)
 	if err != nil {
 		return nil, err
 	}
-	accept := func(row []string) bool {
-		if in.opts.Mapping != nil && in.opts.Mapping.fits(cleanHeaders(row)) {
-			return true
-		}
-		if m, err := chooseMapping(mappings, cleanHeaders(row)); m != nil || err != nil {
-			return true // a tie is reported below
-		}
-		return meaningfulHeader(classify(generic, row, in.opts.Catalogue))
-	}
-	det, ok := detectShapeFor(tabular.Cells(top), accept)
-	if !ok && (describe || in.opts.Mapping != nil) {
-		// Take the first header as generic, to describe it or to name the
-		// mapping's columns missing from it below.
-		det, ok = detectShapeFor(tabular.Cells(top), func([]string) bool { return true })
-	}
+	det, ok := detectShapeFor(tabular.Cells(top), func([]string) bool { return true })
 	if !ok {
-		err := reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q) and names no workstream of the catalogue or practice question; a mapping file can say what its columns are",
-			"Timestamp, …", "ID, Start time, Completion time, …")
-		if len(src.OtherSheets) > 0 {
-			err.Reason += fmt.Sprintf(", or name the sheet to read: the sheet %q was read, the workbook also has %s", src.Sheet, tabular.QuoteList(src.OtherSheets))
-		}
-		return nil, err
+		return nil, genericRejection(name, src, nil)
 	}
 	h := &header{det: det, row: top[det.titleRows].Num}
 	cells := det.shape.headerCells(tabular.Cells(top[det.titleRows : det.titleRows+det.headerRows]))
@@ -192,8 +176,40 @@ func (in *Ingester) readHeader(name string, src *tabular.Source, describe bool, 
 	if det.shape.records {
 		h.rows = &recordRows{Table: replay, col: 0}
 	}
-	refine(h.cols, h.ahead, in.opts.Catalogue)
+	newRefiner(in.opts.Catalogue, pm).refine(h.cols, h.ahead)
+	if det.shape.last && m == nil && !describe && err == nil && !meaningfulHeader(h.cols) {
+		return nil, genericRejection(name, src, h.cols)
+	}
 	return h, err
+}
+
+// genericRejection is the rejection of a table of no known platform whose
+// columns, cols, hold no workstream and no practice question (nil when its
+// header was not even read).
+func genericRejection(name string, src *tabular.Source, cols []column) *RejectError {
+	err := reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q) and no column is a workstream of the catalogue or the practice question%s; a mapping file can say what its columns are",
+		"Timestamp, …", "ID, Start time, Completion time, …", refusedColumns(cols))
+	if len(src.OtherSheets) > 0 {
+		err.Reason += fmt.Sprintf(", or name the sheet to read: the sheet %q was read, the workbook also has %s", src.Sheet, tabular.QuoteList(src.OtherSheets))
+	}
+	return err
+}
+
+// refusedColumns lists the columns considered as a workstream or the
+// practice and refused, for a rejection: " (considered and refused: C,
+// AG; inspect says why)", or "".
+func refusedColumns(cols []column) string {
+	var letters []string
+	for _, c := range cols {
+		switch c.reason.why {
+		case whyCommonWord, whyNotPriorities, whyNotPractices:
+			letters = append(letters, c.Letter)
+		}
+	}
+	if len(letters) == 0 {
+		return ""
+	}
+	return " (considered and refused: " + strings.Join(letters, ", ") + "; inspect says why)"
 }
 
 // mappings returns the mapping files that may apply automatically.
@@ -227,7 +243,7 @@ func layoutOf(src *tabular.Source, h *header) layout {
 // are not nil.
 func (in *Ingester) open(path string, info tabular.Info, pm *practices.Matcher, rj *rejects, task *progress.Task) (p *parsed, err error) {
 	name := fileName(path)
-	src, h, err := in.openHeader(path, info, false, task)
+	src, h, err := in.openHeader(path, info, false, pm, task)
 	if src != nil {
 		defer func() {
 			if err != nil {
@@ -244,7 +260,7 @@ func (in *Ingester) open(path string, info tabular.Info, pm *practices.Matcher, 
 	m.strictWidth = !src.Excel
 	m.includePartial = in.opts.Partial == PartialInclude
 	if len(m.questions) == 0 {
-		return nil, &RejectError{File: name, Row: h.row, Reason: "no column matches a workstream of the catalogue"}
+		return nil, &RejectError{File: name, Row: h.row, Reason: "no column matches a workstream of the catalogue" + refusedColumns(h.cols)}
 	}
 	rows, ahead := h.rows, h.ahead
 	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
@@ -268,7 +284,7 @@ func (in *Ingester) inspect(path string) (layout, error) {
 	if err != nil {
 		return layout{}, err
 	}
-	src, h, err := in.openHeader(path, info, false, nil)
+	src, h, err := in.openHeader(path, info, false, nil, nil)
 	if h == nil {
 		return layout{}, err
 	}
@@ -283,7 +299,7 @@ func (in *Ingester) inspect(path string) (layout, error) {
 // those the platform marks partial, and returns the mapping applied, if
 // any.
 func (in *Ingester) describe(path string, info tabular.Info) (l layout, c rowCounts, m *Mapping, err error) {
-	src, h, err := in.openHeader(path, info, true, nil)
+	src, h, err := in.openHeader(path, info, true, nil, nil)
 	if h == nil {
 		return layout{}, c, nil, err
 	}

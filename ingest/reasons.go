@@ -1,6 +1,9 @@
 package ingest
 
-import "path/filepath"
+import (
+	"fmt"
+	"path/filepath"
+)
 
 // why is how a column's role was decided: what recognised it, or why it
 // is not read. It is the one record of that decision; the note inspect
@@ -28,6 +31,15 @@ const (
 	whyRoleOption                    // an option of the role question exported one column per option
 	whyBlankHeaderAnswers            // no header, but it holds answers
 	whyRankNamesNone                 // a ranking whose answers name no workstream
+	whyMentionedWords                // the question has distinctive words of a workstream and its answers are priorities
+
+	// Refusals: the column was considered as something and is not it.
+	whyCommonWord       // the question names a workstream by one everyday word only
+	whyNotPriorities    // the header names a workstream but the answers are not priorities on a scale
+	whyNotPractices     // the header speaks of the practice but the answers are not practices
+	whyYesNoRole        // the question speaks of a role but its answers are yes or no
+	whyNotFreeText      // the question reads as free text but its answers are an option's label or 0/1
+	whyPersonalContents // the answers are personal data, whatever the header says
 )
 
 // personalData is the kind of personal data a column holds.
@@ -40,6 +52,11 @@ const (
 	dataName
 	dataIP
 	dataPhone
+	dataAddress
+	dataBirthDate
+	dataIdentifier
+	dataNHSNumber
+	dataUser
 )
 
 // personalNotes are the notes of the kinds of personal data.
@@ -49,6 +66,21 @@ var personalNotes = map[personalData]string{
 	dataName:        "personal data (name): not stored",
 	dataIP:          "personal data (IP address): not stored",
 	dataPhone:       "personal data (phone): not stored",
+	dataAddress:     "personal data (address): not stored",
+	dataBirthDate:   "personal data (date of birth): not stored",
+	dataIdentifier:  "personal data (a person's number): not stored",
+	dataNHSNumber:   "personal data (NHS number): not stored",
+	dataUser:        "personal data (user name): not stored",
+}
+
+// contentsNames say, in a note, what answers gave personal data away.
+var contentsNames = map[personalData]string{
+	dataEmail:      "e-mail addresses",
+	dataPhone:      "phone numbers",
+	dataAddress:    "addresses with postcodes",
+	dataNHSNumber:  "NHS numbers",
+	dataName:       "people's names",
+	dataIdentifier: "people's numbers",
 }
 
 // reason is why a column has its role, with what the reason refers to.
@@ -61,6 +93,13 @@ type reason struct {
 	data personalData
 	// mapping is the file of the mapping, for whyMapped.
 	mapping string
+	// ws is the name of the workstream considered, and words the words of
+	// the header that named it.
+	ws, words string
+	// fit of all answers read ahead were what the reason says.
+	fit, all int
+	// what is what the answers were instead, for whyNotFreeText.
+	what string
 }
 
 // because returns a reason with nothing to refer to.
@@ -103,6 +142,30 @@ func (r reason) String() string {
 		return "no header, but it holds answers: not read (a mapping file can name it by its letter)"
 	case whyRankNamesNone:
 		return "ranking whose answers name no workstream"
+	case whyMentionedWords:
+		return "the question has the words " + r.words + " of the workstream and the answers are priorities"
+	case whyCommonWord:
+		return fmt.Sprintf("considered as %s, but the question names it only by the word %q, too common to tell; not read (a mapping file can name it)", r.ws, r.words)
+	case whyNotPriorities:
+		return fmt.Sprintf("considered as %s, but %d of %d answers read ahead are priorities on a scale; not read", r.ws, r.fit, r.all)
+	case whyNotPractices:
+		return fmt.Sprintf("considered as the practice, but %d of %d answers read ahead are practice names or ODS codes; not read", r.fit, r.all)
+	case whyYesNoRole:
+		return fmt.Sprintf("considered as the role, but %d of %d answers read ahead are yes or no; not read", r.fit, r.all)
+	case whyNotFreeText:
+		return "considered as free text, but its answers are " + r.what + "; not read"
+	case whyPersonalContents:
+		return fmt.Sprintf("personal data (%s in %d of %d answers read ahead): not stored", contentsNames[r.data], r.fit, r.all)
 	}
 	return ""
+}
+
+// refused reports whether the reason is that the column was considered as
+// something and is not it.
+func (r reason) refused() bool {
+	switch r.why {
+	case whyCommonWord, whyNotPriorities, whyNotPractices, whyYesNoRole, whyNotFreeText:
+		return true
+	}
+	return false
 }
