@@ -203,6 +203,7 @@ func keyedHash(key []byte, parts ...string) string {
 const (
 	emailMask = "[email removed]"
 	phoneMask = "[phone removed]"
+	nhsMask   = "[NHS number removed]"
 )
 
 var (
@@ -211,10 +212,13 @@ var (
 	// 0044 or a leading 0, an area code and two groups of digits, spaced or
 	// hyphenated as people write them. ukPhone checks the digit count.
 	phoneCandidate = regexp.MustCompile(`(?:\+\s?44\s?(?:\(0\)\s?)?|\b0044\s?|\(?\b0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}\b`)
+	// nhsCandidate finds ten digits, together or grouped 3-3-4 with spaces
+	// or hyphens, as NHS numbers are written; [validNHSNumber] checks them.
+	nhsCandidate = regexp.MustCompile(`\b\d{3}[ -]?\d{3}[ -]?\d{4}\b`)
 )
 
-// maskPersonal replaces e-mail addresses and UK phone numbers in free text
-// with [emailMask] and [phoneMask].
+// maskPersonal replaces e-mail addresses, NHS numbers and UK phone numbers
+// in free text with [emailMask], [nhsMask] and [phoneMask].
 func maskPersonal(s string) string {
 	if strings.IndexByte(s, '@') >= 0 {
 		s = emailPattern.ReplaceAllString(s, emailMask)
@@ -222,6 +226,12 @@ func maskPersonal(s string) string {
 	if countDigits(s) < 10 {
 		return s
 	}
+	s = nhsCandidate.ReplaceAllStringFunc(s, func(m string) string {
+		if validNHSNumber(m) {
+			return nhsMask
+		}
+		return m
+	})
 	return phoneCandidate.ReplaceAllStringFunc(s, func(m string) string {
 		if ukPhone(m) {
 			return phoneMask

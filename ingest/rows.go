@@ -150,7 +150,7 @@ func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 	}
 	get := func(i int) string { return cellAt(cells, i) }
 	m.mapPractice(r, get)
-	r.Role = shorten(m.roleText(get), maxTextRunes)
+	r.Role = maskPersonal(shorten(m.roleText(get), maxTextRunes))
 	r.EmailHMAC = emailHMAC(m.hmacKey, get(m.email))
 	f := rowFields{responseID: get(m.responseID)}
 	f.started = m.timestamp(r, m.started, get)
@@ -281,7 +281,9 @@ func (m *mapper) mapAnswers(r *store.RespondentRow, get func(int) string) {
 	}
 }
 
-// offScale warns that the answer in column i is not on its scale.
+// offScale warns that the answer in column i is not on its scale. Such an
+// answer is stored, and shown in the warning, with personal data masked:
+// an NHS or phone number typed in an answer's cell is not an answer.
 func (m *mapper) offScale(r *store.RespondentRow, i int, raw string) {
 	m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the priority scale; stored without a score", value: raw})
 }
@@ -297,6 +299,7 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 		p := s.score(raw)
 		out[0] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
 		if !p.ok {
+			out[0].Raw = maskPersonal(raw)
 			m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the mapping's scale (" + s.String() + "); stored without a score", value: raw})
 		}
 		return
@@ -304,6 +307,7 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 	if n, err := atoi(raw); err == nil {
 		out[0] = store.Answer{Raw: raw}
 		if n < c.lo || n > c.hi || c.hi <= c.lo {
+			out[0].Raw = maskPersonal(raw)
 			m.offScale(r, i, raw)
 			return
 		}
@@ -317,6 +321,7 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 	p := m.parsePriority(raw)
 	out[0] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
 	if !p.ok {
+		out[0].Raw = maskPersonal(raw)
 		m.offScale(r, i, raw)
 	}
 }
@@ -336,6 +341,7 @@ func (m *mapper) mapRanking(r *store.RespondentRow, q question, out []store.Answ
 		out[j] = store.Answer{Raw: raw}
 		n, err := rankNumber(raw)
 		if err != nil || n < 1 || n > q.size.k {
+			out[j].Raw = maskPersonal(raw)
 			m.offScale(r, i, raw)
 			continue
 		}
@@ -493,7 +499,7 @@ func (m *mapper) warn(r *store.RespondentRow, i int, w *warning) {
 		return
 	}
 	r.Warnings = append(r.Warnings, store.Warning{Row: r.Row, Column: m.cols[i].label(),
-		Code: w.code, Message: w.msg, Value: shorten(w.value, maxTextRunes)})
+		Code: w.code, Message: maskPersonal(w.msg), Value: shorten(maskPersonal(w.value), maxTextRunes)})
 }
 
 // question is the workstream columns of one question, with what scoring
