@@ -66,8 +66,9 @@ type InspectedColumn struct {
 	// Confidence is how sure the role is, from 0 to 1: 1 for a column a
 	// mapping names, a platform's metadata name, or a header that is a
 	// workstream's name, alias or ID; less for a bracketed item or text
-	// beside " - ", for personal data, and for a role guessed from words in
-	// the question; 0 for a column not recognised.
+	// beside " - ", for personal data (by the header's words or the
+	// answers), and for a role guessed from words in the question; 0 for a
+	// column not recognised, or considered and refused (Note says why).
 	Confidence float64 `json:"confidence"`
 	// Scale describes how a workstream column's answers are scored.
 	Scale string `json:"scale,omitempty"`
@@ -80,7 +81,9 @@ type InspectedColumn struct {
 	// Options are the workstream IDs a rank-position or one-cell
 	// multi-select column may name.
 	Options []string `json:"options,omitempty"`
-	// Note explains the role where useful (e.g. personal data not stored).
+	// Note explains the role where useful: personal data not stored and
+	// what gave it away, or why a column considered as a workstream, the
+	// practice, the role or a comment was refused.
 	Note string `json:"note,omitempty"`
 }
 

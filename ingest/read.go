@@ -19,9 +19,6 @@ func fingerprint(path string) (tabular.Info, error) {
 	return info, rejectionOf(fileName(path), err)
 }
 
-// Encodings a caller may force with [Options.Encoding].
-var forcedEncodings = []string{tabular.EncUTF8, tabular.EncCP1252}
-
 // readInfo is [tabular.Fingerprint] with the encoding the options force,
 // if any, for a text file without a byte order mark. Its errors are
 // tabular's: an *tabular.EncodingError stays one, so that a file in no

@@ -159,13 +159,3 @@ func (r reason) String() string {
 	}
 	return ""
 }
-
-// refused reports whether the reason is that the column was considered as
-// something and is not it.
-func (r reason) refused() bool {
-	switch r.why {
-	case whyCommonWord, whyNotPriorities, whyNotPractices, whyYesNoRole, whyNotFreeText:
-		return true
-	}
-	return false
-}
