@@ -258,18 +258,18 @@ var ampersands = strings.NewReplacer("&", " and ", "+", " and ")
 func matchWorkstream(cat *survey.Catalogue, h string) (id string, how why, ok bool) {
 	h = ampersands.Replace(h)
 	if i, j := strings.LastIndex(h, "["), strings.LastIndex(h, "]"); i >= 0 && j > i {
-		if w, ok := cat.Match(h[i+1 : j]); ok {
+		if w, ok := matchCatalogue(cat, h[i+1:j]); ok {
 			return w.ID, whyBracketed, true
 		}
 	}
-	if w, ok := cat.Match(h); ok {
+	if w, ok := matchCatalogue(cat, h); ok {
 		return w.ID, whyHeader, true
 	}
 	if i := strings.LastIndex(h, " - "); i >= 0 {
-		if w, ok := cat.Match(h[i+3:]); ok {
+		if w, ok := matchCatalogue(cat, h[i+3:]); ok {
 			return w.ID, whyAfterDash, true
 		}
-		if w, ok := cat.Match(h[:i]); ok {
+		if w, ok := matchCatalogue(cat, h[:i]); ok {
 			return w.ID, whyBeforeDash, true
 		}
 	}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/surveyworker/surveyworker/ingest/tabular"
@@ -155,6 +156,25 @@ func TestHeadersWithoutHTML(t *testing.T) {
 		}
 		if cols[2].Workstream != "cyber-security" {
 			t.Errorf("%s: %q matched %q, want cyber-security", sh.platform, cols[2].Header, cols[2].Workstream)
+		}
+	}
+}
+
+// TestMatchCatalogue checks the index of catalogue names matches as the
+// catalogue itself does.
+func TestMatchCatalogue(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	var texts []string
+	for _, w := range cat.Workstreams {
+		texts = append(texts, w.ID, w.Name, strings.ToUpper(w.Name)+" ", "Improving "+w.Name)
+		texts = append(texts, w.Aliases...)
+	}
+	texts = append(texts, "", "  ", "Wi-Fi", "Telephony (VOIP & Unified Communications)", "nothing at all")
+	for _, s := range texts {
+		want, wantOK := cat.Match(s)
+		got, ok := matchCatalogue(cat, s)
+		if ok != wantOK || got.ID != want.ID {
+			t.Errorf("matchCatalogue(%q) = %q, %v; want %q, %v", s, got.ID, ok, want.ID, wantOK)
 		}
 	}
 }

@@ -311,7 +311,7 @@ func personalContents(vals []string, names bool, option string, pm *practices.Ma
 		if !nameLike(v) || strings.EqualFold(v, option) || pm != nil && pm.Match(v).Code != "" {
 			continue
 		}
-		if _, ok := cat.Match(v); ok {
+		if _, ok := matchCatalogue(cat, v); ok {
 			continue
 		}
 		fit++

@@ -419,7 +419,7 @@ func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.
 		var seen []string
 		for _, i := range g {
 			for _, v := range values(i) {
-				if w, ok := cat.Match(ampersands.Replace(v)); ok {
+				if w, ok := matchCatalogue(cat, ampersands.Replace(v)); ok {
 					seen = append(seen, w.ID)
 				}
 			}
@@ -479,7 +479,7 @@ func anyAbove(g []int, values func(int) []string, n int) bool {
 // per option.
 func isChoice(vals []string, ws string, cat *survey.Catalogue) bool {
 	for _, v := range vals {
-		if w, ok := cat.Match(ampersands.Replace(v)); !ok || w.ID != ws {
+		if w, ok := matchCatalogue(cat, ampersands.Replace(v)); !ok || w.ID != ws {
 			return false
 		}
 	}
@@ -532,7 +532,7 @@ func splitOptions(cell string, cat *survey.Catalogue) (found []option, unknown [
 				continue // a run ends on an option, not on a trailing separator
 			}
 			text := strings.TrimSpace(cell[pieces[i].start:pieces[j].end])
-			if w, ok := cat.Match(ampersands.Replace(text)); ok {
+			if w, ok := matchCatalogue(cat, ampersands.Replace(text)); ok {
 				found = append(found, option{ws: w.ID, text: text})
 				i, matched = j+1, true
 				break

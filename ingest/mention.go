@@ -46,6 +46,9 @@ type mention struct {
 // mentioner finds the workstream a question names, in a catalogue.
 type mentioner struct {
 	cat *survey.Catalogue
+	// phrases are the folded names, aliases and ID of each workstream, in
+	// catalogue order.
+	phrases [][]string
 	// distinctive maps each workstream ID to the words of its names that
 	// no other workstream's names have and that say something.
 	distinctive map[string][]string
@@ -54,7 +57,9 @@ type mentioner struct {
 // newMentioner indexes the words of cat's names.
 func newMentioner(cat *survey.Catalogue) *mentioner {
 	owners := map[string][]string{}
+	m := &mentioner{cat: cat, distinctive: map[string][]string{}}
 	for _, w := range cat.Workstreams {
+		m.phrases = append(m.phrases, phrasesOf(w))
 		for _, p := range phrasesOf(w) {
 			for _, word := range strings.Fields(p) {
 				if !slices.Contains(owners[word], w.ID) {
@@ -63,7 +68,6 @@ func newMentioner(cat *survey.Catalogue) *mentioner {
 			}
 		}
 	}
-	m := &mentioner{cat: cat, distinctive: map[string][]string{}}
 	for word, ids := range owners {
 		if len(ids) == 1 && len(word) >= 4 && !mentionStopWords[word] && !commonWords[word] {
 			m.distinctive[ids[0]] = append(m.distinctive[ids[0]], word)
@@ -97,8 +101,8 @@ func (m *mentioner) find(header string) (found mention, refused string, ok bool)
 		phrase string
 	}
 	var hits []hit
-	for _, w := range m.cat.Workstreams {
-		for _, p := range phrasesOf(w) {
+	for i, w := range m.cat.Workstreams {
+		for _, p := range m.phrases[i] {
 			if strings.Contains(text, " "+p+" ") {
 				hits = append(hits, hit{w, p})
 			}

@@ -363,7 +363,7 @@ func (m *mapper) mapRankSlots(r *store.RespondentRow, q question, out []store.An
 		if raw == "" || isMissing(raw) {
 			continue
 		}
-		w, ok := m.cat.Match(ampersands.Replace(raw))
+		w, ok := matchCatalogue(m.cat, ampersands.Replace(raw))
 		if !ok {
 			m.unmatched(r, i, raw)
 			continue
