@@ -394,7 +394,7 @@ func (c *Config) MappingsDir() string {
 
 // partialFlag registers --partial.
 func (c *Config) partialFlag(fs *flag.FlagSet) {
-	fs.StringVar(&c.Partial, "partial", c.Partial, "`include` or `exclude` the responses a platform marks partial; counted either way (SURVEYWORKER_PARTIAL)")
+	fs.StringVar(&c.Partial, "partial", c.Partial, "include or exclude (the `mode`) the responses a platform marks partial; counted either way (SURVEYWORKER_PARTIAL)")
 }
 
 // mappingsFlag registers --mappings.

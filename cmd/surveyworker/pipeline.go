@@ -34,7 +34,7 @@ type readFlags struct {
 func (r *readFlags) register(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&r.mapping, "mapping", "", "mapping `file` applied to every FILE")
 	fs.StringVar(&r.sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
-	fs.Func("encoding", "read every CSV `encoding`, utf-8 or windows-1252, whatever its bytes say (for a file valid in neither; default: detect)", func(s string) error {
+	fs.Func("encoding", "read every CSV without a byte order mark in `encoding` utf-8 or windows-1252, whatever its bytes (for a file valid in neither; default: detect)", func(s string) error {
 		switch strings.ToLower(strings.TrimSpace(s)) {
 		case "utf-8", "utf8":
 			r.encoding = "utf-8"
