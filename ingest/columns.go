@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/surveyworker/surveyworker/survey"
@@ -33,39 +35,104 @@ func (r role) String() string { return roleNames[r] }
 // MarshalText writes the role's name, for golden files and inspection.
 func (r role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
-// column is one classified column of a file.
+// column is one classified column of a file. What the column is read as
+// is held once, in typed fields; the note, confidence and warnings about
+// it are derived from them.
 type column struct {
-	Index      int    `json:"-"`
-	Letter     string `json:"letter"`
-	Header     string `json:"header"`
-	Role       role   `json:"role"`
-	Workstream string `json:"workstream,omitempty"`
-	// Reversed is true when the question says its numbers run the other
-	// way (1 is the highest priority); see [reversedScale].
-	Reversed bool `json:"reversed,omitempty"`
-	// Kind is the kind of question, empty for a priority question; see
-	// [kind].
-	Kind kind `json:"kind,omitempty"`
-	// Scale describes a numeric scale or ranking: "0-10", "0-10 (from the
-	// answers)", "rank 1-5", "top 3 of 8".
-	Scale string `json:"scale,omitempty"`
-	// Options are the workstreams a rank-position or multi-select column
-	// may name, in catalogue order.
-	Options []string `json:"options,omitempty"`
-	Note    string   `json:"note,omitempty"`
-
-	question string   // the question, for grouping a grid's columns
-	lo, hi   int      // a priority column's numeric scale
-	stated   bool     // the question states lo and hi
-	k, n     int      // a ranking's ranked positions and items offered
-	rank     int      // the position of a rank-position column
-	level    string   // the scale level a level column stands for
-	unused   []string // Options not used: another question answers them
-	// mapScale scores the answers of a workstream column named by a
-	// mapping that gives a scale; nil scores them as detected.
-	mapScale *Scale
+	Index  int
+	Letter string
+	Header string
+	Role   role
+	// Workstream is the catalogue ID a workstream column answers; for the
+	// rank-slot and multi-select kinds, options.offered name them instead.
+	Workstream string
+	// Kind is the kind of a workstream column's question.
+	Kind kind
+	// question is the question the column belongs to, for grouping a
+	// grid's columns.
+	question string
+	// scale is how a priority column's answers are read.
+	scale numericScale
+	// rank is a ranking's size: ranked positions and items offered.
+	rank rankSize
+	// slot is the position of a rank-slot column; level the scale level a
+	// level column stands for.
+	slot  int
+	level string
+	// options are the workstreams a rank-slot or multi-select column may
+	// name.
+	options optionSet
+	// reason says how the role was decided.
+	reason reason
 	// mapped is true when a mapping named the column.
 	mapped bool
+}
+
+// rankSize is the size of a ranking: k ranked positions of n items
+// offered.
+type rankSize struct{ k, n int }
+
+// String describes the ranking for inspection: "rank 1-5", "top 3 of 8".
+func (r rankSize) String() string {
+	if r.k >= r.n {
+		return fmt.Sprintf("rank 1-%d", r.k)
+	}
+	return fmt.Sprintf("top %d of %d", r.k, r.n)
+}
+
+// optionSet is what a rank-slot or multi-select column may name.
+type optionSet struct {
+	// offered are the workstreams it may name, in catalogue order.
+	offered []string
+	// unused are the workstreams it names that another question answers.
+	unused []string
+}
+
+// scaleText is the column's scale in a layout: a numeric scale stated or
+// read from the answers, a ranking's size, or one column per level; empty
+// for a priority column on the usual scale.
+func (c column) scaleText() string {
+	if c.Role != roleWorkstream {
+		return ""
+	}
+	switch c.Kind {
+	case kindPriority:
+		return c.scale.String()
+	case kindRanking, kindRankSlot:
+		return c.rank.String()
+	case kindLevel:
+		return "one column per level"
+	}
+	return ""
+}
+
+// columnJSON is a column as golden files and inspection write it.
+type columnJSON struct {
+	Letter     string   `json:"letter"`
+	Header     string   `json:"header"`
+	Role       role     `json:"role"`
+	Workstream string   `json:"workstream,omitempty"`
+	Reversed   bool     `json:"reversed,omitempty"`
+	Kind       kind     `json:"kind,omitempty"`
+	Scale      string   `json:"scale,omitempty"`
+	Options    []string `json:"options,omitempty"`
+	Note       string   `json:"note,omitempty"`
+}
+
+// MarshalJSON writes the column with its derived scale and note.
+func (c column) MarshalJSON() ([]byte, error) {
+	j := columnJSON{Letter: c.Letter, Header: c.Header, Role: c.Role, Workstream: c.Workstream,
+		Scale: c.scaleText(), Note: c.reason.String()}
+	if c.Role == roleWorkstream {
+		j.Reversed, j.Kind, j.Options = c.reversed(), c.Kind, c.options.offered
+	}
+	return json.Marshal(j)
+}
+
+// reversed reports whether a priority column's numbers run from 1 as the
+// highest priority.
+func (c column) reversed() bool {
+	return c.Kind == kindPriority && c.scale.reversed && c.scale.mapping == nil
 }
 
 // label returns the column as used in warnings: its letter and header.
@@ -73,7 +140,14 @@ func (c column) label() string {
 	return c.Letter + ` "` + shorten(c.Header, 60) + `"`
 }
 
-// classify gives every header a role: first the shape's metadata, then
+// ignore makes the column one that is not read, for reason r.
+func (c *column) ignore(r reason) {
+	c.Role, c.Workstream, c.Kind, c.reason = roleIgnored, "", kindPriority, r
+	c.options = optionSet{}
+}
+
+// classify gives every header, without HTML (see [plainText]), a role:
+// first the shape's metadata, then
 // personal data, workstreams (matched against cat), free text, role and
 // practice questions. What the header tells of the question's kind is set
 // too (see [headerKind]); the rest comes from the data rows, in [refine],
@@ -81,8 +155,11 @@ func (c column) label() string {
 func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	cols := make([]column, len(headers))
 	for i, h := range headers {
-		c := column{Index: i, Letter: columnLetter(i), Header: cleanHeader(h)}
-		c.Role, c.Workstream, c.Note = classifyHeader(sh, c.Header, cat)
+		c := column{Index: i, Letter: columnLetter(i), Header: plainText(h)}
+		c.Role, c.Workstream, c.reason = classifyHeader(sh, c.Header, cat)
+		if i == 0 && sh.first != roleIgnored {
+			c.Role, c.Workstream, c.reason = sh.first, "", because(whyMeta)
+		}
 		headerKind(&c)
 		cols[i] = c
 	}
@@ -91,45 +168,40 @@ func classify(sh *shape, headers []string, cat *survey.Catalogue) []column {
 	return cols
 }
 
-// noteUnrecognised is the note of a column whose header means nothing to
-// the ingester; [refine] may still find it a multi-select question.
-const noteUnrecognised = "not recognised"
-
-// noteEmptyHeader is the note of a column without a header.
-const noteEmptyHeader = "empty header"
-
-// classifyHeader returns the role of one cleaned header.
-func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, string) {
+// classifyHeader returns the role of one cleaned header, the workstream of
+// a workstream column and the reason. A header that means nothing to the
+// ingester is whyUnrecognised; [refine] may still find it a question.
+func classifyHeader(sh *shape, h string, cat *survey.Catalogue) (role, string, reason) {
 	f := survey.NormalizeName(h)
 	// A header of symbols alone folds to nothing, so it is looked up as
 	// written (Typeform's "#").
 	key := f
-	if key == "" {
+	if key == "" || sh.exactMeta {
 		key = h
 	}
 	if r, ok := sh.metaRole(key); ok {
-		return r, "", ""
+		return r, "", because(whyMeta)
 	}
-	if note, ok := personalItem(h); ok {
-		return rolePersonal, "", note
+	if d, ok := personalItem(h); ok {
+		return rolePersonal, "", reason{why: whyPersonal, data: d}
 	}
-	if r, note, ok := personalRole(f); ok {
-		return r, "", note
+	if r, d, ok := personalHeader(h); ok {
+		return r, "", reason{why: whyPersonal, data: d}
 	}
 	if ws, how, ok := matchWorkstream(cat, h); ok {
-		return roleWorkstream, ws, how
+		return roleWorkstream, ws, because(how)
 	}
 	switch {
 	case f == "":
-		return roleMeta, "", noteEmptyHeader
+		return roleMeta, "", because(whyEmptyHeader)
 	case hasAnyPhrase(f, commentPhrases), bracketedFold(h) == "other please specify":
-		return roleComment, "", ""
+		return roleComment, "", because(whyNone)
 	case hasAnyPhrase(f, rolePhrases):
-		return roleRole, "", ""
+		return roleRole, "", because(whyNone)
 	case hasAnyPhrase(f, practicePhrases):
-		return rolePractice, "", ""
+		return rolePractice, "", because(whyNone)
 	}
-	return roleIgnored, "", noteUnrecognised
+	return roleIgnored, "", because(whyUnrecognised)
 }
 
 // Phrases, in folded form, that mark a question's kind.
@@ -163,41 +235,45 @@ func bracketedFold(h string) string {
 // names personal data, as in a contact-details block ("Contact
 // information [Email Address]"). Such an e-mail is an answer, not the
 // respondent's identity, so it is not stored at all.
-func personalItem(h string) (string, bool) {
-	item := bracketedFold(h)
+func personalItem(h string) (personalData, bool) {
+	item := bracketedItem(h)
 	if item == "" {
-		return "", false
+		return 0, false
 	}
-	r, note, ok := personalRole(item)
-	if ok && r == roleEmail {
-		note = "personal data (e-mail in an answer): not stored"
+	_, d, ok := personalHeader(item)
+	if ok && d == dataEmail {
+		d = dataEmailAnswer
 	}
-	return note, ok
+	return d, ok
 }
+
+// ampersands spells out "&" and "+" before a text is matched against the
+// catalogue.
+var ampersands = strings.NewReplacer("&", " and ", "+", " and ")
 
 // matchWorkstream matches a header to a catalogue workstream: the item in
 // the last [brackets] (a grid question), the whole header, or the text
 // after " - " (a Likert statement under a question). It returns the
 // workstream ID and how it matched.
-func matchWorkstream(cat *survey.Catalogue, h string) (id, how string, ok bool) {
+func matchWorkstream(cat *survey.Catalogue, h string) (id string, how why, ok bool) {
 	h = ampersands.Replace(h)
 	if i, j := strings.LastIndex(h, "["), strings.LastIndex(h, "]"); i >= 0 && j > i {
-		if w, ok := cat.Match(h[i+1 : j]); ok {
-			return w.ID, "bracketed item", true
+		if w, ok := matchCatalogue(cat, h[i+1:j]); ok {
+			return w.ID, whyBracketed, true
 		}
 	}
-	if w, ok := cat.Match(h); ok {
-		return w.ID, "header", true
+	if w, ok := matchCatalogue(cat, h); ok {
+		return w.ID, whyHeader, true
 	}
 	if i := strings.LastIndex(h, " - "); i >= 0 {
-		if w, ok := cat.Match(h[i+3:]); ok {
-			return w.ID, "text after \" - \"", true
+		if w, ok := matchCatalogue(cat, h[i+3:]); ok {
+			return w.ID, whyAfterDash, true
 		}
-		if w, ok := cat.Match(h[:i]); ok {
-			return w.ID, "text before \" - \"", true
+		if w, ok := matchCatalogue(cat, h[:i]); ok {
+			return w.ID, whyBeforeDash, true
 		}
 	}
-	return "", "", false
+	return "", whyNone, false
 }
 
 // keepBestPractice keeps one practice column: the first that asks for a
@@ -216,7 +292,7 @@ func keepBestPractice(cols []column) {
 	}
 	for i := range cols {
 		if cols[i].Role == rolePractice && i != best {
-			cols[i].Role, cols[i].Note = roleIgnored, "another column holds the practice ("+cols[best].Letter+")"
+			cols[i].ignore(reason{why: whyPracticeOther, other: cols[best].Letter})
 		}
 	}
 }
@@ -241,10 +317,10 @@ func dropDuplicates(cols []column) {
 		if first, ok := seen[key]; ok {
 			if c.Role == roleRole && c.question == cols[first].question && c.question != c.Header {
 				// SurveyMonkey's expanded export: one column per option.
-				cols[i].Note = "an option of the role question in column " + cols[first].Letter
+				cols[i].reason = reason{why: whyRoleOption, other: cols[first].Letter}
 				continue
 			}
-			cols[i].Role, cols[i].Note = roleIgnored, "duplicate of column "+cols[first].Letter
+			cols[i].ignore(reason{why: whyDuplicate, other: cols[first].Letter})
 			continue
 		}
 		seen[key] = i
@@ -260,27 +336,28 @@ func dropDuplicates(cols []column) {
 			q := string(c.Kind) + "\x1f" + c.question
 			if c.Kind == kindRankSlot || c.Kind == kindMultiSelect {
 				var kept []string
-				for _, ws := range c.Options {
+				for _, ws := range c.options.offered {
 					if first, ok := claimed[ws]; ok && first.question != q {
-						c.unused = append(c.unused, ws)
+						c.options.unused = append(c.options.unused, ws)
 						continue
 					}
 					claimed[ws] = claim{c.Letter, q}
 					kept = append(kept, ws)
 				}
-				c.Options = kept
+				c.options.offered = kept
 				if len(kept) == 0 {
-					c.Role, c.Kind, c.Options = roleIgnored, kindPriority, nil
-					c.Note = "every workstream it names is answered by another question"
+					unused := c.options.unused
+					c.ignore(because(whyOptionsAnswered))
+					c.options.unused = unused // still named in the file's warnings
 				}
 				continue
 			}
 			if first, ok := claimed[c.Workstream]; ok && !(c.Kind == kindLevel && first.question == q) {
-				c.Note = "duplicate of column " + first.letter
+				r := reason{why: whyDuplicate, other: first.letter}
 				if first.question != q {
-					c.Note = "workstream already answered by column " + first.letter + "; this question was not used"
+					r.why = whyAnsweredOther
 				}
-				c.Role, c.Workstream, c.Kind, c.Scale = roleIgnored, "", kindPriority, ""
+				c.ignore(r)
 				continue
 			}
 			claimed[c.Workstream] = claim{c.Letter, q}

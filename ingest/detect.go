@@ -1,9 +1,11 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -19,8 +21,22 @@ type shape struct {
 	detect func(top [][]string) (headerRows int, ok bool)
 	// meta maps folded metadata headers to their roles.
 	meta map[string]role
-	// metaPrefixes are folded prefixes of metadata headers.
-	metaPrefixes []string
+	// exactMeta is true when meta's keys are headers as written, case and
+	// punctuation included: a platform whose metadata names ("_notes",
+	// "Status") would otherwise catch questions ("Notes", "status").
+	exactMeta bool
+	// metaPrefixes and metaSuffixes are folded prefixes and suffixes of
+	// metadata headers.
+	metaPrefixes, metaSuffixes []string
+	// first, when set, is the role of the first column whatever its
+	// header (REDCap's record ID, named as the project names it).
+	first role
+	// completion, when set, is how the platform marks a response partial.
+	completion *completion
+	// records is true for a platform that writes one row per record and
+	// event (REDCap's longitudinal projects): the rows of one record that
+	// follow each other are one respondent.
+	records bool
 	// key returns what identifies the respondent of a row, or nil to use
 	// the row's content.
 	key func(r rowFields) []string
@@ -85,7 +101,8 @@ func utcText(t time.Time) string {
 // shapes is the registry of known export layouts, most specific first.
 // LimeSurvey goes after the other platforms: without its metadata columns
 // it is recognised by a ranking block alone. [generic] stays last.
-var shapes = []*shape{microsoftForms, googleForms, surveyMonkey, qualtrics, typeform, smartSurvey, jisc, limeSurvey, generic}
+var shapes = []*shape{microsoftForms, googleForms, surveyMonkey, qualtrics, typeform, smartSurvey, jisc,
+	koboToolbox, odkCentral, redCap, surveyGizmo, limeSurvey, generic}
 
 // maxTitleRows is how many rows above the header (a title, a blank line
 // left by an export tool) detection looks past.
@@ -158,12 +175,56 @@ func (s *shape) metaRole(f string) (role, bool) {
 			return roleMeta, true
 		}
 	}
+	for _, p := range s.metaSuffixes {
+		if strings.HasSuffix(f, p) {
+			return roleMeta, true
+		}
+	}
 	return 0, false
+}
+
+// completion is how a platform marks a response partial: the columns that
+// say, and the values that mean partial. See [completionMarks].
+type completion struct {
+	// column reports whether a folded header is such a column.
+	column func(f string) bool
+	// partial reports whether a column's cleaned value marks the response
+	// partial.
+	partial func(v string) bool
+	// bySection is true when each section of the questionnaire has a
+	// column of its own after its questions (REDCap's form status): only
+	// those of the sections holding workstream questions count, or all
+	// when none does.
+	bySection bool
+}
+
+// headerIs returns a completion column test for the folded headers given.
+func headerIs(names ...string) func(string) bool {
+	return func(f string) bool { return slices.Contains(names, f) }
+}
+
+// valueIs returns a completion value test for the values given, in any
+// case.
+func valueIs(values ...string) func(string) bool {
+	return func(v string) bool {
+		return slices.ContainsFunc(values, func(w string) bool { return strings.EqualFold(v, w) })
+	}
+}
+
+// anyHeader reports whether a raw header of row, cleaned, is one of names
+// exactly (case matters: "_uuid", "redcap_event_name").
+func anyHeader(row []string, names ...string) bool {
+	for _, c := range row {
+		if slices.Contains(names, tabular.CleanHeader(c)) {
+			return true
+		}
+	}
+	return false
 }
 
 // fold returns a header cell folded for comparison.
 func fold(s string) string {
-	return survey.NormalizeName(cleanHeader(s))
+	return survey.NormalizeName(tabular.CleanHeader(s))
 }
 
 // headerStarts reports whether the folded cells of row begin with want.

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"sort"
+	"strings"
 	"testing"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -60,7 +62,7 @@ func TestClassifyHeader(t *testing.T) {
 		{"", roleMeta, ""},
 	}
 	for _, tt := range tests {
-		r, ws, _ := classifyHeader(googleForms, cleanHeader(tt.header), cat)
+		r, ws, _ := classifyHeader(googleForms, tabular.CleanHeader(tt.header), cat)
 		if r != tt.role || ws != tt.ws {
 			t.Errorf("classifyHeader(%q) = %v %q, want %v %q", tt.header, r, ws, tt.role, tt.ws)
 		}
@@ -135,4 +137,44 @@ func meanOfMeans(byPractice map[string][]float64) float64 {
 func examplePractices(t *testing.T) []survey.Practice {
 	t.Helper()
 	return readPracticesFile(t, "../examples/practices.csv")
+}
+
+// TestHeadersWithoutHTML reads every platform's headers without HTML tags
+// and entities, for matching and for display.
+func TestHeadersWithoutHTML(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	headers := []string{"#", "<strong>Is your employer primarily a tech company?</strong>", "Priority [Cyber&nbsp;Security]",
+		"Telephony &amp; Unified Communications<br/>", "Submit Date (UTC)"}
+	want := []string{"#", "Is your employer primarily a tech company?", "Priority [Cyber Security]",
+		"Telephony & Unified Communications", "Submit Date (UTC)"}
+	for _, sh := range []*shape{typeform, generic} {
+		cols := classify(sh, headers, cat)
+		for i, c := range cols {
+			if c.Header != want[i] {
+				t.Errorf("%s: header %q read as %q, want %q", sh.platform, headers[i], c.Header, want[i])
+			}
+		}
+		if cols[2].Workstream != "cyber-security" {
+			t.Errorf("%s: %q matched %q, want cyber-security", sh.platform, cols[2].Header, cols[2].Workstream)
+		}
+	}
+}
+
+// TestMatchCatalogue checks the index of catalogue names matches as the
+// catalogue itself does.
+func TestMatchCatalogue(t *testing.T) {
+	cat := survey.DefaultCatalogue()
+	var texts []string
+	for _, w := range cat.Workstreams {
+		texts = append(texts, w.ID, w.Name, strings.ToUpper(w.Name)+" ", "Improving "+w.Name)
+		texts = append(texts, w.Aliases...)
+	}
+	texts = append(texts, "", "  ", "Wi-Fi", "Telephony (VOIP & Unified Communications)", "nothing at all")
+	for _, s := range texts {
+		want, wantOK := cat.Match(s)
+		got, ok := matchCatalogue(cat, s)
+		if ok != wantOK || got.ID != want.ID {
+			t.Errorf("matchCatalogue(%q) = %q, %v; want %q, %v", s, got.ID, ok, want.ID, wantOK)
+		}
+	}
 }

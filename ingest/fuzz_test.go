@@ -4,7 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular/tabulartest"
 )
 
 // FuzzParse feeds arbitrary bytes through the whole reading path
@@ -17,7 +20,11 @@ func FuzzParse(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	in := New(nil, Options{HMACKey: testKey, Limits: Limits{MaxRecordBytes: 64 << 10, MaxUnzipBytes: 8 << 20}})
+	for _, b := range hostileSeeds(f) {
+		f.Add(b)
+	}
+	in := New(nil, Options{HMACKey: testKey, Limits: Limits{MaxRecordBytes: 64 << 10, MaxUnzipBytes: 8 << 20,
+		MaxSharedStrings: 1000, MaxSharedStringsBytes: 1 << 20}})
 	ps := testPractices(f)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -31,4 +38,33 @@ func FuzzParse(f *testing.F) {
 			t.Errorf("error is not a rejection: %v", err)
 		}
 	})
+}
+
+// hostileSeeds returns small workbooks of the shapes that hurt readers,
+// for the limits of [FuzzParse]: shared strings or a worksheet inflating
+// a thousand times over, too many shared strings, one too long, and a row
+// citing a long string many times.
+func hostileSeeds(f *testing.F) [][]byte {
+	f.Helper()
+	sheet := func(rows string) tabulartest.Part {
+		return tabulartest.Part{Name: "xl/worksheets/sheet1.xml", Prefix: tabulartest.Sheet(rows)}
+	}
+	shapes := [][]tabulartest.Part{
+		{tabulartest.SharedStrings("<si><t>Timestamp</t></si>", 1_000_000)},
+		{tabulartest.SharedStrings(tabulartest.Strings("", 2000), 1)},
+		{tabulartest.SharedStrings("<si><t>"+strings.Repeat("Jericho ", 10_000)+"</t></si>", 1)},
+		{tabulartest.SharedStrings("<si><t>Which practice?</t></si><si><t>"+strings.Repeat("x", 30_000)+"</t></si>", 1),
+			sheet(`<row r="1"><c t="s"><v>0</v></c></row><row r="2">` + strings.Repeat(`<c t="s"><v>1</v></c>`, 100) + `</row>`)},
+		{{Name: "xl/worksheets/sheet1.xml", Prefix: `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">`,
+			Chunk: []byte(`<c t="inlineStr"><is><t>Timestamp</t></is></c>`), Repeat: 500_000, Suffix: `</row></sheetData></worksheet>`}},
+	}
+	var out [][]byte
+	for _, parts := range shapes {
+		b, err := tabulartest.Workbook(parts...)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
 }

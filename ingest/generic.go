@@ -1,5 +1,7 @@
 package ingest
 
+import "github.com/surveyworker/surveyworker/ingest/tabular"
+
 // generic is any table with one header row and one row per respondent, in
 // any column order and with any extra columns: a spreadsheet kept by hand,
 // or the export of a platform without a shape of its own. It fits almost
@@ -27,7 +29,7 @@ var generic = &shape{
 func nonBlankCells(row []string) int {
 	n := 0
 	for _, c := range row {
-		if cleanCell(c) != "" {
+		if tabular.CleanCell(c) != "" {
 			n++
 		}
 	}

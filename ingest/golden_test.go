@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
 	"github.com/surveyworker/surveyworker/internal/realworld"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
@@ -50,7 +51,7 @@ func testIngester(t testing.TB) *Ingester {
 // testPractices reads testdata/practices.csv.
 func testPractices(t testing.TB) []survey.Practice {
 	t.Helper()
-	return readPracticesFile(t, "testdata/practices.csv")
+	return readPracticesFile(t, "practices/testdata/practices.csv")
 }
 
 // readPracticesFile reads a practice registry CSV or fails the test.
@@ -82,6 +83,11 @@ type realGolden struct {
 	Rows       int            `json:"rows"`
 	Warnings   int            `json:"warnings"`
 	Error      string         `json:"error,omitempty"`
+	// Respondents and Partial are what inspect counts, and Problem is
+	// whether it finds one.
+	Respondents int  `json:"respondents"`
+	Partial     int  `json:"partial,omitempty"`
+	Problem     bool `json:"problem"`
 }
 
 func summarizeReal(g golden) realGolden {
@@ -120,13 +126,28 @@ func parseAll(t testing.TB, in *Ingester, path string, ps []survey.Practice) gol
 	return g
 }
 
-// parseRows returns every respondent row of a file.
-func parseRows(in *Ingester, path string, ps []survey.Practice) ([]*store.RespondentRow, *parsed, error) {
-	info, err := fingerprint(path)
+// parseFile returns every respondent row of a file, against the test
+// registry.
+func parseFile(in *Ingester, path string) ([]*store.RespondentRow, *parsed, error) {
+	f, err := os.Open("practices/testdata/practices.csv")
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := in.open(path, info, newPracticeMatcher(ps), nil, nil)
+	defer f.Close()
+	ps, err := ReadPractices(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return parseRows(in, path, ps)
+}
+
+// parseRows returns every respondent row of a file.
+func parseRows(in *Ingester, path string, ps []survey.Practice) ([]*store.RespondentRow, *parsed, error) {
+	info, err := in.readInfo(path)
+	if err != nil {
+		return nil, nil, rejectionOf(fileName(path), err)
+	}
+	p, err := in.open(path, info, practices.NewMatcher(ps), nil, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -188,7 +209,13 @@ func TestGolden(t *testing.T) {
 	t.Run("real", func(t *testing.T) {
 		for _, f := range realworld.Glob(t, "exports/*/*.*") {
 			t.Run(filepath.Base(f), func(t *testing.T) {
-				checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), summarizeReal(parseAll(t, in, f, ps)))
+				g := summarizeReal(parseAll(t, in, f, ps))
+				ins, err := in.Inspect(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				g.Respondents, g.Partial, g.Problem = ins.Respondents, ins.Partial, ins.Problem != ""
+				checkGolden(t, filepath.Join("testdata/golden/real", filepath.Base(f)+".json"), g)
 			})
 		}
 	})

@@ -181,6 +181,7 @@ func (in *Ingester) logResult(ctx context.Context, res Result) {
 	in.logger.InfoContext(ctx, "ingested file", append(attrs, slog.Int("rows", res.Rows),
 		slog.Int("respondents", res.Respondents), slog.Int("duplicates", res.Duplicates),
 		slog.Int("answers", res.Answers), slog.Int("warnings", res.Warnings),
+		slog.Int("partial", res.Partial), slog.Int("partial_excluded", res.PartialExcluded),
 		slog.Int("ignored_columns", len(res.Ignored)))...)
 }
 

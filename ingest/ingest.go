@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
@@ -68,6 +70,16 @@ type Options struct {
 	// Mapping, else a sheet named by a mapping of MappingsDir that the
 	// workbook has, else the first sheet with data.
 	Sheet string
+	// Partial says whether responses the platform marks partial (see
+	// docs/METHOD.md §14) are loaded; the zero value leaves them out.
+	// Either way they are counted in [Result].
+	Partial Partial
+	// Encoding, when set, is the text encoding every CSV file without a
+	// byte order mark is read in, "utf-8" or "windows-1252", whatever its
+	// bytes say: for a file valid in neither, after looking at it with
+	// [Ingester.Inspect]. A byte that fits no character becomes U+FFFD and
+	// the file gets an "encoding_forced" warning. Empty decides per file.
+	Encoding string
 	// Progress, when set, is shown each file as it is loaded: the rows
 	// read, how far through the file (CSV bytes, or worksheet rows when
 	// the workbook records its last row) and the rate. Nil shows none.
@@ -90,6 +102,10 @@ type Limits struct {
 	// MaxXMLInMemory is the largest worksheet or shared-strings part kept
 	// in memory; larger parts are unzipped to a temporary file.
 	MaxXMLInMemory int64
+	// MaxSharedStringsBytes is the most a workbook's shared-strings part
+	// may unzip to, and MaxSharedStrings the most strings it may hold.
+	MaxSharedStringsBytes int64
+	MaxSharedStrings      int
 	// LookaheadRows is how many data rows are read ahead to decide the
 	// date order.
 	LookaheadRows int
@@ -97,12 +113,15 @@ type Limits struct {
 
 // DefaultLimits are the limits used for zero fields of [Limits].
 var DefaultLimits = Limits{
-	MaxRecordBytes: 1 << 20,
-	MaxColumns:     4096,
-	MaxUnzipBytes:  2 << 30,
-	MaxUnzipRatio:  100,
-	MaxXMLInMemory: 16 << 20,
+	MaxRecordBytes: tabular.DefaultLimits.MaxRecordBytes,
+	MaxColumns:     tabular.DefaultLimits.MaxColumns,
+	MaxUnzipBytes:  tabular.DefaultLimits.MaxUnzipBytes,
+	MaxUnzipRatio:  tabular.DefaultLimits.MaxUnzipRatio,
+	MaxXMLInMemory: tabular.DefaultLimits.MaxXMLInMemory,
 	LookaheadRows:  1000,
+
+	MaxSharedStringsBytes: tabular.DefaultLimits.MaxSharedStringsBytes,
+	MaxSharedStrings:      tabular.DefaultLimits.MaxSharedStrings,
 }
 
 // fallbackKey keys hashes when no HMAC key is configured.
@@ -140,6 +159,13 @@ func New(st *store.Store, opts Options) *Ingester {
 	return in
 }
 
+// tabular returns the limits that bound reading the bytes.
+func (l Limits) tabular() tabular.Limits {
+	return tabular.Limits{MaxRecordBytes: l.MaxRecordBytes, MaxColumns: l.MaxColumns,
+		MaxUnzipBytes: l.MaxUnzipBytes, MaxUnzipRatio: l.MaxUnzipRatio, MaxXMLInMemory: l.MaxXMLInMemory,
+		MaxSharedStringsBytes: l.MaxSharedStringsBytes, MaxSharedStrings: l.MaxSharedStrings}
+}
+
 func withDefaults(l Limits) Limits {
 	d := DefaultLimits
 	return Limits{
@@ -149,6 +175,9 @@ func withDefaults(l Limits) Limits {
 		MaxUnzipRatio:  cmp.Or(l.MaxUnzipRatio, d.MaxUnzipRatio),
 		MaxXMLInMemory: cmp.Or(l.MaxXMLInMemory, d.MaxXMLInMemory),
 		LookaheadRows:  cmp.Or(l.LookaheadRows, d.LookaheadRows),
+
+		MaxSharedStringsBytes: cmp.Or(l.MaxSharedStringsBytes, d.MaxSharedStringsBytes),
+		MaxSharedStrings:      cmp.Or(l.MaxSharedStrings, d.MaxSharedStrings),
 	}
 }
 
@@ -181,6 +210,11 @@ type Result struct {
 	Duplicates  int `json:"duplicates"`
 	Answers     int `json:"answers"`
 	Warnings    int `json:"warnings"`
+	// Partial is the number of rows read whose response the platform
+	// marks partial: loaded (and in Respondents) only when partial
+	// responses are included; PartialExcluded of them were left out.
+	Partial         int `json:"partial"`
+	PartialExcluded int `json:"partial_excluded"`
 	// Ignored lists the headers of columns that were not recognised.
 	Ignored []string `json:"ignored,omitempty"`
 	// MovedTo is where an inbox file was moved, if it was.
@@ -218,9 +252,9 @@ func (in *Ingester) ingest(ctx context.Context, path string, rj *rejects) (res R
 	// before a panic is logged.
 	task := in.opts.Progress.Start("ingest", slog.String("file", res.File))
 	defer task.Finish()
-	info, err := fingerprint(path)
+	info, err := in.readInfo(path)
 	if err != nil {
-		return res, err
+		return res, rejectionOf(res.File, err)
 	}
 	res.SHA256 = info.SHA256
 	id, loaded, err := in.st.LoadedFile(ctx, info.SHA256)
@@ -231,16 +265,16 @@ func (in *Ingester) ingest(ctx context.Context, path string, rj *rejects) (res R
 		res.Status, res.FileID = StatusDuplicate, id
 		return res, nil
 	}
-	practices, err := in.st.Practices(ctx)
+	registry, err := in.st.Practices(ctx)
 	if err != nil {
 		return res, err
 	}
-	return in.load(ctx, path, info, newPracticeMatcher(practices), res, rj, task)
+	return in.load(ctx, path, info, practices.NewMatcher(registry), res, rj, task)
 }
 
 // load parses the file and streams its rows into the store, counting them
 // on task.
-func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *practiceMatcher, res Result, rj *rejects, task *progress.Task) (Result, error) {
+func (in *Ingester) load(ctx context.Context, path string, info tabular.Info, pm *practices.Matcher, res Result, rj *rejects, task *progress.Task) (Result, error) {
 	p, err := in.open(path, info, pm, rj, task)
 	if err != nil {
 		return res, err
@@ -257,6 +291,7 @@ func (in *Ingester) load(ctx context.Context, path string, info fileInfo, pm *pr
 	}
 	res.Rows, res.Respondents, res.Duplicates = lr.Rows, lr.Respondents, lr.Duplicates
 	res.Answers, res.Warnings = lr.Answers, lr.Warnings
+	res.Partial, res.PartialExcluded = lr.Partial+lr.PartialExcluded, lr.PartialExcluded
 	return res, nil
 }
 

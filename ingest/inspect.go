@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // Inspection is what [Ingester.Inspect] found in a file, without loading
 // anything.
 type Inspection struct {
-	File       string `json:"file"`
+	File string `json:"file"`
+	// Platform is the detected platform shape; empty for a file that is
+	// not a table (empty, binary, a decompression bomb).
 	Platform   string `json:"platform"`
 	Format     string `json:"format"`
 	Encoding   string `json:"encoding"`
@@ -21,9 +26,14 @@ type Inspection struct {
 	DateOrder  string `json:"date_order,omitempty"`
 	// Mapping is the mapping file applied, if any.
 	Mapping string `json:"mapping,omitempty"`
-	// Respondents is the number of data rows that would be loaded; for a
-	// file that would be rejected, the number of non-blank data rows.
+	// Respondents is the number of data rows that would be loaded (a
+	// record, for REDCap's rows per record and event); for a file that
+	// would be rejected, the number of non-blank data rows that a load
+	// would read.
 	Respondents int `json:"respondents"`
+	// Partial is the number of those rows the platform marks partial; they
+	// are in Respondents only when partial responses are included.
+	Partial int `json:"partial"`
 	// Columns describes every column, in order.
 	Columns []InspectedColumn `json:"columns"`
 	// PracticeColumn is the header of the column read as the practice, or
@@ -36,6 +46,10 @@ type Inspection struct {
 	UnmatchedColumns []string `json:"unmatched_columns"`
 	// Problem says why the file would be rejected; empty when it would load.
 	Problem string `json:"problem,omitempty"`
+	// InvalidByteOffset is the offset of the first byte of a text file
+	// that is valid in no supported encoding, which was described reading
+	// it as UTF-8; nil for any other file.
+	InvalidByteOffset *int64 `json:"invalid_byte_offset,omitempty"`
 }
 
 // InspectedColumn is one column as the ingester reads it.
@@ -52,8 +66,9 @@ type InspectedColumn struct {
 	// Confidence is how sure the role is, from 0 to 1: 1 for a column a
 	// mapping names, a platform's metadata name, or a header that is a
 	// workstream's name, alias or ID; less for a bracketed item or text
-	// beside " - ", for personal data, and for a role guessed from words in
-	// the question; 0 for a column not recognised.
+	// beside " - ", for personal data (by the header's words or the
+	// answers), and for a role guessed from words in the question; 0 for a
+	// column not recognised, or considered and refused (Note says why).
 	Confidence float64 `json:"confidence"`
 	// Scale describes how a workstream column's answers are scored.
 	Scale string `json:"scale,omitempty"`
@@ -66,36 +81,50 @@ type InspectedColumn struct {
 	// Options are the workstream IDs a rank-position or one-cell
 	// multi-select column may name.
 	Options []string `json:"options,omitempty"`
-	// Note explains the role where useful (e.g. personal data not stored).
+	// Note explains the role where useful: personal data not stored and
+	// what gave it away, or why a column considered as a workstream, the
+	// practice, the role or a comment was refused.
 	Note string `json:"note,omitempty"`
 }
 
 // Inspect reports what the ingester detects in the file at path: container,
 // encoding, delimiter, platform, header rows, each column's meaning and the
-// number of respondents. It needs no database. Any table is described: one
-// that fits no platform shape as generic, and one that would be rejected
-// with the reason in Problem. The error is non-nil only when the file
-// cannot be read as a table at all.
+// number of respondents. It needs no database. Any file is described: a
+// table that fits no platform shape as generic, and one that would be
+// rejected with the reason in Problem. A text file valid in no supported
+// encoding is read as UTF-8, its bad bytes replaced, to describe its
+// header, and InvalidByteOffset says where the first is. An empty, binary
+// or otherwise unreadable file has only File, Format when known, and
+// Problem. The error is non-nil only when the file cannot be opened or
+// read (it does not exist, a disk error).
 func (in *Ingester) Inspect(path string) (Inspection, error) {
-	info, err := fingerprint(path)
-	if err != nil {
-		return Inspection{File: fileName(path)}, fmt.Errorf("inspect %s: %w", path, err)
+	name := fileName(path)
+	info, err := in.readInfo(path)
+	var bad *tabular.EncodingError
+	switch {
+	case errors.As(err, &bad):
+		info.Encoding = tabular.EncUTF8 // bad bytes become U+FFFD
+	case err != nil:
+		return unreadable(name, info, err)
 	}
 	// Read the file as a load would: one pass when it loads. Only a file
 	// that would be rejected is read again, described as it stands.
-	l, m, rows, order, problem := in.countRespondents(path, info)
+	l, m, n, order, problem := in.countRespondents(path, info)
 	if problem != nil {
 		var err error
-		if l, rows, m, err = in.describe(path, info); err != nil {
+		if l, n, m, err = in.describe(path, info); err != nil {
 			if l.Platform == "" {
-				return Inspection{File: fileName(path)}, fmt.Errorf("inspect %s: %w", path, err)
+				return unreadable(name, info, err)
 			}
 			problem, order = err, ""
 		}
 	}
+	if bad != nil {
+		problem, l.Encoding = rejectionOf(name, bad), "unknown"
+	}
 	out := Inspection{File: fileName(path), Platform: l.Platform, Format: l.Format, Encoding: l.Encoding,
 		Delimiter: l.Delimiter, Sheet: l.Sheet, TitleRows: l.TitleRows, HeaderRows: l.HeaderRows,
-		Respondents: rows, DateOrder: order, Columns: []InspectedColumn{}, WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}
+		Respondents: n.rows, Partial: n.partial, DateOrder: order, Columns: []InspectedColumn{}, WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}
 	if problem != nil {
 		out.Problem = problem.Error()
 	}
@@ -105,12 +134,15 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 	if out.Encoding == "" && out.Format == "xlsx" {
 		out.Encoding = "utf-8" // XLSX parts are XML in a Unicode encoding
 	}
+	if bad != nil {
+		out.InvalidByteOffset = &bad.UTF8
+	}
 	for _, c := range l.Columns {
 		ic := InspectedColumn{Letter: c.Letter, Header: c.Header, Role: c.Role.String(), Workstream: c.Workstream,
-			Confidence: confidence(c), Reversed: c.Reversed, Kind: string(c.Kind), Options: c.Options, Note: c.Note}
+			Confidence: confidence(c), Note: c.reason.String()}
 		switch c.Role {
 		case roleWorkstream:
-			ic.Scale = scaleText(c)
+			ic.Scale, ic.Reversed, ic.Kind, ic.Options = scaleText(c), c.reversed(), string(c.Kind), c.options.offered
 			out.WorkstreamColumns = append(out.WorkstreamColumns, c.Header)
 		case rolePractice:
 			out.PracticeColumn = c.Header
@@ -125,14 +157,25 @@ func (in *Ingester) Inspect(path string) (Inspection, error) {
 	return out, nil
 }
 
+// unreadable describes a file that cannot be read as a table: err, when
+// it is the file's fault, is its Problem; any other error is returned.
+func unreadable(name string, info tabular.Info, err error) (Inspection, error) {
+	var rej *RejectError
+	if !errors.As(rejectionOf(name, err), &rej) {
+		return Inspection{File: name}, fmt.Errorf("inspect %s: %w", name, err)
+	}
+	return Inspection{File: name, Format: info.Format, Problem: rej.Error(), Columns: []InspectedColumn{},
+		WorkstreamColumns: []string{}, UnmatchedColumns: []string{}}, nil
+}
+
 // confidence is how sure a column's role is; see [InspectedColumn].
 func confidence(c column) float64 {
 	switch {
 	case c.mapped:
 		return 1
-	case c.Role == roleWorkstream && c.Note == "header":
+	case c.Role == roleWorkstream && c.reason.why == whyHeader:
 		return 1
-	case c.Role == roleWorkstream && c.Note == "bracketed item":
+	case c.Role == roleWorkstream && c.reason.why == whyBracketed:
 		return 0.9
 	case c.Role == roleWorkstream:
 		return 0.7
@@ -142,7 +185,7 @@ func confidence(c column) float64 {
 		return 0.6
 	case c.Role == rolePersonal, c.Role == roleEmail:
 		return 0.9 // personal-data words in the header
-	case c.Note == noteEmptyHeader, strings.HasPrefix(c.Note, "duplicate"):
+	case c.reason.why == whyEmptyHeader:
 		return 0.5
 	}
 	return 1 // a platform's metadata name
@@ -151,35 +194,41 @@ func confidence(c column) float64 {
 // scaleText describes how a workstream column's answers are scored.
 func scaleText(c column) string {
 	switch {
-	case c.mapScale != nil:
-		return c.mapScale.String()
-	case c.Scale != "":
-		return c.Scale
-	case c.Reversed:
+	case c.scale.mapping != nil:
+		return c.scale.mapping.String()
+	case c.scaleText() != "":
+		return c.scaleText()
+	case c.reversed():
 		return "priority labels, or numbers 1 to 5 with 1 the highest"
 	}
 	return "priority labels, or numbers 1 to 5 with 5 the highest"
 }
 
 // countRespondents streams the file as a load would, without a store, and
-// returns its layout, the mapping applied, the respondents and the date
-// order; the error is the reason a load would reject it.
-func (in *Ingester) countRespondents(path string, info fileInfo) (layout, *Mapping, int, string, error) {
-	p, err := in.open(path, info, newPracticeMatcher(nil), nil, nil)
+// returns its layout, the mapping applied, the respondents that would be
+// loaded and the partial ones, and the date order; the error is the reason
+// a load would reject it.
+func (in *Ingester) countRespondents(path string, info tabular.Info) (layout, *Mapping, rowCounts, string, error) {
+	var n rowCounts
+	p, err := in.open(path, info, practices.NewMatcher(nil), nil, nil)
 	if err != nil {
-		return layout{}, nil, 0, "", err
+		return layout{}, nil, n, "", err
 	}
 	defer p.close()
-	n := 0
 	for {
-		_, err := p.next()
+		r, err := p.next()
 		if errors.Is(err, io.EOF) {
 			return p.layout, p.mapping, n, p.layout.DateOrder, nil
 		}
 		if err != nil {
 			return p.layout, p.mapping, n, p.layout.DateOrder, err
 		}
-		n++
+		if r.Partial {
+			n.partial++
+		}
+		if !r.Excluded {
+			n.rows++
+		}
 	}
 }
 

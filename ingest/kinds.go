@@ -1,69 +1,29 @@
 package ingest
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// kind is the kind of question a workstream column belongs to. Every kind
-// gives each workstream one answer scored 0..1 (1 the highest priority):
-//
-//   - priority: a label of the five-level scale ([survey.ParsePriority]) or
-//     a number on a numeric scale. The scale is the one the question states
-//     ("0-10", "on a scale of 0 to 10", "(1-5)", "1 = lowest, 10 =
-//     highest"); when it states none it is 1–5, unless a number above 5 is
-//     among the answers read ahead in any column of the question, and then
-//     it is 0–10 (1–10 when the question says 1 is the highest). A number n
-//     on the scale lo–hi scores (n−lo)/(hi−lo), or 1 minus that when the
-//     question says the low end is the highest ([reversedScale]); a number
-//     off the scale is stored unscored with the warning "answer_off_scale".
-//   - ranking: one column per workstream holding its rank, 1 the first.
-//   - rank-slot: one column per rank position ("Question [Rank 1]",
-//     LimeSurvey) holding the name of the workstream put there.
-//   - choice: one column per option of a multi-select question, holding
-//     the option's text when it was ticked (SurveyMonkey, Typeform).
-//   - multi-select: one cell holding the chosen options joined by ", "
-//     (Google Forms) or ";" (Microsoft Forms).
-//   - level: one column per level of the priority scale under a question
-//     that names the workstream ("Cyber Security [Very high priority]",
-//     "Cyber Security [High priority]", …), the chosen level's column
-//     holding its text: SurveyMonkey's expanded export of a single-choice
-//     question. The answer is the chosen column's level, scored as the
-//     label is; more than one level chosen is stored unscored with the
-//     warning "answer_ambiguous".
-//
-// A ranking with k ranked positions scores by normalised Borda count: when
-// every offered item is ranked (k is the number offered), rank r scores
-// (k−r)/(k−1); for a partial ranking ("your top k of n"), rank r scores
-// (k+1−r)/k. An offered item a respondent left unranked scores 0, but only
-// when the respondent ranked at least one item; a respondent who ranked
-// nothing has every answer of the question missing. For the ranking kind,
-// the items offered are the question's columns and k is the "top k" the
-// question states, else the largest rank read ahead; for the rank-slot
-// kind, k is the number of rank columns and the items offered are the
-// workstreams the answers read ahead name.
-//
-// A multi-select question scores a selected workstream 1 and one not
-// selected 0, so a mean is the share of respondents selecting it; a
-// respondent who selected nothing has every answer missing. The options
-// offered are the question's columns (choice) or the workstreams the
-// answers read ahead name (multi-select). A chosen option that names no
-// workstream is a warning, "option_unmatched", never an error.
+// kind is the kind of question a workstream column belongs to. How each
+// kind is recognised and scored is set out in docs/METHOD.md §14, the one
+// place those rules are written down; this file and rows.go follow it.
 type kind string
 
 // Question kinds; see [kind].
 const (
-	kindPriority    kind = ""
-	kindRanking     kind = "ranking"
-	kindRankSlot    kind = "rank-slot"
-	kindChoice      kind = "choice"
-	kindMultiSelect kind = "multi-select"
-	kindLevel       kind = "level"
+	kindPriority    kind = ""             // a priority label or a number on a scale
+	kindRanking     kind = "ranking"      // one column per workstream holding its rank
+	kindRankSlot    kind = "rank-slot"    // one column per rank position naming a workstream
+	kindChoice      kind = "choice"       // one column per option, holding its text when ticked
+	kindMultiSelect kind = "multi-select" // one cell holding the chosen options
+	kindLevel       kind = "level"        // one column per level of the priority scale
 )
 
 // Raw texts stored for an offered item that a respondent who answered the
@@ -159,43 +119,51 @@ func headerKind(c *column) {
 	switch c.Role {
 	case roleWorkstream:
 		if hasAnyPhrase(survey.NormalizeName(c.question), rankPhrases) {
-			c.Kind, c.Reversed, c.k = kindRanking, false, statedTop(c.question)
+			c.Kind, c.rank = kindRanking, rankSize{k: statedTop(c.question)}
 			return
 		}
 		setScale(c)
 	case roleIgnored, roleComment:
 		if m := rankSlotPattern.FindStringSubmatch(bracketedFold(c.Header)); m != nil {
-			c.rank, _ = strconv.Atoi(m[1])
-			c.Role, c.Kind, c.Note = roleWorkstream, kindRankSlot, ""
+			c.slot, _ = strconv.Atoi(m[1])
+			c.Role, c.Kind, c.reason = roleWorkstream, kindRankSlot, because(whyNone)
 		}
 	}
 }
 
-// The numeric scales a priority question has when it states none: 1 to
-// defaultScaleMax, or up to wideScaleMax when an answer read ahead is above
-// defaultScaleMax (see [kind]).
-const (
-	defaultScaleMax = 5
-	wideScaleMax    = 10
-)
-
 // setScale sets a priority column's direction and stated numeric scale,
-// 1–5 when the question states none.
+// 1–5 when the question states none. A mapping's scale is kept.
 func setScale(c *column) {
-	c.Reversed = reversedScale(c.Header)
-	c.lo, c.hi, c.stated = 1, defaultScaleMax, false
+	c.scale = numericScale{lo: 1, hi: defaultScaleMax, reversed: reversedScale(c.Header), mapping: c.scale.mapping}
 	if lo, hi, ok := statedScale(c.Header); ok {
-		c.lo, c.hi, c.stated = lo, hi, true
-		c.Scale = fmt.Sprintf("%d-%d", lo, hi)
+		c.scale.lo, c.scale.hi, c.scale.source = lo, hi, scaleStated
 	}
 }
 
+// refiner is what completing columns from their answers needs: the
+// catalogue, a finder of the workstreams questions name, and the practice
+// registry, which may be empty (inspection has none).
+type refiner struct {
+	cat      *survey.Catalogue
+	mentions *mentioner
+	pm       *practices.Matcher
+}
+
+// newRefiner returns a refiner for cat and the registry pm (nil for none).
+func newRefiner(cat *survey.Catalogue, pm *practices.Matcher) *refiner {
+	return &refiner{cat: cat, mentions: newMentioner(cat), pm: pm}
+}
+
 // refine completes the columns with what the data rows read ahead show:
-// the scale of numeric priority questions, ranking sizes, the workstreams
-// rank-position and multi-select columns name, and multi-select questions
-// with one column per option. It then keeps one question per workstream
-// (see [dropDuplicates]).
-func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
+// the practice question among those that speak of it, workstreams named
+// inside a question, the scale of numeric priority questions, ranking
+// sizes, the workstreams rank-position and multi-select columns name, and
+// multi-select questions with one column per option. It then refuses the
+// columns whose answers contradict their header and finds personal data
+// by its look (see guards.go), and keeps one question per workstream (see
+// [dropDuplicates]).
+func (rf *refiner) refine(cols []column, ahead []tabular.Row) {
+	cat := rf.cat
 	// values returns the non-missing answers read ahead in column i,
 	// worked out once per column.
 	memo := make([][]string, len(cols))
@@ -206,25 +174,26 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 		}
 		var out []string
 		for _, r := range ahead {
-			if v := cellAt(r.cells, i); v != "" && !isMissing(v) {
+			if v := cellAt(r.Cells, i); v != "" && !isMissing(v) {
 				out = append(out, v)
 			}
 		}
 		memo[i], done[i] = out, true
 		return out
 	}
+	rf.choosePractice(cols, values)
 	for i := range cols {
-		markMentioned(&cols[i], func() []string { return values(i) }, cat)
+		rf.markMentioned(&cols[i], func() []string { return values(i) })
 		// A column without a header is not read; when it holds answers,
 		// say so rather than drop them silently.
-		if c := &cols[i]; c.Role == roleMeta && c.Note == noteEmptyHeader && len(values(i)) > 0 {
-			c.Role, c.Note = roleIgnored, "no header, but it holds answers: not read (a mapping file can name it by its letter)"
+		if c := &cols[i]; c.Role == roleMeta && c.reason.why == whyEmptyHeader && len(values(i)) > 0 {
+			c.ignore(because(whyBlankHeaderAnswers))
 		}
 	}
 	for i := range cols {
 		c := &cols[i]
 		if c.Role == roleWorkstream && c.Kind == kindPriority && isChoice(values(i), c.Workstream, cat) {
-			c.Kind, c.Reversed, c.Scale = kindChoice, false, ""
+			c.Kind = kindChoice
 		}
 	}
 	for _, g := range questionGroups(cols) {
@@ -233,7 +202,7 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 	practiceTaken := false
 	for i := range cols {
 		c := &cols[i]
-		unrecognised := c.Role == roleIgnored && c.Note == noteUnrecognised
+		unrecognised := c.Role == roleIgnored && c.reason.why == whyUnrecognised
 		if !unrecognised && !isPracticeColumn(*c) || !hasAnyPhrase(survey.NormalizeName(c.Header), pickPhrases) {
 			continue
 		}
@@ -246,55 +215,102 @@ func refine(cols []column, ahead []bufferedRow, cat *survey.Catalogue) {
 		}
 	}
 	if practiceTaken {
-		for i := range cols {
-			if isPracticeColumn(cols[i]) {
-				cols[i].Role, cols[i].Note = rolePractice, ""
-			}
-		}
-		keepBestPractice(cols)
+		promotePractice(cols)
+	}
+	for i := range cols {
+		c, vals := &cols[i], values(i)
+		checkPriorities(c, vals, cat)
+		checkRole(c, vals)
+		checkFreeText(c, vals)
+		checkPersonal(c, vals, rf.pm, cat)
 	}
 	dropDuplicates(cols)
 }
 
-// noteMentioned is the note of a column read as a workstream because its
-// question names one and its answers are priorities.
-const noteMentioned = "the question names the workstream and the answers are priorities"
+// choosePractice refuses the columns read as the practice question whose
+// answers are not practices (see [checkPractice]) and keeps the best of
+// the others.
+func (rf *refiner) choosePractice(cols []column, values func(int) []string) {
+	taken := false
+	for i := range cols {
+		c := &cols[i]
+		if !isPracticeColumn(*c) {
+			continue
+		}
+		kept := c.Role == rolePractice
+		c.Role = rolePractice
+		checkPractice(c, values(i), rf.pm)
+		switch {
+		case c.Role != rolePractice:
+			taken = taken || kept
+		case !kept:
+			c.Role = roleIgnored // still another column's to hold
+		}
+	}
+	if taken {
+		promotePractice(cols)
+	}
+}
+
+// promotePractice makes the columns that gave way to another practice
+// column practice columns again, and keeps the best of them.
+func promotePractice(cols []column) {
+	for i := range cols {
+		if isPracticeColumn(cols[i]) {
+			cols[i].Role, cols[i].reason = rolePractice, because(whyNone)
+		}
+	}
+	keepBestPractice(cols)
+}
 
 // markMentioned makes c, a column not otherwise recognised (or read as a
-// practice question when another column holds the practice), a priority
-// column of the workstream its question names inside a sentence ("How
-// important is Cyber Security to your practice?"), but only when the
-// question names exactly one workstream and at least four in five of the
-// answers read ahead are priority labels or whole numbers from 0 to 10.
-// The answers guard against questions that mention a workstream in
-// passing ("Do you have enough desktop space?").
-func markMentioned(c *column, answers func() []string, cat *survey.Catalogue) {
+// practice question when another column holds the practice, or refused as
+// one), a priority column of the workstream its question names inside a
+// sentence ("How important is Cyber Security to your practice?"), but only
+// when the question names exactly one workstream (see [mentioner.find]),
+// and at least four in five of the answers read ahead are priorities on
+// the question's scale (see [priorityAnswers]). The answers guard against
+// questions that mention a workstream in passing ("Do you have enough
+// desktop space?"). A question naming a workstream only by an everyday
+// word is refused, with the reason.
+func (rf *refiner) markMentioned(c *column, answers func() []string) {
 	// "…to your practice?" first reads as a second practice question.
-	spare := c.Role == roleIgnored && (c.Note == noteUnrecognised || isPracticeColumn(*c))
+	spare := c.Role == roleIgnored && (c.reason.why == whyUnrecognised || c.reason.why == whyNotPractices || isPracticeColumn(*c))
 	if !spare {
 		return
 	}
-	w, ok := cat.Mention(c.Header)
+	m, word, ok := rf.mentions.find(c.Header)
+	if word != "" && c.reason.why == whyUnrecognised {
+		c.reason = reason{why: whyCommonWord, ws: m.ws.Name, words: word}
+		return
+	}
 	if !ok {
 		return
 	}
 	vals := answers()
-	if len(vals) == 0 {
-		return
-	}
-	priorities := 0
-	for _, v := range vals {
-		_, _, label := survey.ParsePriority(v)
-		n, err := atoi(v)
-		if label || err == nil && n >= 0 && n <= wideScaleMax {
-			priorities++
+	if fit := priorityAnswers(vals, c.Header); !share(fit, len(vals), mentionShare) {
+		if c.reason.why == whyUnrecognised && len(vals) > 0 {
+			c.reason = reason{why: whyNotPriorities, ws: m.ws.Name, fit: fit, all: len(vals)}
 		}
-	}
-	if priorities*5 < len(vals)*4 {
 		return
 	}
-	c.Role, c.Workstream, c.Note = roleWorkstream, w.ID, noteMentioned
+	c.Role, c.Workstream, c.reason = roleWorkstream, m.ws.ID, because(whyMentioned)
+	if m.phrase == "" {
+		c.reason = reason{why: whyMentionedWords, words: quoteWords(m.words)}
+	}
 	setScale(c)
+}
+
+// quoteWords writes words quoted and joined: `"knowledge" and "specialist"`.
+func quoteWords(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = strconv.Quote(w)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 // markMultiSelect makes c, a column asking to pick options, a multi-select
@@ -318,7 +334,8 @@ func markMultiSelect(c *column, vals []string, cat *survey.Catalogue, onlyOption
 	if len(seen) == 0 {
 		return false
 	}
-	c.Role, c.Kind, c.Note, c.Options = roleWorkstream, kindMultiSelect, "", inCatalogueOrder(cat, seen)
+	c.Role, c.Kind, c.reason = roleWorkstream, kindMultiSelect, because(whyNone)
+	c.options = optionSet{offered: inCatalogueOrder(cat, seen)}
 	return true
 }
 
@@ -326,7 +343,7 @@ func markMultiSelect(c *column, vals []string, cat *survey.Catalogue, onlyOption
 // one kept, or one ignored because another holds the practice (see
 // [keepBestPractice]).
 func isPracticeColumn(c column) bool {
-	return c.Role == rolePractice || c.Role == roleIgnored && strings.HasPrefix(c.Note, "another column holds the practice")
+	return c.Role == rolePractice || c.Role == roleIgnored && c.reason.why == whyPracticeOther
 }
 
 // questionGroups returns the indexes of the workstream columns of each
@@ -355,16 +372,15 @@ func questionGroups(cols []column) [][]int {
 func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.Catalogue) {
 	switch cols[g[0]].Kind {
 	case kindPriority:
-		if cols[g[0]].stated || !anyAbove(g, values, defaultScaleMax) {
+		if cols[g[0]].scale.source == scaleStated || !anyAbove(g, values, defaultScaleMax) {
 			return
 		}
 		for _, i := range g {
-			c := &cols[i]
-			c.lo, c.hi = 0, wideScaleMax
-			if c.Reversed {
-				c.lo = 1
+			s := &cols[i].scale
+			s.lo, s.hi, s.source = 0, wideScaleMax, scaleFromAnswers
+			if s.reversed {
+				s.lo = 1
 			}
-			c.Scale = fmt.Sprintf("%d-%d (from the answers)", c.lo, c.hi)
 		}
 	case kindRanking:
 		// A "ranking" whose answers are mostly labels is a priority grid
@@ -389,7 +405,7 @@ func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.
 			}
 			return
 		}
-		n, k := len(g), cols[g[0]].k
+		n, k := len(g), cols[g[0]].rank.k
 		if k == 0 {
 			k = largest
 		}
@@ -397,13 +413,13 @@ func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.
 			k = n
 		}
 		for _, i := range g {
-			cols[i].k, cols[i].n, cols[i].Scale = k, n, rankingScale(k, n)
+			cols[i].rank = rankSize{k: k, n: n}
 		}
 	case kindRankSlot:
 		var seen []string
 		for _, i := range g {
 			for _, v := range values(i) {
-				if w, ok := cat.Match(ampersands.Replace(v)); ok {
+				if w, ok := matchCatalogue(cat, ampersands.Replace(v)); ok {
 					seen = append(seen, w.ID)
 				}
 			}
@@ -412,25 +428,16 @@ func refineGroup(cols []column, g []int, values func(int) []string, cat *survey.
 		for _, i := range g {
 			c := &cols[i]
 			if len(offered) == 0 {
-				c.Role, c.Kind, c.Note = roleIgnored, kindPriority, "ranking whose answers name no workstream"
+				c.ignore(because(whyRankNamesNone))
 				continue
 			}
-			c.k, c.n, c.Options = len(g), len(offered), offered
-			c.Scale = rankingScale(c.k, c.n)
+			c.rank, c.options = rankSize{k: len(g), n: len(offered)}, optionSet{offered: offered}
 		}
 	}
 }
 
-// rankingScale describes a ranking for inspection.
-func rankingScale(k, n int) string {
-	if k >= n {
-		return fmt.Sprintf("rank 1-%d", k)
-	}
-	return fmt.Sprintf("top %d of %d", k, n)
-}
-
 // rankScore is the normalised Borda score of rank r among k ranked
-// positions of n offered items; see [kind].
+// positions of n offered items (docs/METHOD.md §14).
 func rankScore(r, k, n int) float64 {
 	switch {
 	case k < n:
@@ -472,7 +479,7 @@ func anyAbove(g []int, values func(int) []string, n int) bool {
 // per option.
 func isChoice(vals []string, ws string, cat *survey.Catalogue) bool {
 	for _, v := range vals {
-		if w, ok := cat.Match(ampersands.Replace(v)); !ok || w.ID != ws {
+		if w, ok := matchCatalogue(cat, ampersands.Replace(v)); !ok || w.ID != ws {
 			return false
 		}
 	}
@@ -525,7 +532,7 @@ func splitOptions(cell string, cat *survey.Catalogue) (found []option, unknown [
 				continue // a run ends on an option, not on a trailing separator
 			}
 			text := strings.TrimSpace(cell[pieces[i].start:pieces[j].end])
-			if w, ok := cat.Match(ampersands.Replace(text)); ok {
+			if w, ok := matchCatalogue(cat, ampersands.Replace(text)); ok {
 				found = append(found, option{ws: w.ID, text: text})
 				i, matched = j+1, true
 				break
@@ -542,7 +549,7 @@ func splitOptions(cell string, cat *survey.Catalogue) (found []option, unknown [
 }
 
 // spreadLevels finds the questions exported with one column per level of
-// the priority scale (see [kind]): runs of columns, not otherwise
+// the priority scale: runs of columns, not otherwise
 // recognised, whose header names a workstream before its bracketed item
 // and whose items are priority labels, at least two of them scored. Each
 // such column becomes a level column of that workstream.
@@ -585,8 +592,8 @@ func markLevels(run []column, cat *survey.Catalogue) {
 	}
 	for i := range run {
 		c := &run[i]
-		c.Role, c.Workstream, c.Kind, c.Note = roleWorkstream, ws, kindLevel, ""
-		c.level, c.Reversed, c.Scale = bracketedItem(c.Header), false, "one column per level"
+		c.Role, c.Workstream, c.Kind, c.reason = roleWorkstream, ws, kindLevel, because(whyNone)
+		c.level = bracketedItem(c.Header)
 	}
 }
 

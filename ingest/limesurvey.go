@@ -1,6 +1,10 @@
 package ingest
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
+)
 
 // limeSurvey is a LimeSurvey response export (CSV). LimeSurvey writes a
 // UTF-8 byte order mark, quotes every header and value, separates fields
@@ -43,7 +47,10 @@ var limeSurvey = &shape{
 	},
 	metaPrefixes: []string{"grouptime"},
 	headers:      limeSurveyHeaders,
-	key:          timedResponseKey("id"),
+	// An incomplete response, exported when the exporter asks for them,
+	// has no submit date.
+	completion: &completion{column: headerIs("submitdate", "date submitted"), partial: func(v string) bool { return v == "" }},
+	key:        timedResponseKey("id"),
 }
 
 // limeSurveyMeta are the metadata headers other than the response ID, in
@@ -78,7 +85,7 @@ var rankHeader = regexp.MustCompile(`^(.*\S)\s*\[Rank (\d+)\]$`)
 func hasRankBlock(row []string) bool {
 	first := map[string]bool{}
 	for _, c := range row {
-		m := rankHeader.FindStringSubmatch(cleanHeader(c))
+		m := rankHeader.FindStringSubmatch(tabular.CleanHeader(c))
 		switch {
 		case m == nil:
 		case m[2] == "1":

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -363,7 +364,7 @@ func (p *mappingParser) columns(v *yaml.Node) error {
 
 // add records one named column, checking the reference and the workstream.
 func (p *mappingParser) add(ref string, r role, ws string, n *yaml.Node) error {
-	ref = cleanHeader(ref)
+	ref = tabular.CleanHeader(ref)
 	if ref == "" {
 		return p.errorf(n, "a column is named by an empty header")
 	}
@@ -542,10 +543,10 @@ func (m *Mapping) apply(name string, cols []column) error {
 		named[i] = true
 		col := &cols[i]
 		col.Role, col.Workstream, col.mapped = c.role, c.Workstream, true
-		col.Note = "named by the mapping " + filepath.Base(m.File)
-		col.Reversed, col.mapScale = false, nil
+		col.reason = reason{why: whyMapped, mapping: m.File}
+		col.scale = numericScale{}
 		if c.role == roleWorkstream {
-			col.Kind, col.mapScale = kindPriority, m.Scale
+			col.Kind, col.scale.mapping = kindPriority, m.Scale
 			if m.Scale == nil {
 				setScale(col)
 			}
@@ -564,11 +565,10 @@ func (m *Mapping) apply(name string, cols []column) error {
 			key = "ws:" + c.Workstream
 		}
 		if letter, ok := taken[key]; ok {
-			c.Role, c.Workstream, c.Reversed = roleIgnored, "", false
-			c.Note = "the mapping gives this to column " + letter
+			c.ignore(reason{why: whyMappedOther, other: letter})
 		}
 		if c.Role == roleWorkstream && m.Scale != nil {
-			c.mapScale, c.Reversed = m.Scale, false
+			c.scale.mapping = m.Scale
 		}
 	}
 	return nil

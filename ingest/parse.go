@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/store"
 )
@@ -30,7 +32,7 @@ type parsed struct {
 	// mapping is the mapping applied to the columns, if any.
 	mapping *Mapping
 	file    store.SourceFile
-	rows    table
+	rows    tabular.Table
 	m       *mapper
 	// rejects receives the row problems; nil when not wanted.
 	rejects *rejects
@@ -43,7 +45,7 @@ type parsed struct {
 // and the task says so.
 func (p *parsed) next() (*store.RespondentRow, error) {
 	for {
-		row, cells, err := p.rows.next()
+		row, cells, err := p.rows.Next()
 		if err == io.EOF {
 			p.task.Phase("committing")
 		}
@@ -64,7 +66,7 @@ func (p *parsed) next() (*store.RespondentRow, error) {
 	}
 }
 
-func (p *parsed) close() error { return p.rows.close() }
+func (p *parsed) close() error { return p.rows.Close() }
 
 // ignored returns the headers of the columns that were not recognised.
 func (p *parsed) ignored() []string {
@@ -77,53 +79,20 @@ func (p *parsed) ignored() []string {
 	return out
 }
 
-// openTable opens a file as a table according to its format; a workbook
-// is read at the sheet ch chooses. How far through the file reading has
-// got is shown on task, when not nil: a CSV file's bytes, a workbook's
-// rows against the last row its sheet records, if it records one.
-func openTable(path string, info fileInfo, lim Limits, ch sheetChoice, task *progress.Task) (*source, error) {
-	if info.Format != formatXLSX {
-		task.SetTotal(info.Size, "")
-		return openCSV(path, info, lim, task)
-	}
-	src, err := openXLSX(path, lim, ch)
-	if err != nil || task == nil {
-		return src, err
-	}
-	task.SetTotal(src.lastRow, "")
-	src.table = &rowProgress{table: src.table, task: task}
-	return src, nil
-}
-
-// rowProgress shows the number of each row read from its table as the
-// task's progress.
-type rowProgress struct {
-	table
-	task *progress.Task
-}
-
-func (p *rowProgress) next() (int, []string, error) {
-	row, cells, err := p.table.next()
-	if err == nil {
-		p.task.SetDone(int64(row))
-	}
-	return row, cells, err
-}
-
 // sheetChoice returns which worksheet of a workbook to read: the one the
 // options or the given mapping name, else one named by a mapping of the
 // mappings folder, ms, if the workbook has it.
-func (in *Ingester) sheetChoice(ms []*Mapping) sheetChoice {
+func (in *Ingester) sheetChoice(ms []*Mapping) tabular.SheetChoice {
 	switch {
 	case in.opts.Sheet != "":
-		return sheetChoice{required: in.opts.Sheet}
+		return tabular.SheetChoice{Required: in.opts.Sheet}
 	case in.opts.Mapping != nil:
-		return sheetChoice{required: in.opts.Mapping.Sheet}
+		return tabular.SheetChoice{Required: in.opts.Mapping.Sheet}
 	}
-	var ch sheetChoice
+	var ch tabular.SheetChoice
 	for _, m := range ms {
 		if m.Sheet != "" {
-			ch.preferred = append(ch.preferred, m.Sheet)
+			ch.Preferred = append(ch.Preferred, m.Sheet)
 		}
 	}
 	return ch
@@ -135,7 +104,7 @@ func (in *Ingester) sheetChoice(ms []*Mapping) sheetChoice {
 // error that comes with a header (reading ahead failed) leaves the source
 // open for the caller to close, any other closes it. Reading is shown on
 // task, when not nil.
-func (in *Ingester) openHeader(path string, info fileInfo, describe bool, task *progress.Task) (*source, *header, error) {
+func (in *Ingester) openHeader(path string, info tabular.Info, describe bool, pm *practices.Matcher, task *progress.Task) (*tabular.Source, *header, error) {
 	ms, err := in.mappings()
 	if err != nil {
 		return nil, nil, err
@@ -144,9 +113,9 @@ func (in *Ingester) openHeader(path string, info fileInfo, describe bool, task *
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := in.readHeader(fileName(path), src, describe, ms)
+	h, err := in.readHeader(fileName(path), src, describe, ms, pm)
 	if h == nil {
-		src.close()
+		src.Close()
 		return nil, nil, err
 	}
 	return src, h, err
@@ -157,52 +126,36 @@ type header struct {
 	det  detection
 	row  int      // row number of the header
 	cols []column // classified columns
-	rows *peekTable
+	rows tabular.Table
 	// ahead are the data rows read ahead, replayed by rows.
-	ahead []bufferedRow
+	ahead []tabular.Row
 	// mapping is the mapping applied to the columns, if any.
 	mapping *Mapping
 }
 
 // readHeader reads the top of src, detects its shape and classifies its
 // columns, applies a mapping if one is given or fits, then reads up to the
-// look-ahead limit of data rows to complete the columns (see [refine]);
-// rows replays them before the rest. An error reading ahead is returned
-// with the header as far as it was completed. A table that no platform
-// shape fits is generic when its header names a workstream or a practice
-// question or a mapping applies to it; with describe, any header of two or
-// more cells is taken as generic, so that inspection can show what a
+// look-ahead limit of data rows to complete the columns (see
+// [refiner.refine]; pm is the registry the answers are matched with, nil
+// for none); rows replays them before the rest. An error reading ahead is
+// returned with the header as far as it was completed. A table that no
+// platform shape fits is read as generic from its first row of two or
+// more cells, and kept when, read with its answers, a column is a
+// workstream or the practice question, or a mapping applies to it: the
+// columns decide, so the reason for refusing one is the one inspect shows.
+// With describe it is kept anyway, so that inspection can show what a
 // rejected file holds. mappings are those of the mappings folder.
-func (in *Ingester) readHeader(name string, src *source, describe bool, mappings []*Mapping) (*header, error) {
-	top, err := readAhead(src.table, detectTop)
+func (in *Ingester) readHeader(name string, src *tabular.Source, describe bool, mappings []*Mapping, pm *practices.Matcher) (*header, error) {
+	top, err := tabular.ReadAhead(src.Table, detectTop)
 	if err != nil {
 		return nil, err
 	}
-	accept := func(row []string) bool {
-		if in.opts.Mapping != nil && in.opts.Mapping.fits(cleanHeaders(row)) {
-			return true
-		}
-		if m, err := chooseMapping(mappings, cleanHeaders(row)); m != nil || err != nil {
-			return true // a tie is reported below
-		}
-		return meaningfulHeader(classify(generic, row, in.opts.Catalogue))
-	}
-	det, ok := detectShapeFor(cellsOf(top), accept)
-	if !ok && (describe || in.opts.Mapping != nil) {
-		// Take the first header as generic, to describe it or to name the
-		// mapping's columns missing from it below.
-		det, ok = detectShapeFor(cellsOf(top), func([]string) bool { return true })
-	}
+	det, ok := detectShapeFor(tabular.Cells(top), func([]string) bool { return true })
 	if !ok {
-		err := reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q) and names no workstream of the catalogue or practice question; a mapping file can say what its columns are",
-			"Timestamp, …", "ID, Start time, Completion time, …")
-		if len(src.otherSheets) > 0 {
-			err.Reason += fmt.Sprintf(", or name the sheet to read: the sheet %q was read, the workbook also has %s", src.sheet, quoteList(src.otherSheets))
-		}
-		return nil, err
+		return nil, genericRejection(name, src, nil)
 	}
-	h := &header{det: det, row: top[det.titleRows].row}
-	cells := det.shape.headerCells(cellsOf(top[det.titleRows : det.titleRows+det.headerRows]))
+	h := &header{det: det, row: top[det.titleRows].Num}
+	cells := det.shape.headerCells(tabular.Cells(top[det.titleRows : det.titleRows+det.headerRows]))
 	h.cols = classify(det.shape, cells, in.opts.Catalogue)
 	m := in.opts.Mapping
 	if m == nil {
@@ -216,11 +169,47 @@ func (in *Ingester) readHeader(name string, src *source, describe bool, mappings
 		}
 	}
 	h.mapping = m
-	h.rows = &peekTable{table: src.table, buf: top[det.titleRows+det.headerRows:]}
-	h.ahead, err = readAhead(h.rows, in.opts.Limits.LookaheadRows)
-	h.rows.buf = h.ahead
-	refine(h.cols, h.ahead, in.opts.Catalogue)
+	replay := &tabular.Replay{Table: src.Table, Buf: top[det.titleRows+det.headerRows:]}
+	h.ahead, err = tabular.ReadAhead(replay, in.opts.Limits.LookaheadRows)
+	replay.Buf = h.ahead
+	h.rows = replay
+	if det.shape.records {
+		h.rows = &recordRows{Table: replay, col: 0}
+	}
+	newRefiner(in.opts.Catalogue, pm).refine(h.cols, h.ahead)
+	if det.shape.last && m == nil && !describe && err == nil && !meaningfulHeader(h.cols) {
+		return nil, genericRejection(name, src, h.cols)
+	}
 	return h, err
+}
+
+// genericRejection is the rejection of a table of no known platform whose
+// columns, cols, hold no workstream and no practice question (nil when its
+// header was not even read).
+func genericRejection(name string, src *tabular.Source, cols []column) *RejectError {
+	err := reject(name, "the header is not one of a known survey export (for example Google Forms %q or Microsoft Forms %q) and no column is a workstream of the catalogue or the practice question%s; a mapping file can say what its columns are",
+		"Timestamp, …", "ID, Start time, Completion time, …", refusedColumns(cols))
+	if len(src.OtherSheets) > 0 {
+		err.Reason += fmt.Sprintf(", or name the sheet to read: the sheet %q was read, the workbook also has %s", src.Sheet, tabular.QuoteList(src.OtherSheets))
+	}
+	return err
+}
+
+// refusedColumns lists the columns considered as a workstream or the
+// practice and refused, for a rejection: " (considered and refused: C,
+// AG; inspect says why)", or "".
+func refusedColumns(cols []column) string {
+	var letters []string
+	for _, c := range cols {
+		switch c.reason.why {
+		case whyCommonWord, whyNotPriorities, whyNotPractices:
+			letters = append(letters, c.Letter)
+		}
+	}
+	if len(letters) == 0 {
+		return ""
+	}
+	return " (considered and refused: " + strings.Join(letters, ", ") + "; inspect says why)"
 }
 
 // mappings returns the mapping files that may apply automatically.
@@ -231,19 +220,20 @@ func (in *Ingester) mappings() ([]*Mapping, error) {
 	return LoadMappings(in.opts.MappingsDir, in.opts.Catalogue)
 }
 
-// cleanHeaders returns header cells cleaned as columns' headers are.
+// cleanHeaders returns header cells cleaned as columns' headers are (see
+// [classify]).
 func cleanHeaders(row []string) []string {
 	out := make([]string, len(row))
 	for i, c := range row {
-		out[i] = cleanHeader(c)
+		out[i] = plainText(c)
 	}
 	return out
 }
 
 // layoutOf describes a file from its source and header.
-func layoutOf(src *source, h *header) layout {
-	return layout{Platform: h.det.shape.platform, Format: src.format, Encoding: src.encoding,
-		Delimiter: src.delimiter, Sheet: src.sheet, TitleRows: h.det.titleRows, HeaderRows: h.det.headerRows,
+func layoutOf(src *tabular.Source, h *header) layout {
+	return layout{Platform: h.det.shape.platform, Format: src.Format, Encoding: src.Encoding,
+		Delimiter: src.Delimiter, Sheet: src.Sheet, TitleRows: h.det.titleRows, HeaderRows: h.det.headerRows,
 		Columns: h.cols}
 }
 
@@ -251,13 +241,13 @@ func layoutOf(src *source, h *header) layout {
 // reads ahead to decide the date order. The returned file streams the rest,
 // writing its row problems to rj and counting its rows on task when they
 // are not nil.
-func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *rejects, task *progress.Task) (p *parsed, err error) {
+func (in *Ingester) open(path string, info tabular.Info, pm *practices.Matcher, rj *rejects, task *progress.Task) (p *parsed, err error) {
 	name := fileName(path)
-	src, h, err := in.openHeader(path, info, false, task)
+	src, h, err := in.openHeader(path, info, false, pm, task)
 	if src != nil {
 		defer func() {
 			if err != nil {
-				src.close()
+				src.Close()
 			}
 		}()
 	}
@@ -266,10 +256,11 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *re
 	}
 	rj.setColumns(h.cols)
 	m := newMapper(name, h.det.shape, h.cols, in.opts.Catalogue,
-		&dateParser{loc: in.opts.Location, excel: src.excel, date1904: src.date1904}, pm, in.opts.HMACKey)
-	m.strictWidth = !src.excel
+		&dateParser{loc: in.opts.Location, excel: src.Excel, date1904: src.Date1904}, pm, in.opts.HMACKey)
+	m.strictWidth = !src.Excel
+	m.includePartial = in.opts.Partial == PartialInclude
 	if len(m.questions) == 0 {
-		return nil, &RejectError{File: name, Row: h.row, Reason: "no column matches a workstream of the catalogue"}
+		return nil, &RejectError{File: name, Row: h.row, Reason: "no column matches a workstream of the catalogue" + refusedColumns(h.cols)}
 	}
 	rows, ahead := h.rows, h.ahead
 	order, dateWarn := decideOrder(in.opts.DateOrder, ahead, m.dateColumns())
@@ -277,7 +268,12 @@ func (in *Ingester) open(path string, info fileInfo, pm *practiceMatcher, rj *re
 	m.dates.order = order
 	p = &parsed{rows: rows, m: m, layout: layoutOf(src, h), mapping: h.mapping, rejects: rj, task: task}
 	p.layout.DateOrder = order.String()
-	p.file = sourceFile(name, info, p.layout, m, fileWarnings(h.row, m, dateWarn))
+	warns := fileWarnings(h.row, m, dateWarn)
+	if in.opts.Encoding != "" && info.Format == tabular.FormatCSV && !tabular.HasBOM(info.Encoding) {
+		warns = append(warns, store.Warning{Code: "encoding_forced",
+			Message: "the text was read as " + info.Encoding + ", as the configuration forces; a byte that fits no character there was replaced by \uFFFD"})
+	}
+	p.file = sourceFile(name, info, p.layout, m, warns)
 	return p, nil
 }
 
@@ -288,54 +284,59 @@ func (in *Ingester) inspect(path string) (layout, error) {
 	if err != nil {
 		return layout{}, err
 	}
-	src, h, err := in.openHeader(path, info, false, nil)
+	src, h, err := in.openHeader(path, info, false, nil, nil)
 	if h == nil {
 		return layout{}, err
 	}
-	defer src.close()
+	defer src.Close()
 	return layoutOf(src, h), nil // a row that cannot be read is the load's problem
 }
 
 // describe is [Ingester.inspect] for any table, whether it would load or
 // not: a header that fits no shape is described as generic. It also
-// counts the non-blank data rows, reading the whole table, and returns the
-// mapping applied, if any.
-func (in *Ingester) describe(path string, info fileInfo) (layout, int, *Mapping, error) {
-	src, h, err := in.openHeader(path, info, true, nil)
+// counts, reading the whole table, the non-blank data rows (the records,
+// for a platform of several rows per record) that a load would read, and
+// those the platform marks partial, and returns the mapping applied, if
+// any.
+func (in *Ingester) describe(path string, info tabular.Info) (l layout, c rowCounts, m *Mapping, err error) {
+	src, h, err := in.openHeader(path, info, true, nil, nil)
 	if h == nil {
-		return layout{}, 0, nil, err
+		return layout{}, c, nil, err
 	}
-	defer src.close()
+	defer src.Close()
 	if err != nil {
-		return layoutOf(src, h), 0, h.mapping, err
+		return layoutOf(src, h), c, h.mapping, err
 	}
-	n := 0
+	marks := newCompletionMarks(h.det.shape, h.cols)
 	for {
-		_, cells, err := h.rows.next()
+		_, cells, err := h.rows.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return layoutOf(src, h), n, h.mapping, err
+			return layoutOf(src, h), c, h.mapping, err
 		}
-		if !blankRow(cells) {
-			n++
+		if tabular.BlankRow(cells) {
+			continue
 		}
+		if marks.isPartial(cells) {
+			c.partial++
+			if in.opts.Partial != PartialInclude {
+				continue
+			}
+		}
+		c.rows++
 	}
-	return layoutOf(src, h), n, h.mapping, nil
+	return layoutOf(src, h), c, h.mapping, nil
 }
 
-// cellsOf returns the cells of buffered rows.
-func cellsOf(rows []bufferedRow) [][]string {
-	out := make([][]string, len(rows))
-	for i, r := range rows {
-		out[i] = r.cells
-	}
-	return out
-}
+// rowCounts are the respondents of a file as inspection counts them: the
+// rows read (records, for a platform of several rows per record), and
+// those the platform marks partial.
+type rowCounts struct{ rows, partial int }
 
 // sourceFile describes the file for the store.
-func sourceFile(name string, info fileInfo, l layout, m *mapper, warns []store.Warning) store.SourceFile {
+func sourceFile(name string, info tabular.Info, l layout, m *mapper, warns []store.Warning) store.SourceFile {
 	f := store.SourceFile{Name: name, SHA256: info.SHA256, Size: info.Size, Platform: l.Platform,
 		Format: l.Format, Encoding: l.Encoding, Warnings: warns}
 	f.Workstreams = m.workstreams()
@@ -355,9 +356,9 @@ func fileWarnings(headerRow int, m *mapper, dateWarn *store.Warning) []store.War
 	for _, c := range m.cols {
 		if c.Role == roleIgnored && !c.mapped {
 			out = append(out, store.Warning{Row: headerRow, Column: c.label(), Code: "column_ignored",
-				Message: "column ignored: " + c.Note})
+				Message: "column ignored: " + c.reason.String()})
 		}
-		for _, ws := range c.unused {
+		for _, ws := range c.options.unused {
 			if first[c.question+"\x1f"+ws] {
 				continue
 			}
@@ -379,14 +380,14 @@ func fileWarnings(headerRow int, m *mapper, dateWarn *store.Warning) []store.War
 // decideOrder returns the date order to use: the configured one, or the
 // one the dates read ahead show, with a warning when they show none or
 // both.
-func decideOrder(opt DateOrder, ahead []bufferedRow, dateCols []int) (DateOrder, *store.Warning) {
+func decideOrder(opt DateOrder, ahead []tabular.Row, dateCols []int) (DateOrder, *store.Warning) {
 	if opt != DateOrderAuto {
 		return opt, nil
 	}
 	var e dateEvidence
 	for _, r := range ahead {
 		for _, i := range dateCols {
-			e.observe(strings.TrimSpace(cellAt(r.cells, i)))
+			e.observe(strings.TrimSpace(cellAt(r.Cells, i)))
 		}
 	}
 	switch {

@@ -13,6 +13,10 @@ func TestMaskPersonal(t *testing.T) {
 		"Call 01865 123456 2 times":                     "Call [phone removed] 2 times",
 		"version 0.5.12345 and 012 345":                 "version 0.5.12345 and 012 345",
 		"ratio 0 1234 5678 9":                           "ratio 0 1234 5678 9",
+		"Patient 9434765919 could not book online":      "Patient [NHS number removed] could not book online",
+		"NHS no. 943 476 5919, call 01865 512345":       "NHS no. [NHS number removed], call [phone removed]",
+		"ref 943-476-5919 or a.b@x.co.uk":               "ref [NHS number removed] or [email removed]",
+		"order 9434765918 is not an NHS number":         "order 9434765918 is not an NHS number",
 	}
 	for in, want := range tests {
 		if got := maskPersonal(in); got != want {

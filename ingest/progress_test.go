@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
 	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/store/storetest"
 )
@@ -99,7 +100,7 @@ func TestReadProgress(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, err := in.open(tt.path, info, newPracticeMatcher(nil), nil, task)
+			p, err := in.open(tt.path, info, practices.NewMatcher(nil), nil, task)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +175,7 @@ func BenchmarkReadProgress(b *testing.B) {
 		b.Fatal(err)
 	}
 	in := New(nil, Options{Catalogue: cat, HMACKey: testKey})
-	pm := newPracticeMatcher(ps)
+	pm := practices.NewMatcher(ps)
 	for _, tt := range []struct {
 		name string
 		rep  *progress.Reporter

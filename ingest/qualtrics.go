@@ -3,6 +3,8 @@ package ingest
 import (
 	"slices"
 	"strings"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // qualtrics is a Qualtrics response export, CSV or tab-separated (the TSV
@@ -29,7 +31,10 @@ var qualtrics = &shape{
 	detect:   detectQualtrics,
 	meta:     qualtricsMeta,
 	headers:  qualtricsHeaders,
-	key:      responseKey("response"),
+	// "Finished" is 1 (or True) for a completed response, 0 (False) for
+	// one recorded before the respondent finished.
+	completion: &completion{column: headerIs("finished"), partial: valueIs("0", "false")},
+	key:        responseKey("response"),
 }
 
 // qualtricsMeta maps folded Qualtrics metadata tags, current and legacy,
@@ -88,7 +93,7 @@ func qualtricsHeaders(rows [][]string) []string {
 	tags, texts := rows[0], rows[1]
 	out := make([]string, max(len(tags), len(texts)))
 	for i := range out {
-		tag, text := cleanHeader(cellAt(tags, i)), plainText(cellAt(texts, i))
+		tag, text := tabular.CleanHeader(cellAt(tags, i)), plainText(cellAt(texts, i))
 		f := fold(tag)
 		_, meta := qualtricsMeta[f]
 		_, _, personal := personalRole(f)

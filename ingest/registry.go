@@ -1,253 +1,27 @@
 package ingest
 
 import (
-	"bufio"
-	"encoding/csv"
-	"errors"
-	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
-	"github.com/gocarina/gocsv"
-
+	"github.com/surveyworker/surveyworker/ingest/practices"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// registryRecord is one line of a practice registry CSV. Values are read
-// as text and validated by [ReadPractices] for clear messages.
-type registryRecord struct {
-	ODSCode    string `csv:"ods_code"`
-	Name       string `csv:"name"`
-	Federation string `csv:"federation"`
-	ListSize   string `csv:"list_size"`
-	Postcode   string `csv:"postcode"`
-	Aliases    string `csv:"aliases"`
-}
+// Registry is a practice registry; see [practices.Registry].
+type Registry = practices.Registry
 
-// requiredRegistryColumns must appear in a registry header.
-var requiredRegistryColumns = []string{"ods_code", "name", "federation"}
-
-// maxRegistryErrors bounds the problems ReadPractices reports at once.
-const maxRegistryErrors = 10
-
-// Registry formats read by [ReadRegistry].
+// Registry formats; see [practices.Read].
 const (
 	// RegistryCSV is the project's registry CSV, with a header.
-	RegistryCSV = "csv"
+	RegistryCSV = practices.FormatCSV
 	// RegistryEpraccur is the NHS ODS GP practice file epraccur.csv.
-	RegistryEpraccur = "epraccur"
+	RegistryEpraccur = practices.FormatEpraccur
 )
 
-// Registry is a practice registry read by [ReadRegistry].
-type Registry struct {
-	// Format is [RegistryCSV] or [RegistryEpraccur].
-	Format string
-	// Practices are the practices to import.
-	Practices []survey.Practice
-	// Inactive counts the epraccur records skipped because the practice is
-	// not active (closed, dormant or proposed).
-	Inactive int
-	// NotGP counts the active epraccur records skipped because their
-	// prescribing setting is not a GP practice (out-of-hours services,
-	// walk-in centres, prisons…).
-	NotGP int
-}
+// ReadRegistry reads a practice registry in either of its formats; see
+// [practices.Read].
+func ReadRegistry(r io.Reader) (Registry, error) { return practices.Read(r) }
 
-// ReadPractices reads a practice registry, in either format of
-// [ReadRegistry], and returns its practices.
-func ReadPractices(r io.Reader) ([]survey.Practice, error) {
-	reg, err := ReadRegistry(r)
-	return reg.Practices, err
-}
-
-// ReadRegistry reads a practice registry in one of two formats.
-//
-// The project's CSV has a header with ods_code, name and federation, and
-// optionally list_size, postcode and aliases (separated by ";"), in any
-// order and any case; other columns are ignored. A UTF-8 BOM and ";" or
-// tab delimiters are accepted.
-//
-// The NHS ODS epraccur file has no header and 27 quoted columns; it is
-// recognised by its first record: 27 fields, the first an ODS code. See
-// [readEpraccur] for what is taken from it.
-//
-// ODS codes must be a letter and five digits (they are upper-cased). Every
-// problem found (up to ten) is reported with its line number; no practices
-// are returned then.
-func ReadRegistry(r io.Reader) (Registry, error) {
-	br := stripBOM(bufio.NewReaderSize(r, sniffSize))
-	if isEpraccur(br) {
-		return readEpraccur(br)
-	}
-	rr := &registryReader{r: newCSVReader(br, sniffDelimiter(br))}
-	var recs []registryRecord
-	if err := gocsv.UnmarshalCSV(rr, &recs); err != nil {
-		if errors.Is(err, gocsv.ErrEmptyCSVFile) {
-			return Registry{}, errors.New("practices: the file is empty")
-		}
-		return Registry{}, fmt.Errorf("practices: %w", err)
-	}
-	if err := rr.checkHeader(); err != nil {
-		return Registry{}, err
-	}
-	ps, err := validateRegistry(recs, rr.lines[1:])
-	return Registry{Format: RegistryCSV, Practices: ps}, err
-}
-
-// registryReader feeds gocsv: it normalises the header names and remembers
-// the line each record starts on.
-type registryReader struct {
-	r      *csv.Reader
-	header []string
-	lines  []int
-}
-
-// Read returns the next non-blank record, the header with its names
-// trimmed, lower-cased and spaces turned to underscores.
-func (rr *registryReader) Read() ([]string, error) {
-	for {
-		rec, err := rr.r.Read()
-		if err != nil {
-			return nil, err
-		}
-		if blankRow(rec) {
-			continue
-		}
-		line, _ := rr.r.FieldPos(0)
-		rr.lines = append(rr.lines, line)
-		if rr.header == nil {
-			for i, h := range rec {
-				rec[i] = strings.ReplaceAll(strings.ToLower(cleanHeader(h)), " ", "_")
-			}
-			rr.header = rec
-		}
-		return rec, nil
-	}
-}
-
-// ReadAll returns every remaining record.
-func (rr *registryReader) ReadAll() ([][]string, error) {
-	var out [][]string
-	for {
-		rec, err := rr.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("line %d: malformed CSV: %w", pe.Line, pe.Err)
-			}
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-}
-
-// checkHeader reports missing required columns.
-func (rr *registryReader) checkHeader() error {
-	var missing []string
-	for _, want := range requiredRegistryColumns {
-		found := false
-		for _, h := range rr.header {
-			found = found || h == want
-		}
-		if !found {
-			missing = append(missing, want)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("practices: line %d: missing column(s) %s; the header needs %s",
-			rr.lines[0], strings.Join(missing, ", "), strings.Join(requiredRegistryColumns, ","))
-	}
-	return nil
-}
-
-// validateRegistry converts the records, collecting every problem with its
-// line number.
-func validateRegistry(recs []registryRecord, lines []int) ([]survey.Practice, error) {
-	var v registryValidator
-	for i, rec := range recs {
-		if v.add(lines[i], rec.practice) {
-			break
-		}
-	}
-	return v.result()
-}
-
-// registryValidator collects practices and the problems of a registry.
-type registryValidator struct {
-	out  []survey.Practice
-	errs []error
-	seen map[string]int
-}
-
-// add validates one record that starts on line, and reports whether
-// enough problems were found to stop.
-func (v *registryValidator) add(line int, practice func() (survey.Practice, error)) (stop bool) {
-	if v.seen == nil {
-		v.seen = map[string]int{}
-	}
-	p, err := practice()
-	if err == nil && v.seen[p.ODSCode] > 0 {
-		err = fmt.Errorf("ods_code %s is also on line %d", p.ODSCode, v.seen[p.ODSCode])
-	}
-	if err != nil {
-		v.errs = append(v.errs, fmt.Errorf("line %d: %w", line, err))
-		return len(v.errs) == maxRegistryErrors
-	}
-	v.seen[p.ODSCode] = line
-	v.out = append(v.out, p)
-	return false
-}
-
-// result returns the practices, or every problem found.
-func (v *registryValidator) result() ([]survey.Practice, error) {
-	if len(v.errs) > 0 {
-		return nil, fmt.Errorf("practices: %w", errors.Join(v.errs...))
-	}
-	if v.out == nil {
-		v.out = []survey.Practice{}
-	}
-	return v.out, nil
-}
-
-// checkPractice reports a practice record whose ODS code is not valid or
-// that has no name. field names the record's code column and raw is its
-// text, for the message.
-func checkPractice(p survey.Practice, field, raw string) error {
-	if !survey.ValidODSCode(p.ODSCode) {
-		return fmt.Errorf("%s %q is not a practice ODS code (a letter and five digits, e.g. K84001)", field, raw)
-	}
-	if p.Name == "" {
-		return fmt.Errorf("practice %s has no name", p.ODSCode)
-	}
-	return nil
-}
-
-// practice validates one record.
-func (rec registryRecord) practice() (survey.Practice, error) {
-	p := survey.Practice{
-		ODSCode:    strings.ToUpper(cleanCell(rec.ODSCode)),
-		Name:       cleanHeader(rec.Name),
-		Federation: cleanHeader(rec.Federation),
-		Postcode:   strings.ToUpper(cleanHeader(rec.Postcode)),
-	}
-	if err := checkPractice(p, "ods_code", rec.ODSCode); err != nil {
-		return p, err
-	}
-	if s := strings.NewReplacer(",", "", " ", "").Replace(cleanCell(rec.ListSize)); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 0 {
-			return p, fmt.Errorf("list_size %q is not a whole number", rec.ListSize)
-		}
-		p.ListSize = n
-	}
-	for _, a := range strings.Split(rec.Aliases, ";") {
-		if a = cleanHeader(a); a != "" {
-			p.Aliases = append(p.Aliases, a)
-		}
-	}
-	return p, nil
-}
+// ReadPractices reads a practice registry and returns its practices; see
+// [practices.ReadList].
+func ReadPractices(r io.Reader) ([]survey.Practice, error) { return practices.ReadList(r) }

@@ -33,9 +33,9 @@ const rowRejectedCode = "row_rejected"
 // reason. It streams to a hidden temporary file, created at the first
 // problem, so a file without problems leaves nothing behind and memory
 // does not grow with the number of problems. Cells of personal-data
-// columns are left blank, free text has e-mail addresses and phone numbers
-// masked, and cells a spreadsheet would read as formulas get a leading
-// apostrophe.
+// columns are left blank, the others have e-mail addresses, NHS and phone
+// numbers masked, and cells a spreadsheet would read as formulas get a
+// leading apostrophe.
 type rejects struct {
 	dir, name string // where the temporary file goes; the source's name
 	cols      []column
@@ -130,15 +130,15 @@ func (rj *rejects) open() error {
 }
 
 // rejectsCell returns a cell as written to a rejects file: blank for
-// personal data, masked for free text, defused for spreadsheets.
+// personal data, and otherwise with e-mail addresses, NHS and phone numbers
+// masked (in free text, or typed where an answer was expected), defused for
+// spreadsheets.
 func rejectsCell(r role, v string) string {
 	switch r {
 	case rolePersonal, roleEmail:
 		return ""
-	case roleComment, rolePractice, roleRole, roleIgnored:
-		v = maskPersonal(v)
 	}
-	return defuse(v)
+	return defuse(maskPersonal(v))
 }
 
 // defuse prefixes an apostrophe to text a spreadsheet would read as a

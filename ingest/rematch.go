@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
 	"github.com/surveyworker/surveyworker/store"
 )
 
@@ -22,11 +23,11 @@ func RematchPractices(ctx context.Context, st *store.Store) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	m := newPracticeMatcher(ps)
+	m := practices.NewMatcher(ps)
 	var ms []store.PracticeMatch
 	for _, t := range texts {
-		if code, method, w := m.match(t); w == nil && code != "" {
-			ms = append(ms, store.PracticeMatch{Text: t, ODSCode: code, Method: method})
+		if pm := m.Match(t); pm.Code != "" {
+			ms = append(ms, store.PracticeMatch{Text: t, ODSCode: pm.Code, Method: pm.Method})
 		}
 	}
 	n, err := st.RematchPractices(ctx, ms)

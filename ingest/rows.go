@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surveyworker/surveyworker/ingest/practices"
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -38,7 +40,7 @@ type mapper struct {
 	answers   int
 	cat       *survey.Catalogue
 	dates     *dateParser
-	practices *practiceMatcher
+	practices *practices.Matcher
 	hmacKey   []byte
 	// strictWidth rejects rows with values beyond the header (CSV, where
 	// that means the columns have shifted); a workbook only gets a warning.
@@ -49,6 +51,10 @@ type mapper struct {
 	keyHash hash.Hash
 	keyBuf  []byte // reused for the hashed key text
 	scores  map[string]priority
+	// marks find the responses the platform marks partial; includePartial
+	// loads them, else they are only counted.
+	marks          completionMarks
+	includePartial bool
 }
 
 // priority is a parsed answer, remembered per distinct text.
@@ -61,7 +67,7 @@ type priority struct {
 const maxScoreCache = 4096
 
 // newMapper indexes the classified columns.
-func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dates *dateParser, pm *practiceMatcher, key []byte) *mapper {
+func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dates *dateParser, pm *practices.Matcher, key []byte) *mapper {
 	m := &mapper{file: file, shape: sh, cols: cols, cat: cat, width: len(cols), dates: dates, practices: pm, hmacKey: key,
 		practice: -1, role: -1, email: -1, responseID: -1, started: -1, submitted: -1,
 		keyHash: hmac.New(sha256.New, key), scores: map[string]priority{}, utc: map[int]bool{}}
@@ -91,6 +97,7 @@ func newMapper(file string, sh *shape, cols []column, cat *survey.Catalogue, dat
 		}
 	}
 	m.questions = questions(cols)
+	m.marks = newCompletionMarks(sh, cols)
 	for _, q := range m.questions {
 		m.answers += len(q.ws)
 	}
@@ -118,9 +125,11 @@ func (m *mapper) dateColumns() []int {
 }
 
 // mapRow converts one data row. It returns nil for a blank row, and a
-// *RejectError when a CSV row has values beyond the header.
+// *RejectError when a CSV row has values beyond the header. A row the
+// platform marks partial is returned marked Excluded, and nothing else of
+// it read, unless partial responses are included.
 func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
-	if blankRow(cells) {
+	if tabular.BlankRow(cells) {
 		return nil, nil
 	}
 	if m.shape.unescape != nil {
@@ -132,9 +141,16 @@ func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 	if err := m.checkWidth(r, cells); err != nil {
 		return nil, err
 	}
+	if m.marks.isPartial(cells) {
+		r.Partial = true
+		if !m.includePartial {
+			r.Excluded, r.Warnings = true, nil
+			return r, nil // counted, nothing of it read
+		}
+	}
 	get := func(i int) string { return cellAt(cells, i) }
 	m.mapPractice(r, get)
-	r.Role = shorten(m.roleText(get), maxTextRunes)
+	r.Role = maskPersonal(shorten(m.roleText(get), maxTextRunes))
 	r.EmailHMAC = emailHMAC(m.hmacKey, get(m.email))
 	f := rowFields{responseID: get(m.responseID)}
 	f.started = m.timestamp(r, m.started, get)
@@ -154,7 +170,7 @@ func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 // gets a warning.
 func (m *mapper) checkWidth(r *store.RespondentRow, cells []string) error {
 	for i := m.width; i < len(cells); i++ {
-		v := cleanCell(cells[i])
+		v := tabular.CleanCell(cells[i])
 		switch {
 		case v == "":
 			continue
@@ -180,7 +196,7 @@ func cellAt(cells []string, i int) string {
 	if i < 0 || i >= len(cells) {
 		return ""
 	}
-	return cleanCell(cells[i])
+	return tabular.CleanCell(cells[i])
 }
 
 func (m *mapper) mapPractice(r *store.RespondentRow, get func(int) string) {
@@ -188,14 +204,38 @@ func (m *mapper) mapPractice(r *store.RespondentRow, get func(int) string) {
 		return
 	}
 	text := shorten(get(m.practice), maxTextRunes)
-	code, method, w := m.practices.match(text)
+	pm := m.practices.Match(text)
 	// Matched as typed, stored masked: a practice answer is free text too.
 	r.PracticeText = maskPersonal(text)
-	if w != nil && w.value != "" {
-		w.value = r.PracticeText
+	r.PracticeODS, r.MatchMethod = pm.Code, pm.Method
+	m.warn(r, m.practice, practiceWarning(pm, r.PracticeText))
+}
+
+// practiceWarning returns the warning for a practice answer that matched
+// no practice, or nil for one that matched: the match's problem, its
+// reason and, introduced by [store.PracticeCandidatesMarker], the closest
+// practices "Name (CODE); Name (CODE)". value is the answer as stored.
+func practiceWarning(pm practices.Match, value string) *warning {
+	if pm.Problem == "" {
+		return nil
 	}
-	r.PracticeODS, r.MatchMethod = code, method
-	m.warn(r, m.practice, w)
+	w := &warning{code: pm.Problem, msg: pm.Reason}
+	if pm.Problem != practices.ProblemMissing {
+		w.value = value
+	}
+	if len(pm.Candidates) > 0 {
+		parts := make([]string, len(pm.Candidates))
+		for i, c := range pm.Candidates {
+			parts[i] = c.Name + " (" + c.Code + ")"
+		}
+		w.msg += store.PracticeCandidatesMarker + strings.Join(parts, "; ")
+	}
+	return w
+}
+
+// warning is a row problem found while mapping a cell.
+type warning struct {
+	code, msg, value string
 }
 
 // timestamp parses the timestamp in column i, warning when it cannot.
@@ -241,7 +281,9 @@ func (m *mapper) mapAnswers(r *store.RespondentRow, get func(int) string) {
 	}
 }
 
-// offScale warns that the answer in column i is not on its scale.
+// offScale warns that the answer in column i is not on its scale. Such an
+// answer is stored, and shown in the warning, with personal data masked:
+// an NHS or phone number typed in an answer's cell is not an answer.
 func (m *mapper) offScale(r *store.RespondentRow, i int, raw string) {
 	m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the priority scale; stored without a score", value: raw})
 }
@@ -252,11 +294,12 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 	if raw == "" {
 		return
 	}
-	c := m.cols[i]
-	if s := c.mapScale; s != nil {
+	c := m.cols[i].scale
+	if s := c.mapping; s != nil {
 		p := s.score(raw)
 		out[0] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
 		if !p.ok {
+			out[0].Raw = maskPersonal(raw)
 			m.warn(r, i, &warning{code: "answer_off_scale", msg: "the answer is not on the mapping's scale (" + s.String() + "); stored without a score", value: raw})
 		}
 		return
@@ -264,11 +307,12 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 	if n, err := atoi(raw); err == nil {
 		out[0] = store.Answer{Raw: raw}
 		if n < c.lo || n > c.hi || c.hi <= c.lo {
+			out[0].Raw = maskPersonal(raw)
 			m.offScale(r, i, raw)
 			return
 		}
 		score := float64(n-c.lo) / float64(c.hi-c.lo)
-		if c.Reversed {
+		if c.reversed {
 			score = 1 - score
 		}
 		out[0].Score, out[0].Scored = score, true
@@ -277,6 +321,7 @@ func (m *mapper) mapPriority(r *store.RespondentRow, i int, out []store.Answer, 
 	p := m.parsePriority(raw)
 	out[0] = store.Answer{Raw: raw, Score: float64(p.score), Scored: p.ok && !p.missing}
 	if !p.ok {
+		out[0].Raw = maskPersonal(raw)
 		m.offScale(r, i, raw)
 	}
 }
@@ -295,11 +340,12 @@ func (m *mapper) mapRanking(r *store.RespondentRow, q question, out []store.Answ
 		}
 		out[j] = store.Answer{Raw: raw}
 		n, err := rankNumber(raw)
-		if err != nil || n < 1 || n > q.k {
+		if err != nil || n < 1 || n > q.size.k {
+			out[j].Raw = maskPersonal(raw)
 			m.offScale(r, i, raw)
 			continue
 		}
-		out[j].Score, out[j].Scored, ranked = rankScore(n, q.k, q.n), true, true
+		out[j].Score, out[j].Scored, ranked = rankScore(n, q.size.k, q.size.n), true, true
 		if slices.Contains(used, n) {
 			m.warn(r, i, &warning{code: "rank_repeated", msg: "another item has the same rank; both were scored at it", value: raw})
 		}
@@ -317,7 +363,7 @@ func (m *mapper) mapRankSlots(r *store.RespondentRow, q question, out []store.An
 		if raw == "" || isMissing(raw) {
 			continue
 		}
-		w, ok := m.cat.Match(ampersands.Replace(raw))
+		w, ok := matchCatalogue(m.cat, ampersands.Replace(raw))
 		if !ok {
 			m.unmatched(r, i, raw)
 			continue
@@ -329,8 +375,8 @@ func (m *mapper) mapRankSlots(r *store.RespondentRow, q question, out []store.An
 		}
 		ranked = true
 		if !out[j].Scored {
-			rank := m.cols[i].rank
-			out[j] = store.Answer{Raw: "rank " + strconv.Itoa(rank), Score: rankScore(rank, q.k, q.n), Scored: true}
+			rank := m.cols[i].slot
+			out[j] = store.Answer{Raw: "rank " + strconv.Itoa(rank), Score: rankScore(rank, q.size.k, q.size.n), Scored: true}
 		}
 	}
 	fillUnanswered(out, ranked, rawNotRanked)
@@ -426,7 +472,7 @@ func (m *mapper) unmatched(r *store.RespondentRow, i int, v string) {
 // read as offering: one first seen after the rows read ahead. A workstream
 // answered by another question is ignored silently.
 func (m *mapper) notOffered(r *store.RespondentRow, i int, v, ws string) {
-	if slices.Contains(m.cols[i].unused, ws) {
+	if slices.Contains(m.cols[i].options.unused, ws) {
 		return
 	}
 	m.warn(r, i, &warning{code: "option_unmatched",
@@ -453,7 +499,7 @@ func (m *mapper) warn(r *store.RespondentRow, i int, w *warning) {
 		return
 	}
 	r.Warnings = append(r.Warnings, store.Warning{Row: r.Row, Column: m.cols[i].label(),
-		Code: w.code, Message: w.msg, Value: shorten(w.value, maxTextRunes)})
+		Code: w.code, Message: maskPersonal(w.msg), Value: shorten(maskPersonal(w.value), maxTextRunes)})
 }
 
 // question is the workstream columns of one question, with what scoring
@@ -467,8 +513,8 @@ type question struct {
 	// ws are the workstreams answered, aligned with cols for the kinds with
 	// one column per workstream.
 	ws []string
-	// k and n are a ranking's ranked positions and items offered.
-	k, n int
+	// size is a ranking's ranked positions and items offered.
+	size rankSize
 }
 
 // questions groups the workstream columns into questions, in column order:
@@ -485,13 +531,13 @@ func questions(cols []column) []question {
 		if c.Kind == kindPriority || !ok {
 			j = len(out)
 			at[key] = j
-			out = append(out, question{kind: c.Kind, k: c.k, n: c.n})
+			out = append(out, question{kind: c.Kind, size: c.rank})
 		}
 		q := &out[j]
 		q.cols = append(q.cols, i)
 		switch c.Kind {
 		case kindRankSlot, kindMultiSelect:
-			q.ws = c.Options
+			q.ws = c.options.offered
 		case kindLevel:
 			q.ws = []string{c.Workstream}
 		default:
@@ -520,7 +566,7 @@ func (m *mapper) respondentKey(f rowFields, cells []string) string {
 	} else {
 		b = append(b, "content\x1f"...)
 		for i, c := range cells {
-			v := cleanCell(c)
+			v := tabular.CleanCell(c)
 			switch {
 			case v == "" || i >= m.width:
 				continue

@@ -193,6 +193,9 @@ func normalise(t *testing.T, in *Ingester, path string) []normalised {
 	}
 	var out []normalised
 	for _, r := range rows {
+		if r.Excluded {
+			continue // a partial response, counted and left out
+		}
 		n := normalised{PracticeODS: r.PracticeODS, PracticeText: r.PracticeText, Role: r.Role,
 			EmailHMAC: r.EmailHMAC, SubmittedAt: r.SubmittedAt, Scores: map[string]*float64{}}
 		for j, a := range r.Answers {
@@ -228,11 +231,20 @@ func TestSameAnswersEveryShape(t *testing.T) {
 	shapes := []string{"surveymonkey_priorities.csv", "surveymonkey_priorities.xlsx", "surveymonkey_expanded.csv", "qualtrics_choice_text.csv",
 		"qualtrics_choice_text_utf16.tsv", "qualtrics_legacy_numeric.csv", "google_forms_sheet.xlsx",
 		"smartsurvey_priorities.csv", "smartsurvey_priorities.xlsx", "jisc_priorities.csv",
-		"limesurvey_full_headings.csv", "limesurvey_code_headings.csv", "typeform_priorities.csv"}
+		"limesurvey_full_headings.csv", "limesurvey_code_headings.csv", "typeform_priorities.csv",
+		"surveygizmo_priorities.csv", "kobotoolbox_priorities.csv"}
 	for _, f := range shapes {
 		if diff := cmp.Diff(want, normalise(t, in, filepath.Join("testdata", f))); diff != "" {
 			t.Errorf("%s differs from the Google Forms export (-want +got):\n%s", f, diff)
 		}
+	}
+	// REDCap writes a row per record and event, the answers as codes 1 to
+	// 5, and no submit time of the record as a whole.
+	for i := range want {
+		want[i].SubmittedAt = time.Time{}
+	}
+	if diff := cmp.Diff(want, normalise(t, in, "testdata/redcap_longitudinal_priorities.csv")); diff != "" {
+		t.Errorf("redcap_longitudinal_priorities.csv differs from the Google Forms export (-want +got):\n%s", diff)
 	}
 }
 
@@ -283,6 +295,15 @@ func TestDetectMoreShapes(t *testing.T) {
 		{"limesurvey ranking only", [][]string{{"Q [Item]", rank, "Order these [Rank 2]"}}, "limesurvey", 1},
 		{"rank 2 of another question", [][]string{{rank, "Other [Rank 2]"}}, "", 0},
 		{"id alone", [][]string{{"id", "submitdate", "Q1"}}, "", 0},
+		{"kobotoolbox", [][]string{{"start", "end", "Q1", "_id", "_uuid", "_submission_time", "_index"}}, "kobotoolbox", 1},
+		{"uuid without a submission time", [][]string{{"start", "Q1", "_uuid"}}, "", 0},
+		{"odk central", [][]string{{"SubmissionDate", "q1", "meta-instanceID", "KEY", "SubmitterID"}}, "odk-central", 1},
+		{"submission date alone", [][]string{{"SubmissionDate", "Q1"}}, "", 0},
+		{"redcap longitudinal", [][]string{{"study_id", "redcap_event_name", "q1", "form_1_complete"}}, "redcap", 1},
+		{"redcap classic", [][]string{{"record_id", "q1", "form_1_complete"}}, "redcap", 1},
+		{"record_id alone", [][]string{{"record_id", "q1"}}, "", 0},
+		{"surveygizmo", [][]string{{"Response ID", "Time Started", "Date Submitted", "Status", "Q1"}}, "surveygizmo", 1},
+		{"surveygizmo without the ID", [][]string{{"Time Started", "Date Submitted", "Status", "Q1"}}, "surveygizmo", 1},
 	}
 	checkDetection(t, tests)
 }

@@ -62,7 +62,7 @@ func TestWorkbookSheetChoice(t *testing.T) {
 		sheet  string // read, or "" for a rejection
 		reason string
 	}{
-		{"first sheet with data", testIngester(t), "", `not one of a known survey export (for example Google Forms "Timestamp, …" or Microsoft Forms "ID, Start time, Completion time, …") and names no workstream of the catalogue or practice question; a mapping file can say what its columns are, or name the sheet to read: the sheet "Notes" was read, the workbook also has "Form responses 1"`},
+		{"first sheet with data", testIngester(t), "", `not one of a known survey export (for example Google Forms "Timestamp, …" or Microsoft Forms "ID, Start time, Completion time, …") and no column is a workstream of the catalogue or the practice question; a mapping file can say what its columns are, or name the sheet to read: the sheet "Notes" was read, the workbook also has "Form responses 1"`},
 		{"named sheet, any case", named("FORM RESPONSES 1 "), "Form responses 1", ""},
 		{"named sheet missing", named("Responses"), "", `no sheet named "Responses"; its sheets are "Notes", "Form responses 1"`},
 		{"sheet of the mapping given", mapped, "Form responses 1", ""},

@@ -3,6 +3,8 @@ package ingest
 import (
 	"slices"
 	"strings"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // smartSurvey is a SmartSurvey raw-data export, CSV or XLSX. No export has
@@ -48,7 +50,7 @@ func detectSmartSurvey(top [][]string) (int, bool) {
 		return 0, false
 	}
 	n := 1
-	for n < min(len(top), 3) && cellAt(top[n], 0) == "" && !blankRow(top[n]) {
+	for n < min(len(top), 3) && cellAt(top[n], 0) == "" && !tabular.BlankRow(top[n]) {
 		n++
 	}
 	return n, true

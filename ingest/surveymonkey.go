@@ -4,6 +4,9 @@ import (
 	"html"
 	"regexp"
 	"slices"
+	"strings"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // surveyMonkey is a SurveyMonkey "all responses" export, CSV or XLSX,
@@ -76,10 +79,14 @@ func withSubLabel(question, label string) string {
 var htmlTag = regexp.MustCompile(`<[A-Za-z/!][^<>]*>`)
 
 // plainText returns header text without HTML tags and entities, on one
-// line.
+// line. Every platform's headers are read so: Typeform writes
+// "<strong>…</strong>", SurveyMonkey "<br>", LimeSurvey "&amp;".
 func plainText(s string) string {
 	if s == "" {
 		return s
 	}
-	return cleanHeader(html.UnescapeString(htmlTag.ReplaceAllString(s, " ")))
+	if strings.IndexByte(s, '<') < 0 && strings.IndexByte(s, '&') < 0 {
+		return tabular.CleanHeader(s)
+	}
+	return tabular.CleanHeader(html.UnescapeString(htmlTag.ReplaceAllString(s, " ")))
 }

@@ -3,6 +3,8 @@ package ingest
 import (
 	"testing"
 	"time"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 func TestDateParser(t *testing.T) {
@@ -54,10 +56,10 @@ func TestDateParser(t *testing.T) {
 }
 
 func TestDecideOrder(t *testing.T) {
-	rows := func(dates ...string) []bufferedRow {
-		var out []bufferedRow
+	rows := func(dates ...string) []tabular.Row {
+		var out []tabular.Row
 		for i, d := range dates {
-			out = append(out, bufferedRow{row: i + 2, cells: []string{d}})
+			out = append(out, tabular.Row{Num: i + 2, Cells: []string{d}})
 		}
 		return out
 	}

@@ -3,6 +3,8 @@ package ingest
 import (
 	"regexp"
 	"slices"
+
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 )
 
 // typeform is a Typeform responses CSV: one header row whose first column,
@@ -22,7 +24,7 @@ import (
 var typeform = &shape{
 	platform: "typeform",
 	detect: func(top [][]string) (int, bool) {
-		if len(top[0]) < 2 || cleanHeader(top[0][0]) != "#" {
+		if len(top[0]) < 2 || tabular.CleanHeader(top[0][0]) != "#" {
 			return 0, false
 		}
 		cells := foldAll(top[0])
@@ -37,7 +39,9 @@ var typeform = &shape{
 		"tags":            roleMeta,
 	},
 	headers: typeformHeaders,
-	key:     responseKey("token"),
+	// Newer exports say "partial" or "completed" in "Response Type".
+	completion: &completion{column: headerIs("response type"), partial: valueIs("partial")},
+	key:        responseKey("token"),
 }
 
 // recallPlaceholder matches Typeform's reference to an earlier answer in a

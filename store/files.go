@@ -26,7 +26,7 @@ type SourceFile struct {
 	Size int64
 	// Platform names the survey platform shape, e.g. "google-forms".
 	Platform string
-	// Format is the container format, "csv" or "xlsx".
+	// Format is the container format, "csv", "tsv" or "xlsx".
 	Format string
 	// Encoding is the text encoding of a CSV file, empty for XLSX.
 	Encoding string
@@ -101,6 +101,13 @@ type RespondentRow struct {
 	Comments []string
 	// Warnings are this row's problems.
 	Warnings []Warning
+	// Partial is true when the platform marks the response unfinished; it
+	// is counted in [LoadResult.Partial].
+	Partial bool `json:",omitempty"`
+	// Excluded is true for a partial response left out by configuration:
+	// it is counted in [LoadResult.PartialExcluded] and nothing else of it
+	// is stored.
+	Excluded bool `json:",omitempty"`
 }
 
 // LoadResult reports what [Store.LoadFile] wrote.
@@ -121,6 +128,10 @@ type LoadResult struct {
 	Answers int
 	// Warnings is the number of file and row warnings stored.
 	Warnings int
+	// Partial is the number of rows stored whose response the platform
+	// marks partial, and PartialExcluded the number of such rows read and
+	// left out (not in Rows).
+	Partial, PartialExcluded int
 }
 
 // LoadedFile reports whether a file with the given SHA-256 has been loaded,

@@ -24,7 +24,8 @@ import (
 const loadLockKey = 0x5357_4c4f_4144 // "SWLOAD"
 
 // LoadFile loads one file in one transaction: a source_files row, then every
-// row returned by next until it returns io.EOF, copied straight into
+// row returned by next until it returns io.EOF (a row marked Excluded is
+// only counted), copied straight into
 // respondents with COPY, one row per respondent with its answers and
 // comments as arrays. Rows whose respondent key is already stored, or
 // appears earlier in the file, are then removed again and counted as
@@ -92,8 +93,8 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*Resp
 	}
 	res.Warnings = len(fileWarns) + spool.kept
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET rows_read = $2, respondents = $3, duplicates = $4,
-		answers = $5, warnings = $6 WHERE id = $1`,
-		id, res.Rows, res.Respondents, res.Duplicates, res.Answers, res.Warnings)
+		answers = $5, warnings = $6, partial_loaded = $7, partial_excluded = $8 WHERE id = $1`,
+		id, res.Rows, res.Respondents, res.Duplicates, res.Answers, res.Warnings, res.Partial, res.PartialExcluded)
 	return res, err
 }
 
@@ -138,7 +139,7 @@ const copyRespondentsSQL = `COPY respondents (file_id, row_number, respondent_ke
 
 // copyRespondents streams every row from next into respondents, spooling
 // its warnings and noting its practice codes in practices, and counts rows
-// and answers in res.
+// and answers in res. A row marked Excluded is only counted.
 func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func() (*RespondentRow, error),
 	spool *warningSpool, practices map[string]bool, res *LoadResult) error {
 	stmt, err := tx.PrepareContext(ctx, copyRespondentsSQL)
@@ -154,6 +155,13 @@ func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func()
 		}
 		if err != nil {
 			return err
+		}
+		if r.Excluded {
+			res.PartialExcluded++
+			continue
+		}
+		if r.Partial {
+			res.Partial++
 		}
 		if _, err := stmt.ExecContext(ctx, buf.values(fileID, r)...); err != nil {
 			return fmt.Errorf("copy row %d: %w", r.Row, err)

@@ -71,6 +71,16 @@ func (s *Store) Warnings(ctx context.Context) iter.Seq2[RowWarning, error] {
 	}
 }
 
+// The codes under which [FileQuality.Warnings] counts a file's partial
+// responses.
+const (
+	// PartialLoadedCode counts the respondents stored whose response the
+	// platform marks partial.
+	PartialLoadedCode = "partial_loaded"
+	// PartialExcludedCode counts the partial responses left out.
+	PartialExcludedCode = "partial_excluded"
+)
+
 // FileQuality summarises one loaded file's data quality.
 type FileQuality struct {
 	// File is the file's name.
@@ -83,7 +93,12 @@ type FileQuality struct {
 	Respondents int
 	// Comments is the number of non-empty free-text answers stored from it.
 	Comments int
-	// Warnings counts the file's stored warnings by code.
+	// PartialLoaded and PartialExcluded count the file's partial
+	// responses stored and left out.
+	PartialLoaded, PartialExcluded int
+	// Warnings counts the file's stored warnings by code and, when there
+	// are any, its partial responses under [PartialLoadedCode] and
+	// [PartialExcludedCode], so that a table of codes shows them.
 	Warnings map[string]int
 }
 
@@ -94,9 +109,10 @@ func (s *Store) FileQualities(ctx context.Context) ([]FileQuality, error) {
 			(SELECT count(*) FROM respondents r
 				CROSS JOIN LATERAL unnest(r.comments) AS c (body)
 				WHERE r.file_id = f.id AND c.body <> ''),
+			f.partial_loaded, f.partial_excluded,
 			coalesce(w.code, ''), count(w.code)
 		FROM source_files f LEFT JOIN file_warnings w ON w.file_id = f.id
-		GROUP BY f.id, f.name, f.platform, f.loaded_at, f.respondents, w.code
+		GROUP BY f.id, f.name, f.platform, f.loaded_at, f.respondents, f.partial_loaded, f.partial_excluded, w.code
 		ORDER BY f.id, w.code`)
 	if err != nil {
 		return nil, fmt.Errorf("store: file qualities: %w", err)
@@ -109,11 +125,17 @@ func (s *Store) FileQualities(ctx context.Context) ([]FileQuality, error) {
 		var fq FileQuality
 		var code string
 		var n int
-		if err := rows.Scan(&id, &fq.File, &fq.Platform, &fq.LoadedAt, &fq.Respondents, &fq.Comments, &code, &n); err != nil {
+		if err := rows.Scan(&id, &fq.File, &fq.Platform, &fq.LoadedAt, &fq.Respondents, &fq.Comments,
+			&fq.PartialLoaded, &fq.PartialExcluded, &code, &n); err != nil {
 			return nil, fmt.Errorf("store: file qualities: %w", err)
 		}
 		if id != last {
 			fq.Warnings = map[string]int{}
+			for c, k := range map[string]int{PartialLoadedCode: fq.PartialLoaded, PartialExcludedCode: fq.PartialExcluded} {
+				if k > 0 {
+					fq.Warnings[c] = k
+				}
+			}
 			out = append(out, fq)
 			last = id
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
@@ -96,6 +97,44 @@ func TestWarningsAndFileQualities(t *testing.T) {
 		fq[i].LoadedAt = time.Time{}
 	}
 	if diff := cmp.Diff(wantFQ, fq); diff != "" {
+		t.Errorf("FileQualities (-want +got):\n%s", diff)
+	}
+}
+
+// TestPartialResponses loads a file with partial responses, one stored and
+// two left out: the load result, the file row and its quality count them.
+func TestPartialResponses(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	rows := []*store.RespondentRow{
+		{Row: 2, Key: "p/a"},
+		{Row: 3, Key: "p/b", Partial: true},
+		{Row: 4, Partial: true, Excluded: true, Warnings: []store.Warning{{Code: "practice_unmatched", Message: "never stored"}}},
+		{Row: 5, Partial: true, Excluded: true},
+	}
+	i := 0
+	next := func() (*store.RespondentRow, error) {
+		if i == len(rows) {
+			return nil, io.EOF
+		}
+		i++
+		return rows[i-1], nil
+	}
+	sum := sha256.Sum256([]byte("partial"))
+	res, err := st.LoadFile(ctx, store.SourceFile{Name: "p.csv", SHA256: hex.EncodeToString(sum[:]), Platform: "test", Format: "csv"}, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != 2 || res.Respondents != 2 || res.Partial != 1 || res.PartialExcluded != 2 || res.Warnings != 0 {
+		t.Errorf("LoadFile = %+v; want 2 rows and respondents, 1 partial stored, 2 left out, no warnings", res)
+	}
+	fq, err := st.FileQualities(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.FileQuality{{File: "p.csv", Platform: "test", Respondents: 2, PartialLoaded: 1, PartialExcluded: 2,
+		Warnings: map[string]int{store.PartialLoadedCode: 1, store.PartialExcludedCode: 2}}}
+	if diff := cmp.Diff(want, fq, cmpopts.IgnoreFields(store.FileQuality{}, "LoadedAt")); diff != "" {
 		t.Errorf("FileQualities (-want +got):\n%s", diff)
 	}
 }

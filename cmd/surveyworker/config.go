@@ -67,6 +67,10 @@ type Config struct {
 	// CatchUp is how far back a scheduled run missed while serve was down
 	// is run at start-up; 0 turns catching up off.
 	CatchUp time.Duration `yaml:"catch_up" env:"SURVEYWORKER_CATCH_UP" flag:"catch-up"`
+	// Partial is "exclude" (the default) to leave out the responses a
+	// platform marks partial, or "include" to load them; either way they
+	// are counted.
+	Partial string `yaml:"partial" env:"SURVEYWORKER_PARTIAL" flag:"partial"`
 	// HTTP is the listen address of /healthz, /readyz and /metrics; empty
 	// disables it.
 	HTTP string `yaml:"http" env:"SURVEYWORKER_HTTP" flag:"http"`
@@ -114,6 +118,7 @@ func DefaultConfig() Config {
 		TimeZone:       "Europe/London",
 		Settle:         5 * time.Second,
 		CatchUp:        24 * time.Hour,
+		Partial:        "exclude",
 		Lease:          schedules.DefaultLease,
 		Parallel:       schedules.DefaultParallel,
 		RerankInterval: schedules.DefaultRerankInterval,
@@ -337,6 +342,9 @@ func (c *Config) Validate() error {
 	if c.Parallel < 1 {
 		return bad("parallel", strconv.Itoa(c.Parallel), "want at least 1")
 	}
+	if _, err := ingest.ParsePartial(c.Partial); err != nil || c.Partial == "" {
+		return bad("partial", c.Partial, "want include or exclude")
+	}
 	return nil
 }
 
@@ -425,6 +433,11 @@ func (c *Config) MappingsDir() string {
 		return c.Mappings
 	}
 	return filepath.Join(c.Inbox, ingest.MappingsDir)
+}
+
+// partialFlag registers --partial.
+func (c *Config) partialFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.Partial, "partial", c.Partial, "include or exclude (the `mode`) the responses a platform marks partial; counted either way (SURVEYWORKER_PARTIAL)")
 }
 
 // mappingsFlag registers --mappings.

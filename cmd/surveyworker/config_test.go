@@ -57,6 +57,7 @@ func keyValues(t *testing.T, f reflect.StructField, dir string) [3]string {
 		"operator":     {"ops@example.org", "Ops <ops@example.nhs.uk>", "night-duty@example.org"},
 		"log_format":   {"json", "text", "json"},
 		"log_level":    {"debug", "warn", "error"},
+		"partial":      {"include", "exclude", "include"},
 		"database_url": {"postgres://sw:file-pw@db.example/sw", "postgres://sw:env-pw@db.example/sw", "postgres://sw:flag-pw@db.example/sw"},
 	}
 	if v, ok := special[key]; ok {

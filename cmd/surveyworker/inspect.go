@@ -30,8 +30,10 @@ delimiter, header rows, number of respondents and what every column is taken
 to be (workstream and its catalogue match, practice, role, personal data not
 stored, comment, or ignored), with how sure that is. Any survey export is
 described, including one that would be rejected, with the reason; a table of
-no known platform is "generic". Nothing is stored and no database is needed.
-The exit status is 0 whenever the files could be read.
+no known platform is "generic". An empty or binary file, a workbook beyond
+the limits, or text valid in no encoding (read as UTF-8 to show its header)
+is described with the reason too. Nothing is stored and no database is
+needed. The exit status is 0 whenever the files could be read.
 
 --write-mapping OUT.yaml writes a starter mapping file for one FILE, naming
 every column with the role it was taken to have. Edit it (for example, give a
@@ -108,13 +110,28 @@ func writeStarter(path string, r ingest.Inspection, ids []string) error {
 }
 
 func printInspection(a *app, r ingest.Inspection) {
+	if r.Platform == "" {
+		fmt.Fprintf(a.stdout, "%s\n  not read as a table: %s\n\n", r.File, r.Problem)
+		return
+	}
 	fmt.Fprintf(a.stdout, "%s\n  platform %s, %s, encoding %s", r.File, r.Platform, r.Format, r.Encoding)
 	if r.Delimiter != "" {
 		fmt.Fprintf(a.stdout, ", delimiter %q", r.Delimiter)
 	}
-	fmt.Fprintf(a.stdout, ", %d header row(s), %d respondents\n", r.HeaderRows, r.Respondents)
+	fmt.Fprintf(a.stdout, ", %d header row(s), %d respondents", r.HeaderRows, r.Respondents)
+	if r.Partial > 0 {
+		how := "left out: --partial include loads them"
+		if a.cfg.Partial == "include" {
+			how = "included"
+		}
+		fmt.Fprintf(a.stdout, " (%d partial responses %s)", r.Partial, how)
+	}
+	fmt.Fprintln(a.stdout)
 	if r.Mapping != "" {
 		fmt.Fprintf(a.stdout, "  mapping %s\n", r.Mapping)
+	}
+	if r.InvalidByteOffset != nil {
+		fmt.Fprintf(a.stdout, "  the text is valid in no supported encoding (first bad byte at offset %d); read as UTF-8 to describe it\n", *r.InvalidByteOffset)
 	}
 	if r.Problem != "" {
 		fmt.Fprintf(a.stdout, "  would be rejected: %s\n", r.Problem)

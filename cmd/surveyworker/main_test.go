@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -442,6 +443,21 @@ func TestInspect(t *testing.T) {
 	}
 	if code, out, _ := h.run(context.Background(), "inspect", bad); code != 0 || !strings.Contains(out, "would be rejected") {
 		t.Errorf("inspect of a file without workstreams: exit %d, output:\n%s", code, out)
+	}
+	// Files that are not tables are described with the reason, and the
+	// files after them still are.
+	empty, binary := filepath.Join(t.TempDir(), "empty.csv"), filepath.Join(t.TempDir(), "binary.csv")
+	if err := errors.Join(os.WriteFile(empty, nil, 0o644), os.WriteFile(binary, bytes.Repeat([]byte{0, 1, 2, 0xFF}, 500), 0o644)); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = h.run(context.Background(), "inspect", empty, binary, "../../examples/inbox/practice-it-priorities-google-forms.csv")
+	if code != 0 || !strings.Contains(out, "empty.csv: the file is empty") || !strings.Contains(out, "binary.csv: the file is binary") ||
+		!strings.Contains(out, "platform google-forms") {
+		t.Errorf("inspect of an empty, a binary and a good file: exit %d, stderr %q, output:\n%s", code, errOut, out)
+	}
+	code, _, errOut = h.run(context.Background(), "inspect", "--encoding", "latin-9", bad)
+	if code != exitUsage || !strings.Contains(errOut, "want utf-8 or windows-1252") {
+		t.Errorf("inspect --encoding latin-9: exit %d, stderr %q; want a usage error", code, errOut)
 	}
 }
 

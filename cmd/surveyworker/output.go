@@ -114,6 +114,9 @@ func printFiles(a *app, files []ingest.Result) {
 		if f.Reason != "" {
 			fmt.Fprintf(a.stdout, "  %s\n", f.Reason)
 		}
+		if f.Partial > 0 {
+			fmt.Fprintf(a.stdout, "  %s: %d partial responses, %d of them left out (SURVEYWORKER_PARTIAL)\n", f.File, f.Partial, f.PartialExcluded)
+		}
 		if f.MovedTo != "" && f.Status == "rejected" {
 			fmt.Fprintf(a.stdout, "  quarantined: %s (reason beside it)\n", f.MovedTo)
 		}

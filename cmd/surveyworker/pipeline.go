@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -22,17 +23,30 @@ import (
 )
 
 // readFlags are the flags that say how exports are read: a mapping for
-// every file and the worksheet to read.
+// every file, the worksheet to read and the text encoding forced.
 type readFlags struct {
-	mapping, sheet string
+	mapping, sheet, encoding string
 }
 
-// register adds --mapping, --sheet, --inbox and --mappings to fs.
+// register adds --mapping, --sheet, --encoding, --inbox and --mappings to
+// fs.
 func (r *readFlags) register(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&r.mapping, "mapping", "", "mapping `file` applied to every FILE")
 	fs.StringVar(&r.sheet, "sheet", "", "read the worksheet `name`d from every workbook (default: the mapping's sheet, else the first with data)")
+	fs.Func("encoding", "read every CSV without a byte order mark in `encoding` utf-8 or windows-1252, whatever its bytes (for a file valid in neither; default: detect)", func(s string) error {
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "utf-8", "utf8":
+			r.encoding = "utf-8"
+		case "windows-1252", "cp1252":
+			r.encoding = "windows-1252"
+		default:
+			return errors.New("want utf-8 or windows-1252")
+		}
+		return nil
+	})
 	fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "inbox `dir` whose mappings folder applies (SURVEYWORKER_INBOX)")
 	a.cfg.mappingsFlag(fs)
+	a.cfg.partialFlag(fs)
 }
 
 // ingestOptions returns the ingester's options from configuration and r,
@@ -46,8 +60,12 @@ func (a *app) ingestOptions(cat *survey.Catalogue, r readFlags) (ingest.Options,
 			return ingest.Options{}, err
 		}
 	}
+	partial, err := ingest.ParsePartial(a.cfg.Partial)
+	if err != nil {
+		return ingest.Options{}, fmt.Errorf("partial %q: %w", a.cfg.Partial, err) // Validate has checked it
+	}
 	return ingest.Options{Catalogue: cat, Logger: a.log, Location: a.cfg.Location(),
-		Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: r.sheet}, nil
+		Mapping: m, MappingsDir: a.cfg.MappingsDir(), Sheet: r.sheet, Encoding: r.encoding, Partial: partial}, nil
 }
 
 // newReporter makes the reporters of progress; tests replace it to watch
@@ -143,6 +161,7 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 	fs.IntVar(&a.cfg.Parallel, "parallel", a.cfg.Parallel, "inbox files read at once (SURVEYWORKER_PARALLEL)")
 	fs.DurationVar(&a.cfg.Lease, "lease", a.cfg.Lease, "how long a claim on an inbox file lasts unless renewed (SURVEYWORKER_LEASE)")
 	a.cfg.mappingsFlag(fs)
+	a.cfg.partialFlag(fs)
 }
 
 func cmdRun() command {
@@ -300,6 +319,7 @@ func cmdIngest() command {
 		examples: []string{
 			"surveyworker ingest responses.csv",
 			"surveyworker ingest --mapping autumn.yaml autumn-export.xlsx",
+			"surveyworker ingest --encoding windows-1252 resaved.csv",
 			`surveyworker ingest --json --sheet "Form responses 1" forms.xlsx`,
 		},
 		files: allArgs,
@@ -311,7 +331,13 @@ move inbox files to archive/ or quarantine/.
 
 A mapping file (see 'surveyworker inspect --help') says what the columns of
 one survey's export are. --mapping applies one to every file named; without
-it, the mapping files of the mappings folder apply to the files they fit.`,
+it, the mapping files of the mappings folder apply to the files they fit.
+
+A CSV file valid in no supported encoding (often one re-saved twice by a
+spreadsheet) is rejected with the offset of its first bad byte; after
+looking at it with 'surveyworker inspect', --encoding utf-8 or
+--encoding windows-1252 reads it so, a byte that fits no character
+replaced, with an encoding_forced warning.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print one JSON result per file")
 			read.register(fs, a)

@@ -1,36 +1,56 @@
-package ingest
+package tabular
 
 import (
-	"github.com/surveyworker/surveyworker/internal/realworld"
-
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
+
+	"github.com/surveyworker/surveyworker/internal/realworld"
 )
 
+// exampleXLSX is the example Microsoft Forms workbook.
+const exampleXLSX = "../../examples/inbox/practice-it-priorities-microsoft-forms.xlsx"
+
+// withDefaults returns lim with its zero fields set from [DefaultLimits].
+func withDefaults(lim Limits) Limits {
+	d := DefaultLimits
+	return Limits{
+		MaxRecordBytes: cmp.Or(lim.MaxRecordBytes, d.MaxRecordBytes),
+		MaxColumns:     cmp.Or(lim.MaxColumns, d.MaxColumns),
+		MaxUnzipBytes:  cmp.Or(lim.MaxUnzipBytes, d.MaxUnzipBytes),
+		MaxUnzipRatio:  cmp.Or(lim.MaxUnzipRatio, d.MaxUnzipRatio),
+		MaxXMLInMemory: cmp.Or(lim.MaxXMLInMemory, d.MaxXMLInMemory),
+
+		MaxSharedStringsBytes: cmp.Or(lim.MaxSharedStringsBytes, d.MaxSharedStringsBytes),
+		MaxSharedStrings:      cmp.Or(lim.MaxSharedStrings, d.MaxSharedStrings),
+	}
+}
+
 // readAllRows fingerprints and opens a file and returns every row.
-func readAllRows(t *testing.T, path string, lim Limits) ([][]string, *source, error) {
+func readAllRows(t *testing.T, path string, lim Limits) ([][]string, *Source, error) {
 	t.Helper()
-	info, err := fingerprint(path)
+	info, err := Fingerprint(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := openTable(path, info, withDefaults(lim), sheetChoice{}, nil)
+	src, err := Open(path, info, withDefaults(lim), SheetChoice{}, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer src.close()
+	defer src.Close()
 	var out [][]string
 	for {
-		_, cells, err := src.next()
+		_, cells, err := src.Next()
 		if err == io.EOF {
 			return out, src, nil
 		}
@@ -55,14 +75,14 @@ func TestCSVDecoding(t *testing.T) {
 	tests := []struct {
 		name, in, enc, delim string
 	}{
-		{"plain", "Timestamp,Practice\n1/2/2026,\"Jericho, \"\"Canal\"\"\nSurgery\"", encUTF8, ","},
-		{"BOM keeps the first header", "\uFEFFTimestamp,Practice\r\n1/2/2026,\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n", encUTF8BOM, ","},
-		{"semicolons, trailing blank line", "Timestamp;Practice\r\n1/2/2026;\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n\r\n", encUTF8, ";"},
-		{"tabs", "Timestamp\tPractice\n1/2/2026\t\"Jericho, \"\"Canal\"\"\nSurgery\"\n", encUTF8, "\t"},
-		{"quoted delimiters in the header do not count", "\"a;b;c\",Practice\n1/2/2026,x\n", encUTF8, ","},
-		{"a title row with commas above semicolons", "Practice survey, Oxford, 2026\r\nTimestamp;Practice\r\n1/2/2026;\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n", encUTF8, ";"},
-		{"a title row with semicolons above tabs", "Survey; Oxford\nTimestamp\tPractice\n1/2/2026\t\"Jericho, \"\"Canal\"\"\nSurgery\"\n", encUTF8, "\t"},
-		{"commas in unquoted free text of a semicolon file", "Timestamp;Practice;Comment\n1/2/2026;x;a, b, c, d\n2/2/2026;y;e, f, g\n", encUTF8, ";"},
+		{"plain", "Timestamp,Practice\n1/2/2026,\"Jericho, \"\"Canal\"\"\nSurgery\"", EncUTF8, ","},
+		{"BOM keeps the first header", "\uFEFFTimestamp,Practice\r\n1/2/2026,\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n", EncUTF8BOM, ","},
+		{"semicolons, trailing blank line", "Timestamp;Practice\r\n1/2/2026;\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n\r\n", EncUTF8, ";"},
+		{"tabs", "Timestamp\tPractice\n1/2/2026\t\"Jericho, \"\"Canal\"\"\nSurgery\"\n", EncUTF8, "\t"},
+		{"quoted delimiters in the header do not count", "\"a;b;c\",Practice\n1/2/2026,x\n", EncUTF8, ","},
+		{"a title row with commas above semicolons", "Practice survey, Oxford, 2026\r\nTimestamp;Practice\r\n1/2/2026;\"Jericho, \"\"Canal\"\"\nSurgery\"\r\n", EncUTF8, ";"},
+		{"a title row with semicolons above tabs", "Survey; Oxford\nTimestamp\tPractice\n1/2/2026\t\"Jericho, \"\"Canal\"\"\nSurgery\"\n", EncUTF8, "\t"},
+		{"commas in unquoted free text of a semicolon file", "Timestamp;Practice;Comment\n1/2/2026;x;a, b, c, d\n2/2/2026;y;e, f, g\n", EncUTF8, ";"},
 	}
 	for _, tt := range tests {
 		rows, src, err := readAllRows(t, writeTemp(t, "x.csv", []byte(tt.in)), Limits{})
@@ -70,8 +90,11 @@ func TestCSVDecoding(t *testing.T) {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
 		}
-		if src.encoding != tt.enc || src.delimiter != tt.delim {
-			t.Errorf("%s: encoding %q delimiter %q, want %q %q", tt.name, src.encoding, src.delimiter, tt.enc, tt.delim)
+		if src.Encoding != tt.enc || src.Delimiter != tt.delim {
+			t.Errorf("%s: encoding %q delimiter %q, want %q %q", tt.name, src.Encoding, src.Delimiter, tt.enc, tt.delim)
+		}
+		if format := map[bool]string{true: FormatTSV, false: FormatCSV}[tt.delim == "\t"]; src.Format != format {
+			t.Errorf("%s: format %q, want %q", tt.name, src.Format, format)
 		}
 		if strings.HasPrefix(tt.name, "quoted") || strings.HasPrefix(tt.name, "commas") {
 			continue
@@ -79,7 +102,7 @@ func TestCSVDecoding(t *testing.T) {
 		if strings.HasPrefix(tt.name, "a title row") {
 			rows = rows[1:] // the title row is the header detection's to skip
 		}
-		if diff := cmp.Diff(want, rows); diff != "" {
+		if diff := gocmp.Diff(want, rows); diff != "" {
 			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
 		}
 	}
@@ -119,7 +142,7 @@ func TestCSVSpectrum(t *testing.T) {
 					m[k] = strings.ReplaceAll(v, "\r\n", "\n")
 				}
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := gocmp.Diff(want, got); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -168,7 +191,7 @@ func TestHostileFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, _, err := readAllRows(t, tt.file, lim)
-		var rej *RejectError
+		var rej *Error
 		if !errors.As(err, &rej) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want a rejection mentioning %q", tt.name, err, tt.want)
 		}
@@ -200,7 +223,9 @@ func TestHostileFilesDefaultLimits(t *testing.T) {
 	var wide strings.Builder
 	wide.WriteString(`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1">`)
 	for i := 0; i < 100_000; i++ {
-		wide.WriteString(`<c t="inlineStr"><is><t>q</t></is></c>`)
+		// Distinct cells, so the part compresses as data does, not as a
+		// bomb of repeated markup.
+		fmt.Fprintf(&wide, `<c t="inlineStr"><is><t>q%d</t></is></c>`, i*7919%100_003)
 	}
 	wide.WriteString(`</row></sheetData></worksheet>`)
 	header := "Timestamp,Priority [Cyber Security]\n"
@@ -211,7 +236,7 @@ func TestHostileFilesDefaultLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, _, err := readAllRows(t, tt.file, Limits{})
-		var rej *RejectError
+		var rej *Error
 		if !errors.As(err, &rej) || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want a rejection mentioning %q", tt.name, err, tt.want)
 		}
@@ -259,7 +284,7 @@ func TestUnzipLimitScalesWithFileSize(t *testing.T) {
 		t.Errorf("example workbook over 1 KB unzipped but within 100 times its size: %v", err)
 	}
 	bomb := writeTemp(t, "x.xlsx", zipBomb(t, 16<<20))
-	var rej *RejectError
+	var rej *Error
 	if _, _, err := readAllRows(t, bomb, lim); !errors.As(err, &rej) || !strings.Contains(err.Error(), "size limit") {
 		t.Errorf("bomb: got %v, want a rejection for the size limit", err)
 	}

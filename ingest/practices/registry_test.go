@@ -1,9 +1,7 @@
-package ingest
+package practices
 
 import (
-	"context"
 	"io"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,7 +10,7 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-func TestReadPractices(t *testing.T) {
+func TestReadList(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
@@ -32,7 +30,7 @@ func TestReadPractices(t *testing.T) {
 		},
 	}
 	for _, tt := range tests {
-		got, err := ReadPractices(strings.NewReader(tt.in))
+		got, err := ReadList(strings.NewReader(tt.in))
 		if err != nil {
 			t.Errorf("%s: %v", tt.name, err)
 			continue
@@ -43,7 +41,7 @@ func TestReadPractices(t *testing.T) {
 	}
 }
 
-func TestReadPracticesErrors(t *testing.T) {
+func TestReadListErrors(t *testing.T) {
 	tests := []registryErrorCase{
 		{"empty", "", []string{"empty"}},
 		{"missing column", "ods_code,name\nK84501,A\n", []string{"line 1", "missing column(s) federation"}},
@@ -57,7 +55,7 @@ func TestReadPracticesErrors(t *testing.T) {
 				`line 7: list_size "many"`}},
 		{"malformed", "ods_code,name,federation\nK84501,\"A,F\n", []string{"line 2", "malformed CSV"}},
 	}
-	checkRegistryErrors(t, func(r io.Reader) error { _, err := ReadPractices(r); return err }, tests)
+	checkRegistryErrors(t, func(r io.Reader) error { _, err := ReadList(r); return err }, tests)
 }
 
 // registryErrorCase is a registry that must be refused, and what the error
@@ -81,38 +79,5 @@ func checkRegistryErrors(t *testing.T, read func(io.Reader) error, tests []regis
 				t.Errorf("%s: error %q lacks %q", tt.name, err, w)
 			}
 		}
-	}
-}
-
-// TestExamplePractices loads the example registry into the database twice:
-// the second import changes nothing.
-func TestExamplePractices(t *testing.T) {
-	_, st := setup(t)
-	ps, err := st.Practices(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	feds := map[string]int{}
-	for _, p := range ps {
-		feds[p.Federation]++
-	}
-	if len(ps) != 18 || len(feds) != 4 {
-		t.Errorf("got %d practices in %d federations, want 18 in 4", len(ps), len(feds))
-	}
-	f, err := os.Open("../examples/practices.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	again, err := ReadPractices(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before := counts(t, st)
-	if _, err := st.UpsertPractices(context.Background(), again); err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(before, counts(t, st)); diff != "" {
-		t.Errorf("second import changed counts:\n%s", diff)
 	}
 }

@@ -1,4 +1,4 @@
-package ingest
+package practices
 
 import (
 	"fmt"
@@ -7,18 +7,59 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// Practice match methods, stored with each respondent.
+// Match methods, stored with each respondent: how [Matcher.Match] found
+// the practice.
 const (
-	matchODS      = "ods-code"
-	matchName     = "name"
-	matchAlias    = "alias"
-	matchCoreName = "core-name"
-	matchFuzzy    = "fuzzy"
+	// MethodODS is an ODS code in the answer.
+	MethodODS = "ods-code"
+	// MethodName is the practice's name.
+	MethodName = "name"
+	// MethodAlias is one of the practice's aliases.
+	MethodAlias = "alias"
+	// MethodCoreName is the name without generic words ("surgery").
+	MethodCoreName = "core-name"
+	// MethodFuzzy is a close match of the name's words.
+	MethodFuzzy = "fuzzy"
 )
+
+// Why an answer matched no practice, as [Match.Problem] says; the values
+// are the codes of the warnings stored for such answers.
+const (
+	// ProblemMissing is a blank answer.
+	ProblemMissing = "practice_missing"
+	// ProblemAmbiguous is an answer that fits more than one practice.
+	ProblemAmbiguous = "practice_ambiguous"
+	// ProblemUnmatched is an answer that fits none.
+	ProblemUnmatched = "practice_unmatched"
+)
+
+// Match is what [Matcher.Match] made of one answer.
+type Match struct {
+	// Code is the ODS code of the practice matched; empty when none was.
+	Code string
+	// Method says how the practice was matched (MethodODS, …).
+	Method string
+	// Problem says why none was: ProblemMissing, ProblemAmbiguous or
+	// ProblemUnmatched; empty for a match.
+	Problem string
+	// Reason explains Problem for a person.
+	Reason string
+	// Candidates are the practices closest to an answer that matched
+	// none, best first, at most [MaxCandidates].
+	Candidates []Candidate
+}
+
+// Candidate is a practice of the registry close to an answer.
+type Candidate struct {
+	// Code and Name are the practice's ODS code and name.
+	Code, Name string
+	// Score is the similarity of the answer's words to the practice's,
+	// from 0 to 1.
+	Score float64
+}
 
 // genericWords are dropped from practice names for the "core name" match:
 // "Jericho Canal Surgery" and "Jericho Canal" share the core "jericho canal".
@@ -37,11 +78,12 @@ func foldName(s string) string {
 	return survey.NormalizeName(ampersands.Replace(s))
 }
 
-// practiceMatcher matches a respondent's practice answer to the registry.
-// Every index maps a folded key to an ODS code, or to "" when two practices
+// Matcher matches a respondent's practice answer to the registry. Every
+// index maps a folded key to an ODS code, or to "" when two practices
 // share the key (ambiguous keys never match). The fuzzy index maps each
-// word of the core names and aliases to the entries that have it.
-type practiceMatcher struct {
+// word of the core names and aliases to the entries that have it. A
+// Matcher remembers what it matched and is not safe for concurrent use.
+type Matcher struct {
 	ods   map[string]bool
 	name  map[string]string
 	alias map[string]string
@@ -61,9 +103,9 @@ type fuzzyEntry struct {
 	words      []string
 }
 
-// newPracticeMatcher indexes the registry.
-func newPracticeMatcher(ps []survey.Practice) *practiceMatcher {
-	m := &practiceMatcher{ods: map[string]bool{}, name: map[string]string{},
+// NewMatcher indexes the registry ps, which may be empty.
+func NewMatcher(ps []survey.Practice) *Matcher {
+	m := &Matcher{ods: map[string]bool{}, name: map[string]string{},
 		alias: map[string]string{}, core: map[string]string{}, words: map[string][]int{},
 		fuzzy: map[string]fuzzyResult{}}
 	for _, p := range ps {
@@ -80,7 +122,7 @@ func newPracticeMatcher(ps []survey.Practice) *practiceMatcher {
 }
 
 // addEntry indexes one name of p by the words of its core name.
-func (m *practiceMatcher) addEntry(p survey.Practice, name string) {
+func (m *Matcher) addEntry(p survey.Practice, name string) {
 	words := uniqueWords(coreName(name))
 	if len(words) == 0 {
 		return
@@ -114,24 +156,23 @@ func coreName(s string) string {
 	return strings.Join(keep, " ")
 }
 
-// match returns the ODS code of the practice text names and the method
-// that found it, or a warning explaining why nothing matched. In order: an
-// ODS code anywhere in the text, the exact folded name, an alias, the core
-// name (generic words dropped) when exactly one practice has it, then a
-// fuzzy match of the core name's words (see [practiceMatcher.fuzzyMatch])
-// when it finds one clear winner. An ODS code not in the registry is left
-// out of the name comparisons. The warning of an ambiguous or unmatched
-// answer names the closest practices, up to [maxCandidates].
-func (m *practiceMatcher) match(text string) (code, method string, warn *warning) {
+// Match returns the practice text names and the method that found it, or
+// why nothing matched. In order: an ODS code anywhere in the text, the
+// exact folded name, an alias, the core name (generic words dropped) when
+// exactly one practice has it, then a fuzzy match of the core name's words
+// (see [Matcher.fuzzyMatch]) when it finds one clear winner. An ODS code
+// not in the registry is left out of the name comparisons. An ambiguous or
+// unmatched answer comes with the closest practices.
+func (m *Matcher) Match(text string) Match {
 	if text == "" {
-		return "", "", &warning{code: "practice_missing", msg: "no practice given"}
+		return Match{Problem: ProblemMissing, Reason: "no practice given"}
 	}
 	found := survey.FindODSCode(text)
 	if m.ods[found] {
-		return found, matchODS, nil
+		return Match{Code: found, Method: MethodODS}
 	}
 	if c := compactODSCode(text); m.ods[c] {
-		return c, matchODS, nil
+		return Match{Code: c, Method: MethodODS}
 	}
 	rest := text
 	if found != "" {
@@ -142,28 +183,28 @@ func (m *practiceMatcher) match(text string) (code, method string, warn *warning
 		keys   map[string]string
 		key    string
 		method string
-	}{{m.name, k, matchName}, {m.alias, k, matchAlias}, {m.core, coreName(rest), matchCoreName}} {
+	}{{m.name, k, MethodName}, {m.alias, k, MethodAlias}, {m.core, coreName(rest), MethodCoreName}} {
 		if c, ok := idx.keys[idx.key]; ok {
 			if c == "" {
-				return "", "", &warning{code: "practice_ambiguous", value: text,
-					msg: "more than one practice in the registry has this " + idx.method + m.fuzzyMatch(rest).candidates()}
+				return Match{Problem: ProblemAmbiguous, Candidates: m.fuzzyMatch(rest).best,
+					Reason: "more than one practice in the registry has this " + idx.method}
 			}
-			return c, idx.method, nil
+			return Match{Code: c, Method: idx.method}
 		}
 	}
 	fr := m.fuzzyMatch(rest)
 	switch {
 	case fr.code != "":
-		return fr.code, matchFuzzy, nil
+		return Match{Code: fr.code, Method: MethodFuzzy}
 	case fr.ambiguous:
-		return "", "", &warning{code: "practice_ambiguous", value: text,
-			msg: "the name is as close to more than one practice in the registry" + fr.candidates()}
+		return Match{Problem: ProblemAmbiguous, Candidates: fr.best,
+			Reason: "the name is as close to more than one practice in the registry"}
 	}
 	msg := "no practice in the registry has this name"
 	if found != "" {
 		msg = fmt.Sprintf("no practice in the registry has ODS code %s or this name", found)
 	}
-	return "", "", &warning{code: "practice_unmatched", msg: msg + fr.candidates(), value: text}
+	return Match{Problem: ProblemUnmatched, Reason: msg, Candidates: fr.best}
 }
 
 // odsSeparators are the characters people type inside an ODS code
@@ -191,8 +232,8 @@ const (
 	// fuzzyListed is the least similarity of a practice named as a
 	// candidate in a warning.
 	fuzzyListed = 0.4
-	// maxCandidates bounds the candidates named in a warning.
-	maxCandidates = 3
+	// MaxCandidates bounds the candidates of an answer that matched none.
+	MaxCandidates = 3
 	// maxFuzzyCache bounds the fuzzy results remembered per file.
 	maxFuzzyCache = 4096
 	// minEditWord is the fewest letters two words need to match when one
@@ -206,26 +247,7 @@ const (
 type fuzzyResult struct {
 	code      string
 	ambiguous bool
-	best      []fuzzyCandidate
-}
-
-// fuzzyCandidate is a practice close to an answer.
-type fuzzyCandidate struct {
-	code, name string
-	score      float64
-}
-
-// candidates returns the closest practices for a warning message,
-// introduced by [store.PracticeCandidatesMarker], or "" when there are none.
-func (fr fuzzyResult) candidates() string {
-	if len(fr.best) == 0 {
-		return ""
-	}
-	parts := make([]string, len(fr.best))
-	for i, c := range fr.best {
-		parts[i] = c.name + " (" + c.code + ")"
-	}
-	return store.PracticeCandidatesMarker + strings.Join(parts, "; ")
+	best      []Candidate
 }
 
 // fuzzyMatch compares the words of text's core name with those of every
@@ -235,13 +257,13 @@ func (fr fuzzyResult) candidates() string {
 // least [fuzzyAccept] and beats every other practice by [fuzzyMargin];
 // otherwise the answer is ambiguous (several practices that close) or
 // unmatched.
-func (m *practiceMatcher) fuzzyMatch(text string) fuzzyResult {
+func (m *Matcher) fuzzyMatch(text string) fuzzyResult {
 	q := uniqueWords(coreName(text))
 	key := strings.Join(q, " ")
 	if fr, ok := m.fuzzy[key]; ok {
 		return fr
 	}
-	best := map[string]fuzzyCandidate{}
+	best := map[string]Candidate{}
 	seen := map[int]bool{}
 	for _, w := range q {
 		for _, i := range m.words[w] {
@@ -250,8 +272,8 @@ func (m *practiceMatcher) fuzzyMatch(text string) fuzzyResult {
 			}
 			seen[i] = true
 			e := m.entries[i]
-			if s := dice(q, e.words); s > best[e.code].score {
-				best[e.code] = fuzzyCandidate{code: e.code, name: e.name, score: s}
+			if s := dice(q, e.words); s > best[e.code].Score {
+				best[e.code] = Candidate{Code: e.code, Name: e.name, Score: s}
 			}
 		}
 	}
@@ -263,28 +285,28 @@ func (m *practiceMatcher) fuzzyMatch(text string) fuzzyResult {
 }
 
 // decideFuzzy ranks the candidates and decides the match.
-func decideFuzzy(best map[string]fuzzyCandidate) fuzzyResult {
-	var cs []fuzzyCandidate
+func decideFuzzy(best map[string]Candidate) fuzzyResult {
+	var cs []Candidate
 	for _, c := range best {
-		if c.score >= fuzzyListed {
+		if c.Score >= fuzzyListed {
 			cs = append(cs, c)
 		}
 	}
 	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].score != cs[j].score {
-			return cs[i].score > cs[j].score
+		if cs[i].Score != cs[j].Score {
+			return cs[i].Score > cs[j].Score
 		}
-		return cs[i].code < cs[j].code
+		return cs[i].Code < cs[j].Code
 	})
 	var fr fuzzyResult
-	if len(cs) > 0 && cs[0].score >= fuzzyAccept {
-		if len(cs) == 1 || cs[0].score-cs[1].score >= fuzzyMargin {
-			fr.code = cs[0].code
+	if len(cs) > 0 && cs[0].Score >= fuzzyAccept {
+		if len(cs) == 1 || cs[0].Score-cs[1].Score >= fuzzyMargin {
+			fr.code = cs[0].Code
 		} else {
 			fr.ambiguous = true
 		}
 	}
-	fr.best = cs[:min(len(cs), maxCandidates)]
+	fr.best = cs[:min(len(cs), MaxCandidates)]
 	return fr
 }
 
@@ -338,9 +360,4 @@ func uniqueWords(s string) []string {
 		}
 	}
 	return out
-}
-
-// warning is a row problem found while mapping a cell.
-type warning struct {
-	code, msg, value string
 }

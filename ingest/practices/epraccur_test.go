@@ -1,8 +1,6 @@
-package ingest
+package practices
 
 import (
-	"github.com/surveyworker/surveyworker/internal/realworld"
-
 	"io"
 	"os"
 	"strings"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/surveyworker/surveyworker/internal/realworld"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -17,26 +16,26 @@ import (
 // present.
 const epraccurSample = "ods/epraccur_sample_300.csv"
 
-func TestReadRegistryEpraccur(t *testing.T) {
+func TestReadEpraccur(t *testing.T) {
 	f, err := os.Open("testdata/practices_epraccur.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	got, err := ReadRegistry(f)
+	got, err := Read(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Registry{Format: RegistryEpraccur, Inactive: 2, NotGP: 1, Practices: []survey.Practice{
+	want := Registry{Format: FormatEpraccur, Inactive: 2, NotGP: 1, Practices: []survey.Practice{
 		{ODSCode: "K84501", Name: "JERICHO CANAL SURGERY", Federation: "10Q", Postcode: "OX2 6AB"},
 		{ODSCode: "K84504", Name: "ST CLEMENT'S & IFFLEY PRACTICE", Federation: "10Q", Postcode: "OX4 1DZ"},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("ReadRegistry (-want +got):\n%s", diff)
+		t.Errorf("Read (-want +got):\n%s", diff)
 	}
 }
 
-func TestReadRegistryEpraccurErrors(t *testing.T) {
+func TestReadEpraccurErrors(t *testing.T) {
 	rec := func(code, name string) string {
 		return `"` + code + `","` + name + `"` + strings.Repeat(`,""`, 10) + `,"A"` + strings.Repeat(`,""`, 12) + `,"4",""` + "\r\n"
 	}
@@ -45,22 +44,22 @@ func TestReadRegistryEpraccurErrors(t *testing.T) {
 			[]string{"line 2: ods_code K84501 is also on line 1", "line 3: practice K84502 has no name"}},
 		{"short record", rec("K84501", "A") + `"K84502","B"` + "\r\n", []string{"line 2", "malformed epraccur record"}},
 	}
-	checkRegistryErrors(t, func(r io.Reader) error { _, err := ReadRegistry(r); return err }, tests)
+	checkRegistryErrors(t, func(r io.Reader) error { _, err := Read(r); return err }, tests)
 }
 
-// TestReadRegistryEpraccurSample reads real ODS data: every record is
+// TestReadEpraccurSample reads real ODS data: every record is
 // either imported or counted as skipped.
-func TestReadRegistryEpraccurSample(t *testing.T) {
+func TestReadEpraccurSample(t *testing.T) {
 	f, err := os.Open(realworld.Path(t, epraccurSample))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	got, err := ReadRegistry(f)
+	got, err := Read(f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Format != RegistryEpraccur || len(got.Practices) != 264 || got.Inactive != 35 || got.NotGP != 1 {
+	if got.Format != FormatEpraccur || len(got.Practices) != 264 || got.Inactive != 35 || got.NotGP != 1 {
 		t.Errorf("got %s with %d practices, %d inactive, %d not GP; want epraccur with 264, 35, 1",
 			got.Format, len(got.Practices), got.Inactive, got.NotGP)
 	}
@@ -76,7 +75,7 @@ func TestReadRegistryEpraccurSample(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ps.Close()
-	if reg, err := ReadRegistry(ps); err != nil || reg.Format != RegistryCSV || len(reg.Practices) == 0 {
+	if reg, err := Read(ps); err != nil || reg.Format != FormatCSV || len(reg.Practices) == 0 {
 		t.Errorf("practices.csv: got %s with %d practices, %v", reg.Format, len(reg.Practices), err)
 	}
 }

@@ -1,4 +1,4 @@
-package ingest
+package practices
 
 import (
 	"bufio"
@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -35,7 +36,7 @@ const (
 // isEpraccur reports whether the text in r starts with an epraccur record:
 // no header, 27 fields, the first an ODS code. r is not advanced.
 func isEpraccur(r *bufio.Reader) bool {
-	head, _ := r.Peek(sniffSize)
+	head, _ := r.Peek(tabular.SniffSize)
 	if i := bytes.IndexByte(head, '\n'); i >= 0 {
 		head = head[:i+1]
 	}
@@ -51,7 +52,7 @@ func isEpraccur(r *bufio.Reader) bool {
 // 15: the CCG or sub-ICB location, the closest grouping the file has) is
 // used as the federation. List sizes and aliases are not in the file.
 func readEpraccur(r io.Reader) (Registry, error) {
-	reg := Registry{Format: RegistryEpraccur}
+	reg := Registry{Format: FormatEpraccur}
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = epraccurColumns
 	cr.ReuseRecord = true
@@ -92,10 +93,10 @@ func readEpraccur(r io.Reader) (Registry, error) {
 // epraccurPractice validates one active GP practice record.
 func epraccurPractice(rec []string) (survey.Practice, error) {
 	p := survey.Practice{
-		ODSCode:    strings.ToUpper(cleanCell(rec[epCode])),
-		Name:       cleanHeader(rec[epName]),
-		Federation: strings.ToUpper(cleanCell(rec[epCommissioner])),
-		Postcode:   strings.ToUpper(cleanHeader(rec[epPostcode])),
+		ODSCode:    strings.ToUpper(tabular.CleanCell(rec[epCode])),
+		Name:       tabular.CleanHeader(rec[epName]),
+		Federation: strings.ToUpper(tabular.CleanCell(rec[epCommissioner])),
+		Postcode:   strings.ToUpper(tabular.CleanHeader(rec[epPostcode])),
 	}
 	return p, checkPractice(p, "organisation code", rec[epCode])
 }

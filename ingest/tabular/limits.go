@@ -1,0 +1,41 @@
+package tabular
+
+// Limits bound what one file may make a reader read or hold. Every field
+// must be set; see [DefaultLimits]. A file beyond a limit is refused as
+// soon as it shows it: a workbook's parts by the sizes their zip entries
+// declare, before anything is inflated.
+type Limits struct {
+	// MaxRecordBytes is the longest row (CSV record or worksheet row).
+	MaxRecordBytes int
+	// MaxColumns is the most columns a row may have.
+	MaxColumns int
+	// MaxUnzipBytes is the most an XLSX file may unzip to in total, unless
+	// MaxUnzipRatio allows more.
+	MaxUnzipBytes int64
+	// MaxUnzipRatio lets a large workbook unzip to this many times its own
+	// size when that is more than MaxUnzipBytes. Worksheet XML compresses
+	// about ten to one; a decompression bomb by a thousand to one or more.
+	MaxUnzipRatio int64
+	// MaxXMLInMemory is the largest worksheet or shared-strings part kept
+	// in memory; larger parts are unzipped to a temporary file.
+	MaxXMLInMemory int64
+	// MaxSharedStringsBytes is the most a workbook's shared-strings part
+	// may unzip to, and MaxSharedStrings the most strings it may hold: a
+	// reader keeps an entry per string in memory.
+	MaxSharedStringsBytes int64
+	MaxSharedStrings      int
+}
+
+// DefaultLimits are the limits callers use unless they have a reason not
+// to.
+var DefaultLimits = Limits{
+	MaxRecordBytes: 1 << 20,
+	MaxColumns:     4096,
+	MaxUnzipBytes:  2 << 30,
+	MaxUnzipRatio:  100,
+	MaxXMLInMemory: 16 << 20,
+	// 64 MB and a million strings: a workbook of 200,000 responses with
+	// a few free-text answers each. excelize holds about 100 MB for them.
+	MaxSharedStringsBytes: 64 << 20,
+	MaxSharedStrings:      1_000_000,
+}
