@@ -18,6 +18,7 @@ func commands() []command {
 	return []command{
 		cmdRun(), cmdServe(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
 		cmdPracticesImport(), cmdForget(), cmdMigrate(), cmdConfig(), cmdVersion(),
+		cmdUsersAdd(), cmdUsersList(),
 	}
 }
 
