@@ -149,7 +149,10 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 			if end == nil {
 				return "running"
 			}
-			return end.Sub(start).Round(100 * time.Millisecond).String()
+			if d := end.Sub(start); d < time.Minute {
+				return fmt.Sprintf("%.1f s", d.Seconds())
+			}
+			return end.Sub(start).Round(time.Second).String()
 		},
 	}
 }

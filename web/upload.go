@@ -212,6 +212,10 @@ func (s *Server) receive(ctx context.Context, part *multipart.Part, v *visit) (s
 	if err != nil {
 		insp.Problem = "it cannot be read as a table: " + err.Error()
 	}
+	// The server's paths are no business of the page's.
+	insp.Problem = strings.ReplaceAll(strings.ReplaceAll(insp.Problem, "inspect "+tmp+": ", ""), tmp, u.StoredName)
+	insp.Problem = strings.TrimPrefix(strings.ReplaceAll(insp.Problem, ": "+u.StoredName+": ", ": "), u.StoredName+": ")
+	insp.File = u.StoredName
 	if u.Inspection, err = json.Marshal(insp); err != nil {
 		return u, fmt.Errorf("web: upload: %w", err)
 	}
