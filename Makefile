@@ -28,7 +28,7 @@ STATICCHECK         := $(TOOLS)/staticcheck-v0.8.2
 # race detector, and the rest without it.
 RACE_PKGS := ./schedules/... ./report/... ./store/... ./internal/smtptest/... ./cmd/...
 
-.PHONY: all build test vet lint demo bench fuzz clean postgres readers screenshots
+.PHONY: all build test vet lint demo demo-web bench fuzz clean postgres readers browser screenshots web-screenshots
 
 all: build
 
@@ -61,6 +61,18 @@ readers:
 		echo "workbook readers not installed: apt-get install $(READER_PKGS) as root; until then the tests that open workbooks with them are skipped (CI=true fails them)"; \
 	fi
 
+# browser makes sure Debian's Chromium is installed: the web interface's
+# end-to-end tests drive it headless. Without it those tests skip, naming
+# what is missing, except under CI=true, where they fail.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests (apt-get install chromium)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else \
+		echo "Chromium not installed: apt-get install chromium as root; until then the browser tests are skipped (CI=true fails them)"; \
+	fi
+
 vet:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -77,7 +89,7 @@ $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK_MODULE)
 	@mv $(TOOLS)/staticcheck $@
 
-test: postgres readers vet lint
+test: postgres readers browser vet lint
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	@$(MAKE) --no-print-directory fuzz
@@ -120,6 +132,12 @@ screenshots: readers demo
 		{ [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-crosextra-carlito >/dev/null; } || \
 		echo "fonts-crosextra-carlito not installed: the pages use a wider font than Excel's"
 	$(GO) run ./internal/screenshots -out docs/screenshots $(DEMO)/*.xlsx
+
+# web-screenshots runs the browser test with a screenshot of each page, at
+# 1366x768 and at a phone's 390x844, saved to docs/screenshots/web-*.png
+# (shown in the README).
+web-screenshots: postgres browser
+	SURVEYWORKER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestWebInterfaceInBrowser$$' ./cmd/surveyworker/
 
 # bench: ingest end to end against psql \copy and bare excelize, at 10,000
 # and 100,000 respondents (SURVEYWORKER_BENCH_LARGE=1 adds 1,000,000), then
