@@ -146,12 +146,15 @@ web-screenshots: postgres browser
 # comments against a bare StreamWriter. Figures are recorded in
 # docs/BENCHMARKS.md. Last, the full coverage study of the intervals and
 # tier confidence (4,000 surveys per scenario), whose tables are in
-# docs/METHOD.md §9.
+# docs/METHOD.md §9. Then the web interface: the ranking page of 21
+# workstreams by 50 federations, and the memory of a 100 MB upload.
 bench: postgres
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchmem -benchtime=1x -timeout 2h ./ingest/
 	$(GO) test -run '^$$' -bench BenchmarkRank -benchtime=1x -timeout 1h ./analysis/
 	$(GO) test -run '^$$' -bench BenchmarkWorkbook -benchtime=3x -timeout 1h ./report/
 	$(GO) test -run '^$$' -bench BenchmarkCoverage -benchtime=1x -timeout 2h ./analysis/
+	$(GO) test -run '^$$' -bench BenchmarkRankingPage -benchtime=50x ./web/
+	$(GO) test -run '^$$' -bench BenchmarkUpload100MB -benchtime=3x ./web/
 
 clean:
 	rm -rf bin out .surveyworker .tools

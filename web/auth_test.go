@@ -73,7 +73,7 @@ func TestSecureCookieBehindTLS(t *testing.T) {
 	}
 }
 
-func sessionCookieOf(t *testing.T, r response) *http.Cookie {
+func sessionCookieOf(t testing.TB, r response) *http.Cookie {
 	t.Helper()
 	for _, c := range (&http.Response{Header: r.header}).Cookies() {
 		if c.Name == sessionCookie && c.Value != "" {

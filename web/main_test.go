@@ -38,7 +38,7 @@ var testUsers = []User{
 // site is a web server on a real database and inbox, on an httptest
 // server, with a clock the test moves.
 type site struct {
-	t     *testing.T
+	t     testing.TB
 	st    *store.Store
 	srv   *Server
 	ts    *httptest.Server
@@ -50,7 +50,7 @@ type site struct {
 }
 
 // newSite starts a site; edit changes its configuration first.
-func newSite(t *testing.T, edit func(*Config)) *site {
+func newSite(t testing.TB, edit func(*Config)) *site {
 	t.Helper()
 	dir := t.TempDir()
 	s := &site{t: t, st: storetest.NewStore(t), inbox: filepath.Join(dir, "inbox"), out: filepath.Join(dir, "out"),
