@@ -2,6 +2,7 @@
 #   make demo   build, start a private PostgreSQL, ingest examples/inbox, rank,
 #               write out/demo/*.xlsx and "send" the e-mail to out/demo/outbox/
 #   make test   vet, gofmt check and every test, against a real PostgreSQL
+#   make demo-web  make demo, then serve it with the web interface on loopback
 
 GO      ?= go
 BIN     := bin/surveyworker
@@ -122,6 +123,26 @@ demo: postgres build
 	@cp examples/inbox/* $(DEMO)/inbox/
 	SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' SURVEYWORKER_LEADS=examples/leads.csv \
 		./$(BIN) run --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO)
+
+# demo-web runs make demo, then serve over the same data with the web
+# interface on loopback and a demo user, until interrupted (Ctrl-C).
+# DEMO_WEB_ADDR chooses another address when 127.0.0.1:8484 is taken.
+DEMO_WEB_ADDR     ?= 127.0.0.1:8484
+DEMO_WEB_USER     := demo
+DEMO_WEB_PASSWORD := surveyworker-demo
+
+demo-web: demo
+	@printf '%s\n' '$(DEMO_WEB_PASSWORD)' | SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' ./$(BIN) users add --replace \
+		--users $(DEMO)/users.csv --email demo@example.nhs.uk --role uploader $(DEMO_WEB_USER) >/dev/null
+	@echo
+	@echo "web interface: http://$(DEMO_WEB_ADDR)/"
+	@echo "sign in as:    $(DEMO_WEB_USER)"
+	@echo "password:      $(DEMO_WEB_PASSWORD)"
+	@echo "(serve runs until interrupted: Ctrl-C)"
+	@echo
+	SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' SURVEYWORKER_LEADS=examples/leads.csv \
+		./$(BIN) serve --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO) \
+		--users $(DEMO)/users.csv --http $(DEMO_WEB_ADDR) --settle 2s
 
 # screenshots renders every printed page of the demo workbook to PNG in
 # docs/screenshots/ (shown in the README) through LibreOffice: PDF, then
