@@ -145,15 +145,23 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"join":  func(s []string) string { return strings.Join(s, ", ") },
 		"count": plural,
 		"add":   func(a, b int) int { return a + b },
-		"took": func(start time.Time, end *time.Time) string {
-			if end == nil {
-				return "running"
-			}
-			if d := end.Sub(start); d < time.Minute {
-				return fmt.Sprintf("%.1f s", d.Seconds())
-			}
-			return end.Sub(start).Round(time.Second).String()
-		},
+		"took":  took,
+	}
+}
+
+// took is how long a job run took: "running" while it runs, tenths of a
+// second under a minute, whole seconds beyond.
+func took(start time.Time, end *time.Time) string {
+	if end == nil {
+		return "running"
+	}
+	switch d := end.Sub(start); {
+	case d < 100*time.Millisecond:
+		return "under 0.1 s"
+	case d < time.Minute:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	default:
+		return d.Round(time.Second).String()
 	}
 }
 

@@ -70,6 +70,13 @@
   setTimeout(poll, 1500);
 })();
 
+// Upload page: on a phone, show the long table of columns only when asked.
+(function () {
+  if (!window.matchMedia("(max-width: 40rem)").matches) return;
+  var details = document.querySelectorAll("details.columns");
+  for (var i = 0; i < details.length; i++) details[i].open = false;
+})();
+
 // Ranking: draw each 90% interval as a bar on a 0 to 1 scale.
 (function () {
   var bars = document.querySelectorAll(".interval-bar");
