@@ -39,6 +39,10 @@ const formOverhead = 64 << 10
 // taken as left by a server that stopped mid-upload and removed.
 const staleUpload = 24 * time.Hour
 
+// uploadTimeout bounds how long one upload's body may take to arrive: a
+// 100 MB export over a slow 2 Mbit/s line takes about seven minutes.
+const uploadTimeout = 20 * time.Minute
+
 // errEmptyFile is an upload with no bytes.
 var errEmptyFile = errors.New("web: empty file")
 
@@ -86,6 +90,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, v *visit) {
 		s.tooLarge(w, r, v, nil)
 		return
 	}
+	// A client that sends slowly holds one of the few upload slots; it
+	// gets a generous but finite time for the whole body.
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadTimeout))
 	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.UploadLimit+formOverhead)
 	mr, err := r.MultipartReader()
 	if err != nil {

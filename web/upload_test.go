@@ -214,6 +214,17 @@ func TestUploadOfAnotherFederation(t *testing.T) {
 	if r := sam.get("/files"); strings.Contains(r.body, googleForms) || strings.Contains(r.body, fileURL) {
 		t.Errorf("another federation's files page lists the file")
 	}
+	// An upload by a user of every federation belongs, once loaded, to the
+	// federations of its respondents: those of the Microsoft Forms export
+	// are in North and West Oxfordshire.
+	unaTok := uploadedToken(t, s.as("una").upload(exampleFile(t, "practice-it-priorities-microsoft-forms.xlsx")))
+	s.work()
+	if r := sam.get("/uploads/" + unaTok); r.code != http.StatusOK {
+		t.Errorf("North Oxfordshire's GET of an upload with its respondents: %d, want 200", r.code)
+	}
+	if r := s.as("jo").get("/uploads/" + unaTok); r.code != http.StatusNotFound {
+		t.Errorf("Oxford City's GET of an upload without its respondents: %d, want 404", r.code)
+	}
 	for _, name := range []string{"jo", "vic", "ada"} {
 		b := s.as(name)
 		if r := b.get(fileURL); r.code != http.StatusOK {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -96,10 +97,31 @@ func (s *Server) visibleUpload(w http.ResponseWriter, r *http.Request, v *visit,
 		s.internal(w, r, v, err)
 		return u, false
 	case v.Scoped() && u.Federation != v.User.Federation:
-		s.notFound(w, r, v)
-		return u, false
+		ok, err := s.loadedFor(r.Context(), u, v.User.Federation)
+		if err != nil {
+			s.internal(w, r, v, err)
+			return u, false
+		}
+		if !ok {
+			s.notFound(w, r, v)
+			return u, false
+		}
 	}
 	return u, true
+}
+
+// loadedFor reports whether u, uploaded by a user tied to no federation,
+// became a loaded file of the federation: the file is then that
+// federation's, as it is on the Files page.
+func (s *Server) loadedFor(ctx context.Context, u store.Upload, federation string) (bool, error) {
+	if u.Federation != "" {
+		return false, nil
+	}
+	f, err := s.loadedFromStore(ctx, u.SHA256)
+	if err != nil || f == nil || f.Name != u.StoredName {
+		return false, err
+	}
+	return slices.Contains(f.Federations, federation), nil
 }
 
 // statusBody is the JSON of an upload's state.
