@@ -187,20 +187,42 @@ func hashPassword(password string, cost int) (string, error) {
 // a complete new file over it, so a running server never reads half of
 // it.
 func AddUser(path string, u User, replace bool) error {
+	b, err := withUser(path, u, replace)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, b, 0o600)
+}
+
+// CheckNewUser reports what [AddUser] would find wrong with u, its
+// password hash aside, without writing anything: so that a user can be
+// refused before a password is asked for.
+func CheckNewUser(path string, u User, replace bool) error {
+	u.PasswordHash = placeholderHash
+	_, err := withUser(path, u, replace)
+	return err
+}
+
+// placeholderHash has the form of a bcrypt hash and is the hash of no
+// password.
+const placeholderHash = "$2a$10$......................................................"
+
+// withUser returns the users file at path with u added, checked whole.
+func withUser(path string, u User, replace bool) ([]byte, error) {
 	var users []User
 	if f, err := os.Open(path); err == nil {
 		users, err = ReadUsers(f)
 		f.Close()
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("users file: %w", err)
+		return nil, fmt.Errorf("users file: %w", err)
 	}
 	i := slices.IndexFunc(users, func(o User) bool { return strings.EqualFold(o.Name, u.Name) })
 	switch {
 	case i >= 0 && !replace:
-		return fmt.Errorf("%s: user %s exists; add --replace to change it", path, users[i].Name)
+		return nil, fmt.Errorf("%s: user %s exists; add --replace to change it", path, users[i].Name)
 	case i >= 0:
 		users[i] = u
 	default:
@@ -208,12 +230,12 @@ func AddUser(path string, u User, replace bool) error {
 	}
 	var b strings.Builder
 	if err := WriteUsers(&b, users); err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := ReadUsers(strings.NewReader(b.String())); err != nil {
-		return err // u clashes with another user's name or e-mail
+		return nil, err // u is not valid, or clashes with another user's name or e-mail
 	}
-	return writeFileAtomic(path, []byte(b.String()), 0o600)
+	return []byte(b.String()), nil
 }
 
 // writeFileAtomic writes data to a new file beside path and renames it

@@ -79,6 +79,14 @@ func TestAddUser(t *testing.T) {
 	if err := AddUser(path, clash, false); err == nil {
 		t.Error("a second user with jo's e-mail was added")
 	}
+	for _, u := range []User{clash, {Name: "ada", Email: "ada@nhs.net", Role: RoleAdmin, Federation: "X"}, jo} {
+		if err := CheckNewUser(path, u, false); err == nil {
+			t.Errorf("CheckNewUser(%+v): no error", u)
+		}
+	}
+	if err := CheckNewUser(path, User{Name: "sam", Email: "sam@nhs.net", Role: RoleViewer}, false); err != nil {
+		t.Errorf("CheckNewUser of a new user without a hash: %v", err)
+	}
 	jo.Role = RoleViewer
 	if err := AddUser(path, jo, true); err != nil {
 		t.Fatal(err)

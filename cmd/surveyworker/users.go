@@ -81,6 +81,9 @@ is given.`,
 			if !slices.Contains(web.Roles, u.Role) {
 				return usageError{fmt.Sprintf("--role %q: want viewer, uploader or admin", role)}
 			}
+			if err := web.CheckNewUser(a.cfg.Users, u, replace); err != nil {
+				return err
+			}
 			pw, err := readPassword(a)
 			if err != nil {
 				return err
