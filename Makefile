@@ -2,6 +2,7 @@
 #   make demo   build, start a private PostgreSQL, ingest examples/inbox, rank,
 #               write out/demo/*.xlsx and "send" the e-mail to out/demo/outbox/
 #   make test   vet, gofmt check and every test, against a real PostgreSQL
+#   make demo-web  make demo, then serve it with the web interface on loopback
 
 GO      ?= go
 BIN     := bin/surveyworker
@@ -28,7 +29,7 @@ STATICCHECK         := $(TOOLS)/staticcheck-v0.8.2
 # race detector, and the rest without it.
 RACE_PKGS := ./schedules/... ./report/... ./store/... ./internal/smtptest/... ./cmd/...
 
-.PHONY: all build test vet lint demo bench fuzz clean postgres readers screenshots
+.PHONY: all build test vet lint demo demo-web bench fuzz clean postgres readers browser screenshots web-screenshots
 
 all: build
 
@@ -61,6 +62,18 @@ readers:
 		echo "workbook readers not installed: apt-get install $(READER_PKGS) as root; until then the tests that open workbooks with them are skipped (CI=true fails them)"; \
 	fi
 
+# browser makes sure Debian's Chromium is installed: the web interface's
+# end-to-end tests drive it headless. Without it those tests skip, naming
+# what is missing, except under CI=true, where they fail.
+browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Chromium for the browser tests (apt-get install chromium)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	else \
+		echo "Chromium not installed: apt-get install chromium as root; until then the browser tests are skipped (CI=true fails them)"; \
+	fi
+
 vet:
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -77,7 +90,7 @@ $(STATICCHECK):
 	GOBIN=$(TOOLS) $(GO) install $(STATICCHECK_MODULE)
 	@mv $(TOOLS)/staticcheck $@
 
-test: postgres readers vet lint
+test: postgres readers browser vet lint
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F "$$($(GO) list $(RACE_PKGS))")
 	$(GO) test -race -count=1 $(RACE_PKGS)
 	@$(MAKE) --no-print-directory fuzz
@@ -111,6 +124,26 @@ demo: postgres build
 	SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' SURVEYWORKER_LEADS=examples/leads.csv \
 		./$(BIN) run --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO)
 
+# demo-web runs make demo, then serve over the same data with the web
+# interface on loopback and a demo user, until interrupted (Ctrl-C).
+# DEMO_WEB_ADDR chooses another address when 127.0.0.1:8484 is taken.
+DEMO_WEB_ADDR     ?= 127.0.0.1:8484
+DEMO_WEB_USER     := demo
+DEMO_WEB_PASSWORD := surveyworker-demo
+
+demo-web: demo
+	@printf '%s\n' '$(DEMO_WEB_PASSWORD)' | SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' ./$(BIN) users add --replace \
+		--users $(DEMO)/users.csv --email demo@example.nhs.uk --role uploader $(DEMO_WEB_USER) >/dev/null
+	@echo
+	@echo "web interface: http://$(DEMO_WEB_ADDR)/"
+	@echo "sign in as:    $(DEMO_WEB_USER)"
+	@echo "password:      $(DEMO_WEB_PASSWORD)"
+	@echo "(serve runs until interrupted: Ctrl-C)"
+	@echo
+	SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' SURVEYWORKER_LEADS=examples/leads.csv \
+		./$(BIN) serve --practices examples/practices.csv --inbox $(DEMO)/inbox --out $(DEMO) \
+		--users $(DEMO)/users.csv --http $(DEMO_WEB_ADDR) --settle 2s
+
 # screenshots renders every printed page of the demo workbook to PNG in
 # docs/screenshots/ (shown in the README) through LibreOffice: PDF, then
 # pdftoppm. Carlito, metric-compatible with Calibri, makes the pages look
@@ -121,6 +154,12 @@ screenshots: readers demo
 		echo "fonts-crosextra-carlito not installed: the pages use a wider font than Excel's"
 	$(GO) run ./internal/screenshots -out docs/screenshots $(DEMO)/*.xlsx
 
+# web-screenshots runs the browser test with a screenshot of each page, at
+# 1366x768 and at a phone's 390x844, saved to docs/screenshots/web-*.png
+# (shown in the README).
+web-screenshots: postgres browser
+	SURVEYWORKER_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestWebInterfaceInBrowser$$' ./cmd/surveyworker/
+
 # bench: ingest end to end against psql \copy and bare excelize, at 10,000
 # and 100,000 respondents (SURVEYWORKER_BENCH_LARGE=1 adds 1,000,000), then
 # the ranking's SQL aggregation and bootstrap at 6,500 practices and
@@ -128,12 +167,15 @@ screenshots: readers demo
 # comments against a bare StreamWriter. Figures are recorded in
 # docs/BENCHMARKS.md. Last, the full coverage study of the intervals and
 # tier confidence (4,000 surveys per scenario), whose tables are in
-# docs/METHOD.md §9.
+# docs/METHOD.md §9. Then the web interface: the ranking page of 21
+# workstreams by 50 federations, and the memory of a 100 MB upload.
 bench: postgres
 	$(GO) test -run '^$$' -bench BenchmarkIngest -benchmem -benchtime=1x -timeout 2h ./ingest/
 	$(GO) test -run '^$$' -bench BenchmarkRank -benchtime=1x -timeout 1h ./analysis/
 	$(GO) test -run '^$$' -bench BenchmarkWorkbook -benchtime=3x -timeout 1h ./report/
 	$(GO) test -run '^$$' -bench BenchmarkCoverage -benchtime=1x -timeout 2h ./analysis/
+	$(GO) test -run '^$$' -bench BenchmarkRankingPage -benchtime=50x ./web/
+	$(GO) test -run '^$$' -bench BenchmarkUpload100MB -benchtime=3x ./web/
 
 clean:
 	rm -rf bin out .surveyworker .tools

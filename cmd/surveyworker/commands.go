@@ -17,7 +17,8 @@ import (
 func commands() []command {
 	return []command{
 		cmdRun(), cmdServe(), cmdHealth(), cmdIngest(), cmdInspect(), cmdRank(), cmdReport(),
-		cmdPracticesImport(), cmdForget(), cmdRuns(), cmdSchedules(), cmdMigrate(), cmdConfig(), cmdVersion(),
+		cmdPracticesImport(), cmdForget(), cmdRuns(), cmdSchedules(), cmdUsersAdd(), cmdUsersList(),
+		cmdMigrate(), cmdConfig(), cmdVersion(),
 	}
 }
 

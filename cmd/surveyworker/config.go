@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +24,7 @@ import (
 	"github.com/surveyworker/surveyworker/ingest"
 	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/schedules"
+	"github.com/surveyworker/surveyworker/web"
 )
 
 // Config is the worker's configuration. Values come from defaults, then an
@@ -106,6 +108,16 @@ type Config struct {
 	LogFormat string `yaml:"log_format" env:"SURVEYWORKER_LOG_FORMAT" flag:"log-format"`
 	// LogLevel is "debug", "info", "warn" or "error".
 	LogLevel string `yaml:"log_level" env:"SURVEYWORKER_LOG_LEVEL" flag:"log-level"`
+	// Users is the web interface's users file; empty turns the web
+	// interface off.
+	Users string `yaml:"users" env:"SURVEYWORKER_USERS" flag:"users"`
+	// UploadLimit is the largest upload the web interface accepts, all
+	// its files together.
+	UploadLimit ByteSize `yaml:"upload_limit" env:"SURVEYWORKER_UPLOAD_LIMIT" flag:"upload-limit"`
+	// SessionKey signs the web interface's session cookies; at least 32
+	// characters. Empty means a random key generated once and kept in
+	// DataDir.
+	SessionKey string `yaml:"session_key" env:"SURVEYWORKER_SESSION_KEY" secret:"true"`
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -129,6 +141,7 @@ func DefaultConfig() Config {
 		DeliveryMaxAge: report.DefaultMaxAge,
 		LogFormat:      "text",
 		LogLevel:       "info",
+		UploadLimit:    web.DefaultUploadLimit,
 	}
 }
 
@@ -223,10 +236,14 @@ func (c *Config) loadEnv(getenv func(string) string) error {
 	return nil
 }
 
-// setField sets f, a field of Config, from its text form s: a duration
-// such as 5s or 1m30s, a whole number, a bool (true/false, yes/no or 1/0 in
-// any case) or a string taken as it is.
+// setField sets f, a field of Config, from its text form s: what the
+// field's type reads as text (a [ByteSize]), a duration such as 5s or
+// 1m30s, a whole number, a bool (true/false, yes/no or 1/0 in any case) or
+// a string taken as it is.
 func setField(f reflect.Value, s string) error {
+	if u, ok := f.Addr().Interface().(encoding.TextUnmarshaler); ok {
+		return u.UnmarshalText([]byte(s))
+	}
 	if f.Type() == reflect.TypeFor[time.Duration]() {
 		d, err := time.ParseDuration(strings.TrimSpace(s))
 		if err != nil {
@@ -345,6 +362,12 @@ func (c *Config) Validate() error {
 	if _, err := ingest.ParsePartial(c.Partial); err != nil || c.Partial == "" {
 		return bad("partial", c.Partial, "want include or exclude")
 	}
+	if c.UploadLimit <= 0 {
+		return bad("upload_limit", c.UploadLimit.String(), "want a size above zero, such as 100MB")
+	}
+	if c.SessionKey != "" && len(c.SessionKey) < web.MinSessionKey {
+		return bad("session_key", "xxxxx", "want at least %d characters", web.MinSessionKey)
+	}
 	return nil
 }
 
@@ -456,7 +479,7 @@ func parseLevel(s string) (slog.Level, error) {
 // absPaths makes relative paths absolute so that later chdirs (none today)
 // and log lines are unambiguous.
 func (c *Config) absPaths() {
-	for _, p := range []*string{&c.DataDir, &c.Inbox, &c.Out, &c.Mappings} {
+	for _, p := range []*string{&c.DataDir, &c.Inbox, &c.Out, &c.Mappings, &c.Users} {
 		if *p != "" {
 			if a, err := filepath.Abs(*p); err == nil {
 				*p = a

@@ -59,6 +59,8 @@ func keyValues(t *testing.T, f reflect.StructField, dir string) [3]string {
 		"log_level":    {"debug", "warn", "error"},
 		"partial":      {"include", "exclude", "include"},
 		"database_url": {"postgres://sw:file-pw@db.example/sw", "postgres://sw:env-pw@db.example/sw", "postgres://sw:flag-pw@db.example/sw"},
+		"upload_limit": {"5MB", "200 mb", "1GB"},
+		"session_key":  {strings.Repeat("file-key-", 4), strings.Repeat("env-key-", 5), strings.Repeat("flag-key-", 4)},
 	}
 	if v, ok := special[key]; ok {
 		return v

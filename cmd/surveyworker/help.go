@@ -16,6 +16,7 @@ const helpWidth = 80
 // groupSummaries describe the command groups.
 var groupSummaries = map[string]string{
 	"practices": "the practice registry respondents are matched to",
+	"users":     "the people who may sign in to the web interface",
 }
 
 // printUsage writes the top-level help: what surveyworker does and its

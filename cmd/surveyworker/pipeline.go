@@ -245,15 +245,21 @@ answers stored without a practice are then matched again. New responses are
 ranked once the inbox is quiet, at most once per --rerank-interval. --http
 serves /healthz, /readyz and /metrics (see docs/OPERATIONS.md).
 
+With a users file (--users; see 'surveyworker users add --help'), --http also
+serves the web interface: sign in, upload exports into the inbox, the files,
+the latest ranking and the runs. Serve it on loopback, or behind a proxy
+that terminates TLS.
+
 Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 ("*/30 * * * * *"), or descriptors ("@daily", "@every 1h").`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			pipelineFlags(fs, a)
 			fs.StringVar(&a.cfg.Schedule, "schedule", a.cfg.Schedule, "cron `spec` of the full cycle (SURVEYWORKER_SCHEDULE)")
 			fs.StringVar(&a.cfg.TimeZone, "time-zone", a.cfg.TimeZone, "IANA `zone` of the schedule (SURVEYWORKER_TIME_ZONE)")
-			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, /readyz and /metrics, e.g. :8080 (SURVEYWORKER_HTTP)")
+			fs.StringVar(&a.cfg.HTTP, "http", a.cfg.HTTP, "listen `addr` for /healthz, /readyz, /metrics and the web interface, e.g. :8080 (SURVEYWORKER_HTTP)")
 			fs.DurationVar(&a.cfg.RerankInterval, "rerank-interval", a.cfg.RerankInterval, "least time between two rankings of new responses (SURVEYWORKER_RERANK_INTERVAL)")
 			fs.DurationVar(&a.cfg.CatchUp, "catch-up", a.cfg.CatchUp, "at start-up, run a scheduled cycle missed within this long; 0 turns it off (SURVEYWORKER_CATCH_UP)")
+			webFlags(fs, a)
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
@@ -271,6 +277,9 @@ Schedules: 5 fields ("0 2 * * *", nightly at 02:00), 6 with leading seconds
 }
 
 func serve(ctx context.Context, a *app) error {
+	if err := a.checkWeb(); err != nil {
+		return err
+	}
 	// A daemon's stderr is a log, and the lines its other goroutines log
 	// would break into a line being rewritten, so progress is logged even
 	// on a terminal.
@@ -302,6 +311,9 @@ func serve(ctx context.Context, a *app) error {
 		CatchUp:        cmp.Or(a.cfg.CatchUp, -1),
 	})
 	if err != nil {
+		return err
+	}
+	if err := a.mountWeb(svc.Mux(), svc.Next); err != nil {
 		return err
 	}
 	a.log.Info("serving", slog.String("inbox", a.cfg.Inbox), slog.String("schedule", a.cfg.Schedule),

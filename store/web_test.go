@@ -1,0 +1,207 @@
+package store_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/surveyworker/surveyworker/store"
+	"github.com/surveyworker/surveyworker/store/storetest"
+	"github.com/surveyworker/surveyworker/survey"
+)
+
+// webRow is one respondent of a file loaded by loadWebFile.
+type webRow struct {
+	practice string
+	comment  string
+	warnings []store.Warning
+}
+
+// loadWebFile loads rows as the file name, with one comment question.
+func loadWebFile(t *testing.T, st *store.Store, name string, rows []webRow) int64 {
+	t.Helper()
+	sum := sha256.Sum256([]byte(name))
+	f := store.SourceFile{Name: name, SHA256: hex.EncodeToString(sum[:]), Platform: "google-forms", Format: "csv",
+		Encoding: "utf-8", CommentQuestions: []string{"Anything else?"}}
+	i := 0
+	next := func() (*store.RespondentRow, error) {
+		if i == len(rows) {
+			return nil, io.EOF
+		}
+		r := rows[i]
+		i++
+		return &store.RespondentRow{Row: i + 1, Key: name + "/" + string(rune('a'+i)), PracticeODS: r.practice,
+			Comments: []string{r.comment}, Warnings: r.warnings}, nil
+	}
+	res, err := st.LoadFile(context.Background(), f, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.FileID
+}
+
+func sha256Of(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func TestUploadsAndFileSummaries(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	loaded := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	st.Now = func() time.Time { return loaded }
+	if _, err := st.UpsertPractices(ctx, []survey.Practice{
+		{ODSCode: "K84001", Name: "Banbury Cross", Federation: "North Oxfordshire"},
+		{ODSCode: "K84002", Name: "Isis", Federation: "Oxford City"},
+		{ODSCode: "K84003", Name: "No federation"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	up := store.Upload{Token: "0123456789abcdef0123456789abcdef", StoredName: "web-1.csv", OriginalName: "autumn.csv",
+		UploadedBy: "jo", Federation: "Oxford City", Size: 42, SHA256: sha256Of("web-1.csv"),
+		UploadedAt: loaded.Add(-time.Minute), Inspection: json.RawMessage(`{"platform": "google-forms"}`)}
+	if err := st.RecordUpload(ctx, up); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordUpload(ctx, up); err == nil {
+		t.Error("recording the same upload twice: no error")
+	}
+	waiting := store.Upload{Token: "fedcba9876543210fedcba9876543210", StoredName: "web-2.csv", OriginalName: "x.csv",
+		UploadedBy: "sam", Size: 1, SHA256: sha256Of("other"), UploadedAt: loaded}
+	if err := st.RecordUpload(ctx, waiting); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Upload(ctx, up.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.UploadedAt.Equal(up.UploadedAt) {
+		t.Errorf("uploaded at %v, want %v", got.UploadedAt, up.UploadedAt)
+	}
+	var insp map[string]string
+	if err := json.Unmarshal(got.Inspection, &insp); err != nil || insp["platform"] != "google-forms" {
+		t.Errorf("inspection %s (%v), want the JSON stored", got.Inspection, err)
+	}
+	if _, err := st.Upload(ctx, "00000000000000000000000000000000"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown token: got %v, want ErrNotFound", err)
+	}
+	list, err := st.Uploads(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].Token != waiting.Token || list[1].Token != up.Token {
+		t.Errorf("Uploads = %+v, want the waiting upload, then the first", list)
+	}
+
+	webID := loadWebFile(t, st, "web-1.csv", []webRow{
+		{practice: "K84002", comment: "Faster wifi please"},
+		{practice: "K84001", comment: "Printers!"},
+		{practice: "", comment: "", warnings: []store.Warning{{Column: `C "Practice"`, Code: "practice_unmatched", Value: "Isys",
+			Message: "no practice in the registry has this name" + store.PracticeCandidatesMarker + "Isis (K84002)"}}},
+	})
+	loaded = loaded.Add(time.Hour)
+	folderID := loadWebFile(t, st, "folder.csv", []webRow{{practice: "K84003", comment: "ok"}})
+
+	files, err := st.FileSummaries(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.FileSummary{
+		{ID: folderID, Name: "folder.csv", SHA256: sha256Of("folder.csv"), Platform: "google-forms", Format: "csv", Encoding: "utf-8",
+			Respondents: 1, LoadedAt: loaded, Federations: []string{}},
+		{ID: webID, Name: "web-1.csv", SHA256: sha256Of("web-1.csv"), Platform: "google-forms", Format: "csv", Encoding: "utf-8",
+			Respondents: 3, Warnings: 1, LoadedAt: loaded.Add(-time.Hour), Federations: []string{"North Oxfordshire", "Oxford City"},
+			Upload: &store.Upload{Token: up.Token, StoredName: "web-1.csv", OriginalName: "autumn.csv", UploadedBy: "jo",
+				Federation: "Oxford City", SHA256: up.SHA256, UploadedAt: up.UploadedAt}},
+	}
+	opt := cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
+	if diff := cmp.Diff(want, files, opt); diff != "" {
+		t.Errorf("FileSummaries (-want +got):\n%s", diff)
+	}
+	one, err := st.FileSummaryBySHA256(ctx, sha256Of("web-1.csv"))
+	if err != nil || one.ID != webID {
+		t.Errorf("FileSummaryBySHA256 = %+v, %v; want file %d", one, err, webID)
+	}
+	if _, err := st.FileSummaryByID(ctx, 9999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown file: got %v, want ErrNotFound", err)
+	}
+
+	warns, total, err := st.FileRowWarnings(ctx, webID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantWarns := []store.RowWarning{{File: "web-1.csv", Row: 4, Column: `C "Practice"`, Code: "practice_unmatched",
+		Message: "no practice in the registry has this name", Value: "Isys", Candidates: "Isis (K84002)"}}
+	if diff := cmp.Diff(wantWarns, warns); diff != "" || total != 1 {
+		t.Errorf("FileRowWarnings total %d (-want +got):\n%s", total, diff)
+	}
+
+	for _, tt := range []struct {
+		federation string
+		want       []string
+	}{
+		{"", []string{"Faster wifi please", "Printers!"}},
+		{"Oxford City", []string{"Faster wifi please"}},
+		{"Elsewhere", nil},
+	} {
+		cs, err := st.FileComments(ctx, webID, tt.federation, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, c := range cs {
+			texts = append(texts, c.Text)
+		}
+		if diff := cmp.Diff(tt.want, texts); diff != "" {
+			t.Errorf("FileComments(%q) (-want +got):\n%s", tt.federation, diff)
+		}
+	}
+
+	feds, err := st.Federations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"North Oxfordshire", "Oxford City"}, feds); diff != "" {
+		t.Errorf("Federations (-want +got):\n%s", diff)
+	}
+}
+
+func TestLatestReportRun(t *testing.T) {
+	st := storetest.NewStore(t)
+	st.Now = stepClock(time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	if _, err := st.LatestReportRun(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("no runs: got %v, want ErrNotFound", err)
+	}
+	for _, r := range []struct {
+		status, path string
+	}{
+		{store.JobSucceeded, "out/first.xlsx"},
+		{store.JobSucceeded, "out/second.xlsx"},
+		{store.JobSucceeded, ""}, // a file ingested: no workbook
+		{store.JobFailed, "out/failed.xlsx"},
+	} {
+		id, err := st.StartJobRun(ctx, "cycle", "schedule", time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishJobRun(ctx, id, r.status, store.JobCounts{ReportPath: r.path}, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run, err := st.LatestReportRun(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.ReportPath != "out/second.xlsx" {
+		t.Errorf("latest report %q, want out/second.xlsx", run.ReportPath)
+	}
+}
