@@ -34,6 +34,10 @@ type JobCounts struct {
 	RankingRunID int64 `db:"ranking_run_id"`
 	// ReportPath is the workbook the run wrote; empty when none.
 	ReportPath string `db:"report_path"`
+	// Note says what a successful run chose not to do, and why, such as
+	// e-mail not sent because nothing changed; empty when nothing was left
+	// undone.
+	Note string `db:"note"`
 }
 
 // JobRun is one row of job_runs: one execution, or skipped execution, of a
@@ -56,7 +60,7 @@ type JobRun struct {
 
 const jobRunColumns = `id, job, trigger, scheduled_for, started_at, finished_at, status,
 	files_loaded, files_skipped, files_rejected, coalesce(ranking_run_id, 0) AS ranking_run_id,
-	report_path, error`
+	report_path, note, error`
 
 // StartJobRun records that job has started, triggered by trigger, and
 // returns the new run's id. A zero scheduledFor is stored as NULL.
@@ -80,10 +84,10 @@ func (s *Store) FinishJobRun(ctx context.Context, id int64, status string, count
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE job_runs SET finished_at = $2, status = $3,
 			files_loaded = $4, files_skipped = $5, files_rejected = $6,
-			ranking_run_id = nullif($7, 0), report_path = $8, error = $9
+			ranking_run_id = nullif($7, 0), report_path = $8, note = $9, error = $10
 		WHERE id = $1 AND status = 'running'`,
 		id, s.Now(), status, counts.FilesLoaded, counts.FilesSkipped, counts.FilesRejected,
-		counts.RankingRunID, counts.ReportPath, errText)
+		counts.RankingRunID, counts.ReportPath, counts.Note, errText)
 	if err != nil {
 		return fmt.Errorf("store: finish job run %d: %w", id, err)
 	}
