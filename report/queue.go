@@ -65,6 +65,9 @@ type QueueOptions struct {
 	Ranking *survey.Ranking
 	// Subject and Body are the message text; see [Subject] and [Body].
 	Subject, Body string
+	// HTMLBody, when set, is the HTML alternative of Body; see
+	// [ComposeMessage].
+	HTMLBody string
 	// Title is the report title used in a composed subject.
 	Title string
 	// Location is the time zone of dates in composed text; nil means
@@ -73,6 +76,16 @@ type QueueOptions struct {
 	// AttachmentPath is the workbook to attach; empty attaches nothing.
 	// It is read once, here, and kept with the report.
 	AttachmentPath string
+	// AttachmentName is the file name the workbook is attached under;
+	// empty means the base name of AttachmentPath.
+	AttachmentName string
+	// Federations are the federations whose view the report is; empty
+	// for the full report.
+	Federations []string
+	// ChangeKey identifies what the report rests on. It is kept with each
+	// lead's e-mail, so that a later report resting on the same inputs can
+	// be recognised as bringing that lead nothing new.
+	ChangeKey string
 	// Leads are the recipients.
 	Leads []Lead
 	// From is the sender address; its domain ends each Message-ID.
@@ -126,7 +139,8 @@ func (q QueueOptions) report() (store.Report, []store.Recipient, error) {
 	}
 	now := nowFunc(q.Now)()
 	r := store.Report{Key: q.ReportKey, Kind: store.ReportRanking, JobRunID: q.JobRunID,
-		Subject: q.Subject, Body: q.Body, AttachmentPath: q.AttachmentPath, CreatedAt: now}
+		Subject: q.Subject, Body: q.Body, HTMLBody: q.HTMLBody, Federations: q.Federations,
+		AttachmentPath: q.AttachmentPath, CreatedAt: now}
 	if r.Subject == "" {
 		at := q.Ranking.CreatedAt
 		if at.IsZero() {
@@ -142,9 +156,13 @@ func (q QueueOptions) report() (store.Report, []store.Recipient, error) {
 		if err != nil {
 			return store.Report{}, nil, err
 		}
-		r.AttachmentName, r.Attachment = filepath.Base(q.AttachmentPath), data
+		r.AttachmentName, r.Attachment = cmp.Or(q.AttachmentName, filepath.Base(q.AttachmentPath)), data
 	}
-	return r, recipientsOf(q.ReportKey, q.From, q.Leads), nil
+	to := recipientsOf(q.ReportKey, q.From, q.Leads)
+	for i := range to {
+		to[i].ChangeKey = q.ChangeKey
+	}
+	return r, to, nil
 }
 
 // recipientsOf gives each lead the Message-ID of the report key.
