@@ -36,6 +36,9 @@ var ErrUndelivered = errors.New("report: e-mail not delivered to every lead")
 // Delivery is where one report stands for one recipient.
 type Delivery struct {
 	Recipient string
+	// ReportKey is the report the e-mail carries: the full report, or a
+	// federation's view.
+	ReportKey string
 	// Status is StatusPending, StatusSent, StatusFailed or
 	// StatusSuperseded.
 	Status    string
@@ -187,18 +190,23 @@ func readAttachment(path string) ([]byte, error) {
 	return data, nil
 }
 
-// Deliveries returns where each e-mail of the report reportKey stands, in
-// queue order. When some are not sent, the error wraps [ErrUndelivered]
-// and names them; other errors mean the outbox could not be read.
-func Deliveries(ctx context.Context, st *store.Store, reportKey string) ([]Delivery, error) {
-	rows, err := st.OutboxEmails(ctx, reportKey)
-	if err != nil {
-		return nil, fmt.Errorf("report: deliveries of %s: %w", reportKey, err)
+// Deliveries returns where each e-mail of the reports reportKeys stands,
+// report by report in queue order. When some are not sent, the error
+// wraps [ErrUndelivered] and names them; other errors mean the outbox
+// could not be read.
+func Deliveries(ctx context.Context, st *store.Store, reportKeys ...string) ([]Delivery, error) {
+	var rows []store.OutboxEmail
+	for _, key := range reportKeys {
+		r, err := st.OutboxEmails(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("report: deliveries of %s: %w", key, err)
+		}
+		rows = append(rows, r...)
 	}
 	var out []Delivery
 	var bad []string
 	for _, r := range rows {
-		d := Delivery{Recipient: r.RecipientEmail, Status: r.Status, MessageID: r.MessageID, EMLPath: r.EMLPath,
+		d := Delivery{Recipient: r.RecipientEmail, ReportKey: r.ReportKey, Status: r.Status, MessageID: r.MessageID, EMLPath: r.EMLPath,
 			Attempts: r.Attempts, Reply: r.SMTPReply, SentAt: r.SentAt, NextAttempt: r.NextAttemptAt}
 		if r.Status != store.OutboxSent {
 			d.Err = errors.New(cmp.Or(r.LastError, "not attempted yet"))
