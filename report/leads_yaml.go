@@ -48,20 +48,23 @@ func leadsNode(root *yaml.Node) ([]*yaml.Node, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, &LeadError{Line: root.Line, Err: errors.New(`want "leads:" and a list of leads with name, email and federations`)}
 	}
+	var list *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Value != "leads" {
 			return nil, &LeadError{Line: k.Line, Err: fmt.Errorf(`unknown key %q (want "leads")`, k.Value)}
 		}
-		switch {
-		case v.Tag == "!!null":
-			return nil, nil
-		case v.Kind != yaml.SequenceNode:
-			return nil, &LeadError{Line: v.Line, Err: errors.New("leads: want a list, one entry per lead")}
-		}
-		return v.Content, nil
+		list = v
 	}
-	return nil, &LeadError{Line: root.Line, Err: errors.New(`no "leads" key`)}
+	switch {
+	case list == nil:
+		return nil, &LeadError{Line: root.Line, Err: errors.New(`no "leads" key`)}
+	case list.Tag == "!!null":
+		return nil, nil
+	case list.Kind != yaml.SequenceNode:
+		return nil, &LeadError{Line: list.Line, Err: errors.New("leads: want a list, one entry per lead")}
+	}
+	return list.Content, nil
 }
 
 // yamlLead reads one entry of the leads list.
