@@ -91,8 +91,7 @@ func writeComments(b *book, in WorkbookInput) {
 func commentsIntro(in WorkbookInput) string {
 	which := "Every free-text comment"
 	if len(in.Federations) > 0 {
-		which = "Every free-text comment from the respondents of the practices of " + viewName(in.Federations) + " (this copy is the view for " +
-			viewName(in.Federations) + ")"
+		which = "Every free-text comment from respondents at the practices of " + viewName(in.Federations)
 	}
 	return which + ", as stored: e-mail addresses and phone numbers in them were masked when the file was loaded. " +
 		"The workstream is shown when the question names one. Use the filter buttons in the header to pick a workstream, federation or role."

@@ -122,8 +122,7 @@ func summaryRows(in WorkbookInput) []summaryRow {
 	}
 	commentsRow := intRow("Comments", comments, "see the Comments sheet")
 	if len(in.Federations) > 0 {
-		commentsRow = intRow("Comments", in.ViewComments, fmt.Sprintf("from the practices of %s, of %d in all: see the Comments sheet",
-			viewName(in.Federations), comments))
+		commentsRow = intRow("Comments", in.ViewComments, fmt.Sprintf("of %d in all: see Comments", comments))
 	}
 	rows := []summaryRow{
 		intRow("Responses", r.Respondents, ""),

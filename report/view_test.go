@@ -66,7 +66,7 @@ func TestWorkbookFederationView(t *testing.T) {
 			coverage = append(coverage, r[coverageColumn-1])
 		}
 	}
-	if diff := cmp.Diff([]string{"0", "from the practices of North, of 8 in all: see the Comments sheet"}, labels["Comments"]); diff != "" {
+	if diff := cmp.Diff([]string{"0", "of 8 in all: see Comments"}, labels["Comments"]); diff != "" {
 		t.Errorf("Comments row (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"Federation", "North", "City", "Rural", "South"}, coverage); diff != "" {
@@ -136,7 +136,7 @@ func TestWorkbookFederationViewComments(t *testing.T) {
 	if diff := cmp.Diff(fixtureComments, got); diff != "" {
 		t.Errorf("City's comments (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(rows[1][0], "from the respondents of the practices of City") {
+	if !strings.Contains(rows[1][0], "Every free-text comment from respondents at the practices of City, as stored") {
 		t.Errorf("Comments intro = %q", rows[1][0])
 	}
 }
