@@ -71,6 +71,32 @@ type UnchangedLead struct {
 	Last store.SentReport
 }
 
+// Reason says why the lead was sent nothing: "unchanged since the report
+// of 1 Dec 2026", the date in loc (nil means Europe/London).
+func (u UnchangedLead) Reason(loc *time.Location) string {
+	return "unchanged since the report of " + u.Last.CreatedAt.In(cmp.Or(loc, defaultLocation())).Format(displayDate)
+}
+
+// noteLeads is how many leads [UnchangedNote] names.
+const noteLeads = 10
+
+// UnchangedNote says, for a job run's record, which leads were sent
+// nothing and why: "not sent to a@example.org (unchanged since the report
+// of 1 Dec 2026), ...", naming at most ten; "" for none.
+func UnchangedNote(us []UnchangedLead, loc *time.Location) string {
+	if len(us) == 0 {
+		return ""
+	}
+	var items []string
+	for _, u := range us[:min(noteLeads, len(us))] {
+		items = append(items, u.Lead.Email+" ("+u.Reason(loc)+")")
+	}
+	if len(us) > noteLeads {
+		items = append(items, fmt.Sprintf("%d more", len(us)-noteLeads))
+	}
+	return "not sent to " + strings.Join(items, ", ")
+}
+
 // QueueLeadReports queues the report of in.Workbook's ranking for every
 // lead: the full workbook for a lead of no federation, and for a lead of
 // federations the workbook of their view (see [WorkbookInput].Federations),
@@ -111,10 +137,10 @@ func QueueLeadReports(ctx context.Context, st *store.Store, o LeadReports) (Queu
 		for _, l := range v.leads {
 			prev, ok := last[strings.ToLower(l.Email)]
 			if ok && prev.ChangeKey == key && !o.SendUnchanged {
-				res.Unchanged = append(res.Unchanged, UnchangedLead{Lead: l, Last: prev})
-				log.InfoContext(ctx, "e-mail not queued: nothing changed since the lead's last report",
-					slog.String("recipient", l.Email), slog.String("last_report", prev.ReportKey),
-					slog.String("last_report_date", prev.CreatedAt.In(in.Location).Format(displayDate)))
+				u := UnchangedLead{Lead: l, Last: prev}
+				res.Unchanged = append(res.Unchanged, u)
+				log.InfoContext(ctx, "e-mail not queued: "+u.Reason(in.Location),
+					slog.String("recipient", l.Email), slog.String("last_report", prev.ReportKey))
 				continue
 			}
 			send = append(send, l)

@@ -210,8 +210,13 @@ func TestQueueLeadReportsUnchanged(t *testing.T) {
 	if diff := cmp.Diff(want, unchanged); diff != "" {
 		t.Errorf("unchanged leads (-want +got):\n%s", diff)
 	}
-	if n := strings.Count(b.log.String(), "e-mail not queued: nothing changed"); n != len(viewLeads) {
+	if n := strings.Count(b.log.String(), `"e-mail not queued: unchanged since the report of 26 Nov 2026"`); n != len(viewLeads) {
 		t.Errorf("logged %d leads not sent to, want %d:\n%s", n, len(viewLeads), b.log)
+	}
+
+	note := UnchangedNote(third.Unchanged, london)
+	if !strings.HasPrefix(note, "not sent to all@example.org (unchanged since the report of 26 Nov 2026), city@example.org (") {
+		t.Errorf("note = %q", note)
 	}
 
 	forced := b.queue(t, b.rerank(t), true)
