@@ -127,6 +127,7 @@ func (a *app) cycle(ctx context.Context, p *progress.Reporter) (*schedules.Cycle
 		InboxDir:      a.cfg.Inbox,
 		OutDir:        a.cfg.Out,
 		LeadsFile:     a.cfg.Leads,
+		SendUnchanged: a.cfg.SendUnchanged,
 		SMTP:          a.smtp(),
 		Location:      a.cfg.Location(),
 		Logger:        a.log,
@@ -137,7 +138,8 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "watched `dir` of survey exports (SURVEYWORKER_INBOX)")
 	fs.StringVar(&a.cfg.Out, "out", a.cfg.Out, "`dir` for workbooks and outbox/*.eml (SURVEYWORKER_OUT)")
 	fs.StringVar(&a.cfg.Practices, "practices", a.cfg.Practices, "practice registry CSV `file` imported first (SURVEYWORKER_PRACTICES)")
-	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (name,email); none means no e-mail (SURVEYWORKER_LEADS)")
+	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients `file`, CSV (name,email[,federations]) or YAML; none means no e-mail (SURVEYWORKER_LEADS)")
+	a.cfg.sendUnchangedFlag(fs)
 	a.cfg.mappingsFlag(fs)
 }
 
@@ -154,8 +156,12 @@ func cmdRun() command {
 rejected ones to INBOX/quarantine/ with a .reason.txt beside them. The ranking
 is recomputed and stored, the workbook written to OUT/roadmap-DATE-runN.xlsx
 and sent to every lead (or written to OUT/outbox/*.eml when no SMTP host is
-configured). The exit status is 0 when the cycle completed, even if some files
-were quarantined.`,
+configured). A lead of federations (the leads file's federations column) gets
+their federation's view, written beside it as roadmap-DATE-runN-FEDERATION.xlsx.
+A lead is sent nothing when nothing changed since the last report they
+received (--send-unchanged sends anyway), and no one is sent a ranking that
+rests on no matched practice. The exit status is 0 when the cycle completed,
+even if some files were quarantined.`,
 		flags: pipelineFlags,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
@@ -184,8 +190,8 @@ were quarantined.`,
 			// The pipeline lock is released: send what the cycle queued,
 			// and anything an earlier run left pending.
 			deliverPending(ctx, snd, a.log)
-			if res.Ranking.RunID != 0 && len(res.Deliveries) > 0 {
-				res.Deliveries, _ = report.Deliveries(ctx, a.st, report.ReportKey(res.Ranking))
+			if len(res.ReportKeys) > 0 {
+				res.Deliveries, _ = report.Deliveries(ctx, a.st, res.ReportKeys...)
 			}
 			printCycle(a, res)
 			return err
@@ -512,11 +518,14 @@ func cmdReport() command {
 		},
 		help: `Uses the latest stored ranking (computing one first if there is none). With
 --email, each lead in the leads file receives the workbook at most once per
-ranking run, however often the command is repeated.`,
+ranking run, however often the command is repeated: a lead of federations
+their federation's view (written beside FILE), and nothing when nothing
+changed since the last report they received, unless --send-unchanged.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.StringVar(&out, "out", "", "workbook `file` to write (required), e.g. out/roadmap.xlsx")
 			fs.BoolVar(&email, "email", false, "send the workbook to the leads")
-			fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (SURVEYWORKER_LEADS)")
+			fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients `file`, CSV or YAML (SURVEYWORKER_LEADS)")
+			a.cfg.sendUnchangedFlag(fs)
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if out == "" || len(args) > 0 {
@@ -540,7 +549,7 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 		return err
 	}
 	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: a.rankOptions(), InboxDir: a.cfg.Inbox,
-		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
+		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SendUnchanged: a.cfg.SendUnchanged, SMTP: a.smtp(),
 		Location: a.cfg.Location(), Logger: a.log}
 	if err := c.WriteWorkbook(ctx, r, out); err != nil {
 		return err
@@ -553,14 +562,15 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.Queue(ctx, r, out); err != nil {
+	m, err := c.Queue(ctx, r, out)
+	if err != nil {
 		return err
 	}
 	if _, err := snd.DeliverPending(ctx); err != nil {
 		return err
 	}
-	ds, err := report.Deliveries(ctx, a.st, report.ReportKey(r))
-	printDeliveries(a, ds)
+	m.Deliveries, err = report.Deliveries(ctx, a.st, m.ReportKeys...)
+	printMailing(a, m)
 	return err
 }
 
