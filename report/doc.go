@@ -12,8 +12,14 @@
 // Text that a spreadsheet could read as a formula is written as literal
 // text; numbers stay numeric.
 //
-// [Queue] records a report, with its text and workbook, and one e-mail per
-// lead in the store's outbox, in one transaction. [Sender.DeliverPending],
+// [ComposeMessage] writes the e-mail of a workbook, as plain text and
+// HTML. [QueueLeadReports] queues a ranking's reports for the leads: the
+// full workbook for a lead of no federation, and for a federation lead
+// their view ([WorkbookInput].Federations), one workbook per distinct set
+// of federations; a lead whose report would rest on the same inputs
+// ([ChangeKey]) as the last one they received gets nothing. [Queue]
+// records a report, with its text and workbook, and one e-mail per lead
+// in the store's outbox, in one transaction. [Sender.DeliverPending],
 // the only sender, sends every due e-mail of the outbox through SMTP, or
 // writes it as an .eml file when no SMTP host is configured, and records
 // the outcome: a report reaches each lead at most once however often it is

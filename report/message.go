@@ -133,12 +133,16 @@ func senderDomain(from string) string {
 // email is one message ready to be built.
 type email struct {
 	from, toName, to, subject, body, messageID string
-	date                                       time.Time
-	attachmentName                             string
-	attachment                                 []byte // nil for none
+	// htmlBody, when set, is the HTML alternative of body.
+	htmlBody       string
+	date           time.Time
+	attachmentName string
+	attachment     []byte // nil for none
 }
 
-// build returns the go-mail message for e.
+// build returns the go-mail message for e: the text, with its HTML
+// alternative when there is one, and the attachment, as multipart/mixed
+// around multipart/alternative.
 func (e email) build() (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(e.from); err != nil {
@@ -156,6 +160,9 @@ func (e email) build() (*gomail.Msg, error) {
 	m.SetUserAgent("surveyworker")
 	m.SetBulk()
 	m.SetBodyString(gomail.TypeTextPlain, e.body)
+	if e.htmlBody != "" {
+		m.AddAlternativeString(gomail.TypeTextHTML, e.htmlBody)
+	}
 	if e.attachment != nil {
 		err := m.AttachReader(filepath.Base(e.attachmentName), bytes.NewReader(e.attachment),
 			gomail.WithFileContentType(XLSXContentType))

@@ -36,6 +36,9 @@ var ErrUndelivered = errors.New("report: e-mail not delivered to every lead")
 // Delivery is where one report stands for one recipient.
 type Delivery struct {
 	Recipient string
+	// ReportKey is the report the e-mail carries: the full report, or a
+	// federation's view.
+	ReportKey string
 	// Status is StatusPending, StatusSent, StatusFailed or
 	// StatusSuperseded.
 	Status    string
@@ -65,6 +68,9 @@ type QueueOptions struct {
 	Ranking *survey.Ranking
 	// Subject and Body are the message text; see [Subject] and [Body].
 	Subject, Body string
+	// HTMLBody, when set, is the HTML alternative of Body; see
+	// [ComposeMessage].
+	HTMLBody string
 	// Title is the report title used in a composed subject.
 	Title string
 	// Location is the time zone of dates in composed text; nil means
@@ -73,6 +79,16 @@ type QueueOptions struct {
 	// AttachmentPath is the workbook to attach; empty attaches nothing.
 	// It is read once, here, and kept with the report.
 	AttachmentPath string
+	// AttachmentName is the file name the workbook is attached under;
+	// empty means the base name of AttachmentPath.
+	AttachmentName string
+	// Federations are the federations whose view the report is; empty
+	// for the full report.
+	Federations []string
+	// ChangeKey identifies what the report rests on. It is kept with each
+	// lead's e-mail, so that a later report resting on the same inputs can
+	// be recognised as bringing that lead nothing new.
+	ChangeKey string
 	// Leads are the recipients.
 	Leads []Lead
 	// From is the sender address; its domain ends each Message-ID.
@@ -126,7 +142,8 @@ func (q QueueOptions) report() (store.Report, []store.Recipient, error) {
 	}
 	now := nowFunc(q.Now)()
 	r := store.Report{Key: q.ReportKey, Kind: store.ReportRanking, JobRunID: q.JobRunID,
-		Subject: q.Subject, Body: q.Body, AttachmentPath: q.AttachmentPath, CreatedAt: now}
+		Subject: q.Subject, Body: q.Body, HTMLBody: q.HTMLBody, Federations: q.Federations,
+		AttachmentPath: q.AttachmentPath, CreatedAt: now}
 	if r.Subject == "" {
 		at := q.Ranking.CreatedAt
 		if at.IsZero() {
@@ -142,9 +159,13 @@ func (q QueueOptions) report() (store.Report, []store.Recipient, error) {
 		if err != nil {
 			return store.Report{}, nil, err
 		}
-		r.AttachmentName, r.Attachment = filepath.Base(q.AttachmentPath), data
+		r.AttachmentName, r.Attachment = cmp.Or(q.AttachmentName, filepath.Base(q.AttachmentPath)), data
 	}
-	return r, recipientsOf(q.ReportKey, q.From, q.Leads), nil
+	to := recipientsOf(q.ReportKey, q.From, q.Leads)
+	for i := range to {
+		to[i].ChangeKey = q.ChangeKey
+	}
+	return r, to, nil
 }
 
 // recipientsOf gives each lead the Message-ID of the report key.
@@ -169,18 +190,23 @@ func readAttachment(path string) ([]byte, error) {
 	return data, nil
 }
 
-// Deliveries returns where each e-mail of the report reportKey stands, in
-// queue order. When some are not sent, the error wraps [ErrUndelivered]
-// and names them; other errors mean the outbox could not be read.
-func Deliveries(ctx context.Context, st *store.Store, reportKey string) ([]Delivery, error) {
-	rows, err := st.OutboxEmails(ctx, reportKey)
-	if err != nil {
-		return nil, fmt.Errorf("report: deliveries of %s: %w", reportKey, err)
+// Deliveries returns where each e-mail of the reports reportKeys stands,
+// report by report in queue order. When some are not sent, the error
+// wraps [ErrUndelivered] and names them; other errors mean the outbox
+// could not be read.
+func Deliveries(ctx context.Context, st *store.Store, reportKeys ...string) ([]Delivery, error) {
+	var rows []store.OutboxEmail
+	for _, key := range reportKeys {
+		r, err := st.OutboxEmails(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("report: deliveries of %s: %w", key, err)
+		}
+		rows = append(rows, r...)
 	}
 	var out []Delivery
 	var bad []string
 	for _, r := range rows {
-		d := Delivery{Recipient: r.RecipientEmail, Status: r.Status, MessageID: r.MessageID, EMLPath: r.EMLPath,
+		d := Delivery{Recipient: r.RecipientEmail, ReportKey: r.ReportKey, Status: r.Status, MessageID: r.MessageID, EMLPath: r.EMLPath,
 			Attempts: r.Attempts, Reply: r.SMTPReply, SentAt: r.SentAt, NextAttempt: r.NextAttemptAt}
 		if r.Status != store.OutboxSent {
 			d.Err = errors.New(cmp.Or(r.LastError, "not attempted yet"))

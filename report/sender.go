@@ -252,7 +252,7 @@ func (s *Sender) message(e store.DueEmail, now time.Time) (*gomail.Msg, error) {
 		id = MessageID(e.ReportKey, e.RecipientEmail, senderDomain(s.cfg.SMTP.From))
 	}
 	m := email{from: s.cfg.SMTP.From, toName: e.RecipientName, to: e.RecipientEmail, subject: e.Subject,
-		body: e.Body, messageID: id, date: now, attachmentName: e.AttachmentName}
+		body: e.Body, htmlBody: e.HTMLBody, messageID: id, date: now, attachmentName: e.AttachmentName}
 	if e.AttachmentName != "" {
 		m.attachment = e.Attachment
 	}

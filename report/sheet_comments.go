@@ -37,9 +37,7 @@ func writeComments(b *book, in WorkbookInput) {
 	s.widths(commentsWidths...)
 	s.freeze(commentsHeaderRow)
 	s.lineWith(excelize.RowOpts{Height: 24}, s.text("Comments", styleTitle))
-	s.lineWith(excelize.RowOpts{Height: 32}, s.text("Every free-text comment, as stored: e-mail addresses and phone numbers "+
-		"in them were masked when the file was loaded. The workstream is shown when the question names one. "+
-		"Use the filter buttons in the header to pick a workstream, federation or role.", styleNoteWrap))
+	s.lineWith(excelize.RowOpts{Height: 32}, s.text(commentsIntro(in), styleNoteWrap))
 	s.merge("A2", "G2")
 	s.skip(1)
 	header := make([]any, len(CommentsHeader))
@@ -74,6 +72,8 @@ func writeComments(b *book, in WorkbookInput) {
 		}
 	}
 	switch {
+	case n == 0 && len(in.Federations) > 0:
+		s.line(s.text(fmt.Sprintf("No free-text comments have been received from the practices of %s.", viewName(in.Federations)), styleLine))
 	case n == 0:
 		s.line(s.text("No free-text comments have been received.", styleLine))
 	default:
@@ -85,6 +85,16 @@ func writeComments(b *book, in WorkbookInput) {
 	}
 	b.printTitles(sheet, commentsHeaderRow, commentsHeaderRow)
 	s.flush()
+}
+
+// commentsIntro says what the Comments sheet holds.
+func commentsIntro(in WorkbookInput) string {
+	which := "Every free-text comment"
+	if len(in.Federations) > 0 {
+		which = "Every free-text comment from respondents at the practices of " + viewName(in.Federations)
+	}
+	return which + ", as stored: e-mail addresses and phone numbers in them were masked when the file was loaded. " +
+		"The workstream is shown when the question names one. Use the filter buttons in the header to pick a workstream, federation or role."
 }
 
 // mentionedWorkstream returns the name of the workstream a question names,

@@ -29,7 +29,8 @@ var qualityWidths = []float64{28, 10, 18, 26, 20, 38, 36}
 // file, row and column and a reason in words: each rejected file, then
 // every warning of the loaded files, an unmatched or ambiguous practice
 // with the closest practices of the registry. The warnings are streamed
-// from in.Quality.Warnings as they are read.
+// from in.Quality.Warnings as they are read; in a federation view, a line
+// after them counts those withheld.
 func writeQuality(b *book, in WorkbookInput) {
 	const sheet = SheetQuality
 	q := in.Quality
@@ -66,8 +67,21 @@ func writeQuality(b *book, in WorkbookInput) {
 		s.skip(1)
 		s.line(s.text(fmt.Sprintf("The sheet is full: only the first %d problems are listed; the rejects files list them all.", n), styleNote))
 	}
+	if q.Withheld > 0 {
+		s.skip(1)
+		s.line(s.text(fmt.Sprintf("%s in the rows of other federations' respondents %s counted in the table of files but not listed: "+
+			"they show what those respondents answered, and this copy is the view for %s.",
+			capitalise(counted(q.Withheld, "more problem", "")), isAre(q.Withheld), viewName(in.Federations)), styleNote))
+	}
 	b.printTitles(sheet, problemsHeader, problemsHeader)
 	s.flush()
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }
 
 // writeFileRows writes the table of files.

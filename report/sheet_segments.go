@@ -18,7 +18,8 @@ const (
 )
 
 // writeFederations writes the By federation sheet: the practice priority
-// of every workstream within each federation, as a heat map.
+// of every workstream within each federation, as a heat map, the view's
+// federations first.
 func writeFederations(b *book, in WorkbookInput) {
 	writeHeatMap(b, in, SheetFederation, survey.SegmentFederation, "Practice priority by federation", "federation")
 }
@@ -42,6 +43,9 @@ func writeHeatMap(b *book, in WorkbookInput, sheet, kind, title, noun string) {
 		if s.Kind == kind {
 			segs = append(segs, s)
 		}
+	}
+	if kind == survey.SegmentFederation {
+		segs = viewFirst(segs, func(s survey.Segment) string { return s.Name }, in.Federations)
 	}
 	rows := in.Ranking.Rows
 	b.text(sheet, "A1", title, styleTitle)

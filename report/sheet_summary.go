@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -36,8 +37,9 @@ func intRow(label string, n int, note string) summaryRow {
 }
 
 // writeSummary writes the Summary sheet, one printed page: the title in
-// A1, a line saying which run it reports, the paragraph, the label/value
-// rows (labels in column A, values in B, notes in C) and beside them the
+// A1, a line saying which run it reports, the paragraph (after one about
+// the view's federations in a federation view), the label/value rows
+// (labels in column A, values in B, notes in C) and beside them the
 // coverage per federation, then what moved since the last report.
 func writeSummary(b *book, in WorkbookInput) {
 	const sheet = SheetSummary
@@ -46,14 +48,19 @@ func writeSummary(b *book, in WorkbookInput) {
 	b.rowHeight(sheet, 1, 24)
 	b.text(sheet, "A2", runLine(in), styleSubtitle)
 	b.merge(sheet, "A2", last+"2")
-	b.paragraph(sheet, "A4", last+"4", summaryParagraph(in), styleParagraph, summaryChars)
-	const top = 6
+	row := 4
+	if len(in.Federations) > 0 {
+		b.paragraph(sheet, cell(1, row), cell(len(summaryWidths), row), viewParagraph(in), styleParagraph, summaryChars)
+		row++
+	}
+	b.paragraph(sheet, cell(1, row), cell(len(summaryWidths), row), summaryParagraph(in), styleParagraph, summaryChars)
+	top := row + 2
 	b.text(sheet, cell(1, top), "In numbers", styleSection)
 	rows := summaryRows(in)
 	for i, r := range rows {
 		writeSummaryRow(b, top+1+i, r)
 	}
-	row := max(top+len(rows), writeCoverage(b, in, top))
+	row = max(top+len(rows), writeCoverage(b, in, top))
 	row = writeMoves(b, in, row+1)
 	b.text(sheet, cell(1, row+1), advisoryNote, styleNote)
 	b.colWidths(sheet, summaryWidths...)
@@ -69,6 +76,9 @@ func runLine(in WorkbookInput) string {
 	}
 	if !r.CreatedAt.IsZero() {
 		s += ", computed " + r.CreatedAt.In(in.Location).Format(displayTime)
+	}
+	if len(in.Federations) > 0 {
+		s += ", in the view for " + viewName(in.Federations)
 	}
 	return s + ". The What-if sheet recomputes the ranking with weights of your own."
 }
@@ -110,11 +120,15 @@ func summaryRows(in WorkbookInput) []summaryRow {
 	for _, f := range in.Quality.Files {
 		comments += f.Comments
 	}
+	commentsRow := intRow("Comments", comments, "see the Comments sheet")
+	if len(in.Federations) > 0 {
+		commentsRow = intRow("Comments", in.ViewComments, fmt.Sprintf("of %d in all: see Comments", comments))
+	}
 	rows := []summaryRow{
 		intRow("Responses", r.Respondents, ""),
 		intRow("Practices", r.Practices, practices),
 		intRow("Files", r.Files, files),
-		intRow("Comments", comments, "see the Comments sheet"),
+		commentsRow,
 	}
 	if p := period(in.FirstResponse, in.LastResponse, in.Location); p != "" {
 		rows = append(rows, textRow("Survey period", p))
@@ -146,7 +160,7 @@ func writeCoverage(b *book, in WorkbookInput, row int) int {
 	for i, h := range []string{"Federation", "Practices", "Answered", "Share", "Responses"} {
 		b.text(sheet, cell(c0+i, row), h, styleHeader)
 	}
-	for _, c := range in.Coverage {
+	for _, c := range viewFirst(in.Coverage, func(c store.FederationCoverage) string { return c.Federation }, in.Federations) {
 		row++
 		name := c.Federation
 		if name == "" {

@@ -73,6 +73,17 @@ type WorkbookInput struct {
 	// Quality fills the Data quality sheet; its zero value shows no
 	// problems and no files.
 	Quality DataQuality
+	// Federations, when set, makes the workbook the view of a lead of
+	// these federations (the registry's names): the Summary opens with a
+	// paragraph about them and lists them first, the By federation sheet
+	// shows their columns first, and [WorkbookInput.Load] reads only their
+	// respondents' comments, and no warning showing what respondents of
+	// other federations wrote. Every other sheet, and the ranking, are the
+	// same in every view. Empty means the full workbook.
+	Federations []string
+	// ViewComments is, in a federation view, the number of comments the
+	// Comments sheet lists; Load sets it.
+	ViewComments int
 	// Version is the surveyworker version shown on the Method sheet; empty
 	// means the version the binary was built as.
 	Version string
@@ -90,13 +101,18 @@ type DataQuality struct {
 	// Warnings are the stored row and file warnings, read as the sheet is
 	// written; nil means none.
 	Warnings iter.Seq2[store.RowWarning, error]
+	// Withheld counts, in a federation view, the warnings left out of
+	// Warnings because they show what respondents of other federations
+	// wrote; Load sets it.
+	Withheld int
 }
 
 // Load fills the fields of in that are read from st: the previous run,
 // the coverage, the response period, the files and the comment and
 // warning sequences, which are read while the workbook is written (so
-// ctx must stay live until [WriteWorkbook] returns). Rejected files are
-// not in the database; set Quality.Rejected from the inbox.
+// ctx must stay live until [WriteWorkbook] returns), of the view of
+// in.Federations when it is set. Rejected files are not in the database;
+// set Quality.Rejected from the inbox.
 func (in *WorkbookInput) Load(ctx context.Context, st *store.Store) error {
 	if p := in.Ranking.Previous; p != nil {
 		prev, err := st.Ranking(ctx, p.RunID)
@@ -118,8 +134,17 @@ func (in *WorkbookInput) Load(ctx context.Context, st *store.Store) error {
 	if in.Quality.Files, err = st.FileQualities(ctx); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	in.Comments = st.Comments(ctx)
-	in.Quality.Warnings = st.Warnings(ctx)
+	in.Comments = st.Comments(ctx, in.Federations...)
+	in.Quality.Warnings = st.Warnings(ctx, in.Federations...)
+	if len(in.Federations) == 0 {
+		return nil
+	}
+	if in.ViewComments, err = st.CommentCount(ctx, in.Federations...); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if in.Quality.Withheld, err = st.WithheldWarnings(ctx, in.Federations...); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,8 +37,12 @@ type Cycle struct {
 	InboxDir string
 	// OutDir receives workbooks and, with no SMTP host, outbox/*.eml. Required.
 	OutDir string
-	// LeadsFile is the recipients CSV; empty means no e-mail is sent.
+	// LeadsFile is the recipients file (CSV or YAML, see
+	// [report.ReadLeads]); empty means no e-mail is sent.
 	LeadsFile string
+	// SendUnchanged sends a lead the report even when nothing changed
+	// since the last report they received.
+	SendUnchanged bool
 	// SMTP configures the mail relay; the cycle uses only From, the sender
 	// of the e-mail it queues.
 	SMTP report.SMTPConfig
@@ -82,10 +87,31 @@ type CycleResult struct {
 	Ranking survey.Ranking
 	// Workbook is the path of the workbook written.
 	Workbook string
-	// Deliveries holds one entry per lead, as queued; empty when no leads
-	// file is set.
-	Deliveries []report.Delivery
+	// Mailing is what became of the e-mail to the leads.
+	Mailing
 }
+
+// Mailing is what a cycle did about the leads' e-mail.
+type Mailing struct {
+	// Deliveries holds one entry per lead queued, as queued; empty when
+	// no leads file is set or nothing was queued.
+	Deliveries []report.Delivery
+	// ReportKeys are the reports queued, one per federation view.
+	ReportKeys []string
+	// ViewWorkbooks are the workbooks written for the federation views
+	// queued, beside the full one, in the order of ReportKeys.
+	ViewWorkbooks []string
+	// Unchanged are the leads sent nothing because nothing changed since
+	// the last report they received.
+	Unchanged []report.UnchangedLead
+	// NotSent, when set, says why no e-mail was queued at all.
+	NotSent string
+}
+
+// NoPracticesNotSent is why a ranking of no matched practice is not
+// e-mailed: it would rank the workshop's criteria alone.
+const NoPracticesNotSent = "not sent: the ranking rests on no matched practice; " +
+	"import the practice registry (--practices) or add aliases"
 
 // Run performs the cycle. Quarantined files do not fail it; an error means
 // a step could not complete (database, disk, configuration), including a
@@ -125,7 +151,17 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 		r.SetCounts(counts)
 	}
 	log.InfoContext(ctx, "wrote workbook", slog.String("path", res.Workbook), slog.Int64("ranking_run", res.Ranking.RunID))
-	res.Deliveries, err = c.Queue(ctx, res.Ranking, res.Workbook)
+	res.Mailing, err = c.Queue(ctx, res.Ranking, res.Workbook)
+	mail := res.NotSent
+	if mail == "" {
+		mail = report.UnchangedNote(res.Unchanged, c.location())
+	}
+	if mail != "" {
+		counts.Notes = strings.Join(slices.DeleteFunc([]string{counts.Notes, mail}, func(s string) bool { return s == "" }), "; ")
+	}
+	if r := RunFromContext(ctx); r != nil {
+		r.SetCounts(counts)
+	}
 	return res, err
 }
 
@@ -201,6 +237,18 @@ func (c *Cycle) WriteWorkbook(ctx context.Context, r survey.Ranking, path string
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("cycle: %w", err)
 	}
+	in, err := c.workbookInput(ctx, r)
+	if err == nil {
+		err = report.WriteWorkbook(path, in)
+	}
+	if err != nil {
+		return fmt.Errorf("cycle: workbook: %w", err)
+	}
+	return nil
+}
+
+// workbookInput returns the full workbook's input for r, loaded.
+func (c *Cycle) workbookInput(ctx context.Context, r survey.Ranking) (report.WorkbookInput, error) {
 	in := report.WorkbookInput{
 		Ranking:     r,
 		GeneratedAt: c.now(),
@@ -213,49 +261,55 @@ func (c *Cycle) WriteWorkbook(ctx context.Context, r survey.Ranking, path string
 	if err == nil {
 		in.Quality.Rejected, err = ingest.QuarantinedFiles(c.InboxDir)
 	}
-	if err == nil {
-		err = report.WriteWorkbook(path, in)
-	}
-	if err != nil {
-		return fmt.Errorf("cycle: workbook: %w", err)
-	}
-	return nil
+	return in, err
 }
 
-// Queue queues workbook, the report of r, in the outbox for every lead in
-// LeadsFile, at most once per lead and ranking run, and returns where each
-// e-mail stands. It sends nothing; with no leads file it queues nothing.
-func (c *Cycle) Queue(ctx context.Context, r survey.Ranking, workbook string) ([]report.Delivery, error) {
+// Queue queues the report of r, whose full workbook is written at
+// workbook, for every lead in LeadsFile: each lead gets their view, at
+// most once per ranking run, and nothing when nothing changed since the
+// last report they received (unless SendUnchanged); see
+// [report.QueueLeadReports]. A ranking of no matched practice is never
+// queued: Queue logs why and says so in NotSent. It sends nothing; with no
+// leads file it queues nothing.
+func (c *Cycle) Queue(ctx context.Context, r survey.Ranking, workbook string) (Mailing, error) {
+	var m Mailing
 	if c.LeadsFile == "" {
 		c.logger().InfoContext(ctx, "no leads file configured; not sending e-mail")
-		return nil, nil
+		return m, nil
+	}
+	if r.Practices == 0 {
+		m.NotSent = NoPracticesNotSent
+		c.logger().WarnContext(ctx, "e-mail not queued", slog.Int64("ranking_run", r.RunID), slog.String("reason", m.NotSent))
+		return m, nil
 	}
 	leads, err := report.LoadLeads(c.LeadsFile)
 	if err != nil {
-		return nil, fmt.Errorf("cycle: %w", err)
+		return m, fmt.Errorf("cycle: %w", err)
+	}
+	in, err := c.workbookInput(ctx, r)
+	if err != nil {
+		return m, fmt.Errorf("cycle: e-mail: %w", err)
 	}
 	var jobID int64
 	if run := RunFromContext(ctx); run != nil {
 		jobID = run.ID
 	}
-	_, err = report.Queue(ctx, c.Store, report.QueueOptions{
-		ReportKey:      report.ReportKey(r),
-		JobRunID:       jobID,
-		Ranking:        &r,
-		Location:       c.location(),
-		AttachmentPath: workbook,
-		Leads:          leads,
-		From:           c.SMTP.From,
-		Now:            c.Now,
-	})
+	q, err := report.QueueLeadReports(ctx, c.Store, report.LeadReports{Workbook: in, WorkbookPath: workbook,
+		Leads: leads, From: c.SMTP.From, JobRunID: jobID, SendUnchanged: c.SendUnchanged, Logger: c.logger(), Now: c.Now})
 	if err != nil {
-		return nil, fmt.Errorf("cycle: %w", err)
+		return m, fmt.Errorf("cycle: %w", err)
 	}
-	ds, err := report.Deliveries(ctx, c.Store, report.ReportKey(r))
+	m.ReportKeys, m.Unchanged = q.ReportKeys, q.Unchanged
+	for _, k := range q.ReportKeys {
+		if p, ok := q.Workbooks[k]; ok {
+			m.ViewWorkbooks = append(m.ViewWorkbooks, p)
+		}
+	}
+	m.Deliveries, err = report.Deliveries(ctx, c.Store, q.ReportKeys...)
 	if err != nil && !errors.Is(err, report.ErrUndelivered) {
-		return ds, fmt.Errorf("cycle: %w", err)
+		return m, fmt.Errorf("cycle: %w", err)
 	}
-	return ds, nil
+	return m, nil
 }
 
 // TierRules describes the tier thresholds for the workbook.

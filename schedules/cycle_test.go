@@ -2,6 +2,7 @@ package schedules
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/surveyworker/surveyworker/analysis"
 	"github.com/surveyworker/surveyworker/ingest"
 	"github.com/surveyworker/surveyworker/report"
+	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -88,5 +90,123 @@ func TestCycleDataQuality(t *testing.T) {
 	}
 	if res.Files[0].RejectsFile == "" {
 		t.Errorf("no rejects file beside the archived export")
+	}
+}
+
+// cycleWithLeads returns a cycle over a fresh database with a registry of
+// practices, an inbox and a leads file with a lead of each kind.
+func cycleWithLeads(t *testing.T, practices string) (*Cycle, string) {
+	t.Helper()
+	st := storetest.NewStore(t)
+	logger, _ := testLogger(t)
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"practices.csv": practices,
+		"leads.csv":     "name,email,federations\nAll,all@example.org,\nNorth,north@example.org,North\n",
+		"inbox/export.csv": "Timestamp,Which practice?,Priority [Cyber Security]\r\n" +
+			"24/11/2026 10:00:00,Banbury Cross,High\r\n24/11/2026 11:00:00,Cowley Road,Low\r\n",
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := func() time.Time { return time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC) }
+	rank := analysis.DefaultOptions()
+	rank.Now = now
+	c := &Cycle{Store: st, Ingester: ingest.New(st, ingest.Options{HMACKey: []byte("test")}),
+		Catalogue: survey.DefaultCatalogue(), Rank: rank, PracticesFile: filepath.Join(dir, "practices.csv"),
+		InboxDir: filepath.Join(dir, "inbox"), OutDir: filepath.Join(dir, "out"), LeadsFile: filepath.Join(dir, "leads.csv"),
+		SMTP: report.SMTPConfig{From: "roadmap@example.org"}, Logger: logger, Now: now}
+	return c, dir
+}
+
+// runRecorded runs c as the service does, as a recorded job run, and
+// returns the run's record.
+func runRecorded(t *testing.T, c *Cycle) (CycleResult, store.JobRun) {
+	t.Helper()
+	ctx := context.Background()
+	var res CycleResult
+	svc, err := NewService(ServiceConfig{Store: c.Store, Logger: c.Logger, Cycle: func(ctx context.Context, trigger string) error {
+		var err error
+		res, err = c.Run(ctx, trigger)
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RunCycle(ctx, TriggerManual); err != nil {
+		t.Fatal(err)
+	}
+	runs, err := c.Store.JobRuns(ctx, JobCycle, 1)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("job runs %v, %v", runs, err)
+	}
+	return res, runs[0]
+}
+
+// TestCycleSendsNoRankingOfNoPractice runs a cycle whose registry holds
+// none of the practices named: the ranking rests on no practice, so no
+// e-mail is queued, and the run, which succeeds, says why.
+func TestCycleSendsNoRankingOfNoPractice(t *testing.T) {
+	c, _ := cycleWithLeads(t, "ods_code,name,federation\nK84999,Elsewhere Surgery,South\n")
+	logs := &logBuffer{}
+	c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	res, run := runRecorded(t, c)
+	if res.Ranking.Practices != 0 || res.Workbook == "" {
+		t.Fatalf("ranking of %d practices, workbook %q; want none and a workbook", res.Ranking.Practices, res.Workbook)
+	}
+	if res.NotSent != NoPracticesNotSent || len(res.ReportKeys) != 0 || len(res.Deliveries) != 0 {
+		t.Errorf("mailing %+v, want nothing queued and why", res.Mailing)
+	}
+	if run.Status != store.JobSucceeded || run.Notes != NoPracticesNotSent || run.Error != "" {
+		t.Errorf("job run %s, note %q, error %q; want succeeded with the note %q", run.Status, run.Notes, run.Error, NoPracticesNotSent)
+	}
+	if countLines(logs.String(), "level=WARN", "e-mail not queued", "no matched practice") != 1 {
+		t.Errorf("no warning saying why:\n%s", logs)
+	}
+	if ob, err := c.Store.OutboxState(context.Background()); err != nil || ob.EmailCounts != (store.EmailCounts{}) {
+		t.Errorf("outbox holds %+v (%v), want nothing", ob.EmailCounts, err)
+	}
+}
+
+// TestCycleSendsEachLeadTheirViewOnce runs a cycle twice on the same data:
+// the first queues the full report and North's view, the second nothing,
+// and its run says the leads' reports were unchanged.
+func TestCycleSendsEachLeadTheirViewOnce(t *testing.T) {
+	c, dir := cycleWithLeads(t, "ods_code,name,federation\nK84001,Banbury Cross,North\nK84002,Cowley Road,City\n")
+	res, run := runRecorded(t, c)
+	if diff := cmp.Diff([]string{"ranking-1", "ranking-1-north"}, res.ReportKeys); diff != "" {
+		t.Errorf("reports (-want +got):\n%s", diff)
+	}
+	if run.Notes != "" || len(res.Deliveries) != 2 {
+		t.Errorf("first run: note %q, %d deliveries; want no note and 2", run.Notes, len(res.Deliveries))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out", "roadmap-2026-11-25-run1-north.xlsx")); err != nil {
+		t.Errorf("North's workbook: %v", err)
+	}
+	snd, err := report.NewSender(report.SenderConfig{Store: c.Store, SMTP: c.SMTP, OutboxDir: filepath.Join(dir, "out", "outbox"), Now: c.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats, err := snd.DeliverPending(context.Background()); err != nil || stats.Sent != 2 {
+		t.Fatalf("delivered %+v, %v; want 2 sent", stats, err)
+	}
+
+	res, run = runRecorded(t, c)
+	want := "not sent to all@example.org (unchanged since the report of 25 Nov 2026), " +
+		"north@example.org (unchanged since the report of 25 Nov 2026)"
+	if run.Notes != want || run.Status != store.JobSucceeded {
+		t.Errorf("second run: %s, note %q; want succeeded, %q", run.Status, run.Notes, want)
+	}
+	if len(res.ReportKeys) != 0 || len(res.Unchanged) != 2 {
+		t.Errorf("second run queued %v, unchanged %d; want nothing queued, 2 unchanged", res.ReportKeys, len(res.Unchanged))
+	}
+	c.SendUnchanged = true
+	if res, _ = runRecorded(t, c); len(res.ReportKeys) != 2 {
+		t.Errorf("sending unchanged reports queued %v, want both views", res.ReportKeys)
 	}
 }

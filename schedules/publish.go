@@ -17,8 +17,9 @@ type Publication struct {
 	Ranking survey.Ranking
 	// Computed is set when no ranking was stored and one was computed.
 	Computed bool
-	// Deliveries holds one entry per lead when e-mail was asked for.
-	Deliveries []report.Delivery
+	// Mailing is what was queued for the leads, and where each e-mail
+	// stands, when e-mail was asked for.
+	Mailing
 }
 
 // Publish writes the workbook of the latest stored ranking to path,
@@ -47,7 +48,7 @@ func (c *Cycle) Publish(ctx context.Context, path string, email bool) (Publicati
 	if !email {
 		return p, nil
 	}
-	if _, err := c.Queue(ctx, p.Ranking, path); err != nil {
+	if p.Mailing, err = c.Queue(ctx, p.Ranking, path); err != nil {
 		return p, err
 	}
 	if c.Sender != nil {
@@ -55,6 +56,8 @@ func (c *Cycle) Publish(ctx context.Context, path string, email bool) (Publicati
 			return p, err
 		}
 	}
-	p.Deliveries, err = report.Deliveries(ctx, c.Store, report.ReportKey(p.Ranking))
+	if len(p.ReportKeys) > 0 {
+		p.Deliveries, err = report.Deliveries(ctx, c.Store, p.ReportKeys...)
+	}
 	return p, err
 }

@@ -35,7 +35,8 @@ type JobCounts struct {
 	// ReportPath is the workbook the run wrote; empty when none.
 	ReportPath string `db:"report_path"`
 	// Notes say what else the run did or passed over, for people: inbox
-	// entries not read, answers re-matched to practices.
+	// entries not read, answers re-matched to practices, e-mail not queued
+	// and why (nothing changed, no matched practice).
 	Notes string `db:"notes"`
 }
 

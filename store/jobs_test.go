@@ -32,7 +32,8 @@ func TestJobRunLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := store.JobCounts{FilesLoaded: 3, FilesSkipped: 1, FilesRejected: 2, ReportPath: "out/r.xlsx"}
+	counts := store.JobCounts{FilesLoaded: 3, FilesSkipped: 1, FilesRejected: 2, ReportPath: "out/r.xlsx",
+		Notes: "not sent: nothing changed"}
 	if err := st.FinishJobRun(ctx, id, store.JobSucceeded, counts, ""); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -46,7 +47,13 @@ type Report struct {
 	// JobRunID is the job run that queued the report; zero when none.
 	JobRunID int64  `db:"job_run_id"`
 	Subject  string `db:"subject"`
+	// Body is the plain-text part and HTMLBody, when not empty, the HTML
+	// alternative of the same content.
 	Body     string `db:"body"`
+	HTMLBody string `db:"html_body"`
+	// Federations are the federations whose view the report is, as their
+	// registry names; empty for the full report.
+	Federations []string `db:"-"`
 	// AttachmentName is the file name of Attachment; empty for none.
 	AttachmentName string `db:"attachment_name"`
 	Attachment     []byte `db:"attachment"`
@@ -63,6 +70,9 @@ type Recipient struct {
 	// MessageID is the Message-ID header, angle brackets included, that
 	// every attempt to send this report to this recipient uses.
 	MessageID string
+	// ChangeKey identifies what the report rests on for this recipient;
+	// see [Store.LastSentReports].
+	ChangeKey string
 }
 
 // OutboxEmail is one row of email_outbox: one report for one recipient.
@@ -99,6 +109,9 @@ type OutboxEmail struct {
 	NextAttemptAt time.Time  `db:"next_attempt_at"`
 	CreatedAt     time.Time  `db:"created_at"`
 	SentAt        *time.Time `db:"sent_at"`
+	// ChangeKey is the recipient's change key queued with the e-mail;
+	// empty for alerts and e-mail queued before change keys were kept.
+	ChangeKey string `db:"change_key"`
 }
 
 // DueEmail is a pending e-mail claimed for sending, with its report's text
@@ -106,6 +119,7 @@ type OutboxEmail struct {
 type DueEmail struct {
 	OutboxEmail
 	Body           string `db:"body"`
+	HTMLBody       string `db:"html_body"`
 	AttachmentName string `db:"attachment_name"`
 	Attachment     []byte `db:"attachment"`
 }
@@ -134,7 +148,7 @@ type SendFunc func(ctx context.Context, e DueEmail) SendOutcome
 const outboxColumns = `o.id, coalesce(o.report_id, 0) AS report_id, o.report_key,
 	coalesce(r.kind, 'ranking') AS kind, coalesce(o.job_run_id, 0) AS job_run_id, o.recipient_name,
 	o.recipient_email, o.subject, o.attachment_path, o.status, o.attempts, o.last_error, o.smtp_reply,
-	o.message_id, o.eml_path, o.next_attempt_at, o.created_at, o.sent_at`
+	o.message_id, o.eml_path, o.next_attempt_at, o.created_at, o.sent_at, o.change_key`
 
 const outboxFrom = ` FROM email_outbox o LEFT JOIN reports r ON r.id = o.report_id `
 
@@ -176,11 +190,12 @@ func (s *Store) QueueReport(ctx context.Context, r Report, to []Recipient) (int,
 // key's report.
 func insertReport(ctx context.Context, tx *sqlx.Tx, r Report) (int64, error) {
 	var id int64
-	_, err := tx.ExecContext(ctx, `INSERT INTO reports
-			(report_key, kind, job_run_id, subject, body, attachment_name, attachment, created_at)
-		VALUES ($1, $2, nullif($3::bigint, 0), $4, $5, $6, $7, $8)
+	_, err := tx.ExecContext(ctx, `INSERT INTO reports (report_key, kind, job_run_id, subject, body,
+			html_body, federations, attachment_name, attachment, created_at)
+		VALUES ($1, $2, nullif($3::bigint, 0), $4, $5, $6, $7, $8, $9, $10)
 		ON CONFLICT (report_key) DO NOTHING`,
-		r.Key, r.Kind, r.JobRunID, r.Subject, r.Body, r.AttachmentName, r.Attachment, r.CreatedAt)
+		r.Key, r.Kind, r.JobRunID, r.Subject, r.Body, r.HTMLBody, pq.Array(nonNil(r.Federations)),
+		r.AttachmentName, r.Attachment, r.CreatedAt)
 	if err != nil {
 		return 0, err
 	}
@@ -191,10 +206,11 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, r Report) (int64, error) {
 func queueEmail(ctx context.Context, tx *sqlx.Tx, reportID int64, r Report, rc Recipient) (int, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, `INSERT INTO email_outbox (report_id, report_key, job_run_id,
-			recipient_name, recipient_email, subject, attachment_path, message_id, created_at, next_attempt_at)
-		SELECT $1, report_key, job_run_id, $2, $3, subject, $4, $5, $6, $6 FROM reports WHERE id = $1
+			recipient_name, recipient_email, subject, attachment_path, message_id, change_key,
+			created_at, next_attempt_at)
+		SELECT $1, report_key, job_run_id, $2, $3, subject, $4, $5, $6, $7, $7 FROM reports WHERE id = $1
 		ON CONFLICT (report_key, recipient_email) DO NOTHING RETURNING id`,
-		reportID, rc.Name, rc.Email, r.AttachmentPath, rc.MessageID, r.CreatedAt)
+		reportID, rc.Name, rc.Email, r.AttachmentPath, rc.MessageID, rc.ChangeKey, r.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -278,7 +294,7 @@ func (s *Store) sendNextEmail(ctx context.Context, now time.Time, tried []int64,
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var due DueEmail
 		err := tx.GetContext(ctx, &due, `SELECT `+outboxColumns+`, coalesce(r.body, '') AS body,
-				coalesce(r.attachment_name, '') AS attachment_name, r.attachment`+outboxFrom+`
+				coalesce(r.html_body, '') AS html_body, coalesce(r.attachment_name, '') AS attachment_name, r.attachment`+outboxFrom+`
 			WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND NOT (o.id = ANY($2))
 			ORDER BY o.next_attempt_at, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED`, now, pq.Array(tried))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -388,6 +404,46 @@ func (s *Store) EmailCountsByJobRun(ctx context.Context, ids []int64) (map[int64
 		c := out[r.JobRunID]
 		c.add(r.Status, r.N)
 		out[r.JobRunID] = c
+	}
+	return out, nil
+}
+
+// SentReport is the ranking report a recipient received last.
+type SentReport struct {
+	ReportKey string `db:"report_key"`
+	// ChangeKey is the change key it was queued with; empty for e-mail
+	// queued before change keys were kept.
+	ChangeKey string `db:"change_key"`
+	// CreatedAt is when the report was queued, SentAt when the e-mail was
+	// delivered.
+	CreatedAt time.Time `db:"created_at"`
+	SentAt    time.Time `db:"sent_at"`
+}
+
+// LastSentReports returns, for each address of emails that has received
+// a ranking report, the one delivered to it last, by lower-cased address.
+// Addresses are compared without regard to case; pending, failed and
+// superseded e-mails do not count, nor do alerts.
+func (s *Store) LastSentReports(ctx context.Context, emails []string) (map[string]SentReport, error) {
+	lower := make([]string, len(emails))
+	for i, e := range emails {
+		lower[i] = strings.ToLower(e)
+	}
+	var rows []struct {
+		Email string `db:"email"`
+		SentReport
+	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT DISTINCT ON (lower(o.recipient_email))
+			lower(o.recipient_email) AS email, o.report_key, o.change_key, r.created_at, o.sent_at
+		FROM email_outbox o JOIN reports r ON r.id = o.report_id
+		WHERE o.status = 'sent' AND r.kind = 'ranking' AND lower(o.recipient_email) = ANY($1)
+		ORDER BY lower(o.recipient_email), o.sent_at DESC, o.id DESC`, pq.Array(lower))
+	if err != nil {
+		return nil, fmt.Errorf("store: last sent reports: %w", err)
+	}
+	out := make(map[string]SentReport, len(rows))
+	for _, r := range rows {
+		out[r.Email] = r.SentReport
 	}
 	return out, nil
 }

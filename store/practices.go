@@ -85,3 +85,14 @@ func (s *Store) Practices(ctx context.Context) ([]survey.Practice, error) {
 	}
 	return out, nil
 }
+
+// Federations returns the names of the registry's federations, in name
+// order.
+func (s *Store) Federations(ctx context.Context) ([]string, error) {
+	out := []string{}
+	err := s.db.SelectContext(ctx, &out, `SELECT name FROM federations ORDER BY name COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("store: federations: %w", err)
+	}
+	return out, nil
+}

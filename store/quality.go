@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"iter"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // PracticeCandidatesMarker introduces, in the message of a
@@ -43,13 +45,21 @@ type RowWarning struct {
 // memory does not grow with the number of warnings. The sequence holds a
 // database connection until it ends. An error ends it, yielded with a
 // zero RowWarning.
-func (s *Store) Warnings(ctx context.Context) iter.Seq2[RowWarning, error] {
+//
+// With federations (a federation lead's view), a warning about the row of
+// a respondent is returned only when the respondent's practice is in one
+// of them, or when the respondent matched no practice and the warning
+// shows no answer but the practice named (an unmatched, ambiguous or
+// missing practice); warnings about a file or its header are always
+// returned. So the view never shows what respondents of other federations
+// wrote; [Store.WithheldWarnings] counts what it leaves out.
+func (s *Store) Warnings(ctx context.Context, federations ...string) iter.Seq2[RowWarning, error] {
 	return func(yield func(RowWarning, error) bool) {
 		rows, err := s.db.QueryContext(ctx, `SELECT f.name, w.row_number, w.column_name, w.code,
-				split_part(w.message, $1, 1), w.value, split_part(w.message, $1, 2)
-			FROM file_warnings w JOIN source_files f ON f.id = w.file_id
+				split_part(w.message, $3, 1), w.value, split_part(w.message, $3, 2)
+			`+warningsFrom+` WHERE `+warningVisible+`
 			ORDER BY f.name COLLATE "C", f.id, w.row_number, w.code COLLATE "C", w.column_name COLLATE "C"`,
-			PracticeCandidatesMarker)
+			pq.Array(nonNil(federations)), pq.Array(practiceWarningCodes), PracticeCandidatesMarker)
 		if err != nil {
 			yield(RowWarning{}, fmt.Errorf("store: warnings: %w", err))
 			return
@@ -70,6 +80,36 @@ func (s *Store) Warnings(ctx context.Context) iter.Seq2[RowWarning, error] {
 		}
 	}
 }
+
+// WithheldWarnings returns how many stored warnings [Store.Warnings]
+// leaves out for the view of federations: 0 without federations.
+func (s *Store) WithheldWarnings(ctx context.Context, federations ...string) (int, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT count(*) `+warningsFrom+` WHERE NOT (`+warningVisible+`)`,
+		pq.Array(nonNil(federations)), pq.Array(practiceWarningCodes))
+	if err != nil {
+		return 0, fmt.Errorf("store: withheld warnings: %w", err)
+	}
+	return n, nil
+}
+
+// practiceWarningCodes are the warnings whose value is the practice a
+// respondent named: an organisation, not what the respondent wrote about
+// it.
+var practiceWarningCodes = []string{"practice_unmatched", "practice_ambiguous", "practice_missing"}
+
+// warningsFrom joins each warning to its file and to the respondent of its
+// row, if one was stored, with the respondent's federation.
+const warningsFrom = `FROM file_warnings w JOIN source_files f ON f.id = w.file_id
+			LEFT JOIN respondents r ON r.file_id = w.file_id AND r.row_number = w.row_number
+			LEFT JOIN practices p ON p.ods_code = r.practice_ods
+			LEFT JOIN federations fed ON fed.id = p.federation_id`
+
+// warningVisible says whether a warning belongs in the view of the
+// federations $1 (all of them when $1 is empty); $2 are
+// practiceWarningCodes.
+const warningVisible = `(cardinality($1::text[]) = 0 OR coalesce(fed.name = ANY($1), false)
+			OR (r.practice_ods IS NULL AND (w.value = '' OR w.code = ANY($2))))`
 
 // The codes under which [FileQuality.Warnings] counts a file's partial
 // responses.

@@ -259,16 +259,6 @@ func (s *Store) FileComments(ctx context.Context, id int64, federation string, l
 	return out, nil
 }
 
-// Federations returns the names of every federation of the registry,
-// sorted.
-func (s *Store) Federations(ctx context.Context) ([]string, error) {
-	out := []string{}
-	if err := s.db.SelectContext(ctx, &out, `SELECT name FROM federations ORDER BY name`); err != nil {
-		return nil, fmt.Errorf("store: federations: %w", err)
-	}
-	return out, nil
-}
-
 // LatestReportRun returns the most recently finished successful job run
 // that wrote a workbook, or an error wrapping [ErrNotFound] when none has.
 func (s *Store) LatestReportRun(ctx context.Context) (JobRun, error) {

@@ -55,8 +55,12 @@ type Config struct {
 	Mappings string `yaml:"mappings" env:"SURVEYWORKER_MAPPINGS" flag:"mappings"`
 	// Out is where workbooks (and .eml files when no SMTP host is set) go.
 	Out string `yaml:"out" env:"SURVEYWORKER_OUT" flag:"out"`
-	// Leads is the CSV of report recipients (name,email).
+	// Leads is the file of report recipients: CSV (name,email and
+	// optionally federations) or YAML.
 	Leads string `yaml:"leads" env:"SURVEYWORKER_LEADS" flag:"leads"`
+	// SendUnchanged e-mails a lead the report even when nothing changed
+	// since the last report they received.
+	SendUnchanged bool `yaml:"send_unchanged" env:"SURVEYWORKER_SEND_UNCHANGED" flag:"send-unchanged"`
 	// Schedule is the cron spec of the full cycle.
 	Schedule string `yaml:"schedule" env:"SURVEYWORKER_SCHEDULE" flag:"schedule"`
 	// TimeZone is the IANA zone the schedule and report times use.
@@ -461,6 +465,12 @@ func (c *Config) MappingsDir() string {
 // partialFlag registers --partial.
 func (c *Config) partialFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.Partial, "partial", c.Partial, "include or exclude (the `mode`) the responses a platform marks partial; counted either way (SURVEYWORKER_PARTIAL)")
+}
+
+// sendUnchangedFlag registers --send-unchanged.
+func (c *Config) sendUnchangedFlag(fs *flag.FlagSet) {
+	fs.BoolVar(&c.SendUnchanged, "send-unchanged", c.SendUnchanged,
+		"e-mail a lead even when nothing changed since the last report they received (SURVEYWORKER_SEND_UNCHANGED)")
 }
 
 // mappingsFlag registers --mappings.

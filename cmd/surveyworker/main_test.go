@@ -140,12 +140,15 @@ func TestRunCycleEndToEnd(t *testing.T) {
 			t.Errorf("%s not archived: %v", f, err)
 		}
 	}
+	// The full workbook, and North Oxfordshire's view for its lead.
 	workbooks, _ := filepath.Glob(filepath.Join(h.out, "*.xlsx"))
-	if len(workbooks) != 1 {
-		t.Fatalf("got workbooks %v, want one\noutput:\n%s", workbooks, out)
+	if len(workbooks) != 2 || !strings.HasSuffix(workbooks[0], "-run1-north-oxfordshire.xlsx") {
+		t.Fatalf("got workbooks %v, want the full one and North Oxfordshire's\noutput:\n%s", workbooks, out)
 	}
-	if !strings.Contains(out, workbooks[0]) || !strings.Contains(out, "Cyber Security") {
-		t.Errorf("output does not name the workbook and ranking:\n%s", out)
+	workbooks = workbooks[1:]
+	if !strings.Contains(out, "workbook: "+workbooks[0]) || !strings.Contains(out, "Cyber Security") ||
+		!strings.Contains(out, "view workbook: "+strings.TrimSuffix(workbooks[0], ".xlsx")+"-north-oxfordshire.xlsx") {
+		t.Errorf("output does not name the workbooks and ranking:\n%s", out)
 	}
 	f, err := excelize.OpenFile(workbooks[0])
 	if err != nil {
@@ -157,6 +160,7 @@ func TestRunCycleEndToEnd(t *testing.T) {
 
 	msgs := h.smtp.WaitForMessages(t, 3, 10*time.Second)
 	var got []string
+	attached := map[string]string{}
 	for _, m := range msgs {
 		got = append(got, m.To...)
 		p, err := m.Parse()
@@ -166,23 +170,121 @@ func TestRunCycleEndToEnd(t *testing.T) {
 		if len(p.Attachments) != 1 || !strings.HasSuffix(p.Attachments[0].Filename, ".xlsx") {
 			t.Fatalf("attachments: %+v", p.Attachments)
 		}
+		attached[m.To[0]] = p.Attachments[0].Filename
+		checkParts(t, p)
 		att, err := excelize.OpenReader(bytes.NewReader(p.Attachments[0].Data))
 		if err != nil {
 			t.Fatalf("attachment is not a workbook: %v", err)
 		}
 		checkWorkbook(t, att, 40, 18, 2)
+		if m.To[0] == "practice-manager@example.nhs.uk" {
+			checkNorthView(t, att, p)
+		}
 		att.Close()
 	}
 	want := []string{"it-lead@example.nhs.uk", "practice-manager@example.nhs.uk", "roadmap@example.org"}
 	if diff := cmp.Diff(want, sorted(got)); diff != "" {
 		t.Errorf("recipients (-want +got):\n%s", diff)
 	}
+	date := regexp.MustCompile(`roadmap-(\d{4}-\d\d-\d\d)-run1\.xlsx`).FindStringSubmatch(workbooks[0])
+	if date == nil {
+		t.Fatalf("workbook name %s", workbooks[0])
+	}
+	wantNames := map[string]string{"it-lead@example.nhs.uk": "roadmap-" + date[1] + ".xlsx",
+		"practice-manager@example.nhs.uk": "roadmap-" + date[1] + "-north-oxfordshire.xlsx",
+		"roadmap@example.org":             "roadmap-" + date[1] + ".xlsx"}
+	if diff := cmp.Diff(wantNames, attached); diff != "" {
+		t.Errorf("attachment names (-want +got):\n%s", diff)
+	}
 
-	// A second cycle finds nothing new in the inbox and changes no data.
+	// A second cycle finds nothing new in the inbox and changes no data,
+	// so no lead is sent the same report again.
 	before := h.counts()
-	h.mustRun("run")
+	h.smtp.Reset()
+	out = h.mustRun("run")
 	if diff := cmp.Diff(before, h.counts()); diff != "" {
 		t.Errorf("second run changed data (-before +after):\n%s", diff)
+	}
+	if n := len(h.smtp.Messages()); n != 0 {
+		t.Errorf("second run sent %d e-mails, want none", n)
+	}
+	for _, lead := range want {
+		if !strings.Contains(out, "e-mail to "+lead+": not sent: unchanged since the report of ") {
+			t.Errorf("second run's output does not say %s was sent nothing, and why:\n%s", lead, out)
+		}
+	}
+}
+
+// TestRunWithoutRegistrySendsNothing runs a cycle with no practice
+// registry: no answer matches a practice, so the ranking rests on the
+// workshop's criteria alone and no lead is sent it; the cycle succeeds and
+// says why.
+func TestRunWithoutRegistrySendsNothing(t *testing.T) {
+	h := newHarness(t)
+	h.copyExamples()
+	out := h.mustRun("run")
+	if !strings.Contains(out, "e-mail: not sent: the ranking rests on no matched practice; import the practice registry (--practices) or add aliases") {
+		t.Errorf("output does not say why no e-mail was sent:\n%s", out)
+	}
+	st := storetest.Open(t, h.url)
+	ob, err := st.OutboxState(context.Background())
+	if err != nil || ob.Pending+ob.Sent+ob.Failed+ob.Superseded != 0 || len(h.smtp.Messages()) != 0 {
+		t.Errorf("outbox %+v (%v), %d messages received; want nothing queued or sent", ob, err, len(h.smtp.Messages()))
+	}
+	if c := h.counts(); c["respondents"] != 40 {
+		t.Errorf("counts %v, want 40 respondents", c)
+	}
+	runs, err := st.JobRuns(context.Background(), "cycle", 1)
+	if err != nil || len(runs) != 1 || runs[0].Status != "succeeded" || !strings.HasPrefix(runs[0].Notes, "not sent: ") {
+		t.Errorf("job runs %+v, %v; want one that succeeded with a note", runs, err)
+	}
+}
+
+// checkParts checks that an e-mail has the text and HTML parts of the
+// same report, around which the workbook is attached.
+func checkParts(t *testing.T, p *smtptest.Parsed) {
+	t.Helper()
+	want := []string{"multipart/mixed", "multipart/mixed > multipart/alternative",
+		"multipart/mixed > multipart/alternative > text/plain", "multipart/mixed > multipart/alternative > text/html",
+		"multipart/mixed > application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+	if diff := cmp.Diff(want, p.Structure); diff != "" {
+		t.Errorf("MIME structure (-want +got):\n%s", diff)
+	}
+	for _, part := range []string{p.Text, p.HTML} {
+		for _, s := range []string{"Cyber Security", "This is the first report", "1 practice answer matched no single practice"} {
+			if !strings.Contains(strings.Join(strings.Fields(part), " "), s) {
+				t.Errorf("a part lacks %q:\n%s", s, part)
+			}
+		}
+	}
+}
+
+// checkNorthView checks the North Oxfordshire lead's e-mail and workbook:
+// their federation first, and its respondents' comments only.
+func checkNorthView(t *testing.T, f *excelize.File, p *smtptest.Parsed) {
+	t.Helper()
+	if !strings.HasSuffix(p.Subject, "(North Oxfordshire)") || !strings.Contains(p.Text, "In North Oxfordshire, all 4 of its practices answered") {
+		t.Errorf("North Oxfordshire's e-mail: subject %q, text:\n%s", p.Subject, p.Text)
+	}
+	if a4, _ := f.GetCellValue("Summary", "A4"); !strings.HasPrefix(a4, "In North Oxfordshire, all 4 of its practices answered (8 responses).") {
+		t.Errorf("Summary A4 = %q, want North Oxfordshire's paragraph", a4)
+	}
+	if c, _ := f.GetCellValue("By federation", "C5"); c != "North Oxfordshire" {
+		t.Errorf("By federation's first federation is %q, want North Oxfordshire", c)
+	}
+	rows, err := f.GetRows("Comments")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range rows[4:] {
+		if len(r) > 1 && r[1] != "North Oxfordshire" {
+			t.Errorf("North Oxfordshire's workbook holds a comment of %q: %q", r[1], r)
+		}
+		n++
+	}
+	if n != 3 {
+		t.Errorf("North Oxfordshire's workbook lists %d comments, want its 3", n)
 	}
 }
 

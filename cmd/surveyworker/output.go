@@ -161,8 +161,23 @@ func printCycle(a *app, res schedules.CycleResult) {
 	if res.Workbook != "" {
 		fmt.Fprintf(a.stdout, "\nworkbook: %s\n", res.Workbook)
 	}
-	if len(res.Deliveries) == 0 && res.Workbook != "" {
+	if a.cfg.Leads == "" && res.Workbook != "" {
 		fmt.Fprintln(a.stdout, "e-mail: no leads configured (--leads or SURVEYWORKER_LEADS)")
 	}
-	printDeliveries(a, res.Deliveries)
+	printMailing(a, res.Mailing)
+}
+
+// printMailing says what became of the leads' e-mail: why none was sent,
+// where each queued one stands, and which leads were sent nothing.
+func printMailing(a *app, m schedules.Mailing) {
+	for _, p := range m.ViewWorkbooks {
+		fmt.Fprintf(a.stdout, "view workbook: %s\n", p)
+	}
+	if m.NotSent != "" {
+		fmt.Fprintf(a.stdout, "e-mail: %s\n", m.NotSent)
+	}
+	printDeliveries(a, m.Deliveries)
+	for _, u := range m.Unchanged {
+		fmt.Fprintf(a.stdout, "e-mail to %s: not sent: %s\n", u.Lead.Email, u.Reason(a.cfg.Location()))
+	}
 }

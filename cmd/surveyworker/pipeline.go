@@ -144,6 +144,7 @@ func (a *app) cycle(ctx context.Context, p *progress.Reporter) (*schedules.Cycle
 		InboxDir:      a.cfg.Inbox,
 		OutDir:        a.cfg.Out,
 		LeadsFile:     a.cfg.Leads,
+		SendUnchanged: a.cfg.SendUnchanged,
 		SMTP:          a.smtp(),
 		Location:      a.cfg.Location(),
 		Logger:        a.log,
@@ -156,7 +157,8 @@ func pipelineFlags(fs *flag.FlagSet, a *app) {
 	fs.StringVar(&a.cfg.Inbox, "inbox", a.cfg.Inbox, "watched `dir` of survey exports (SURVEYWORKER_INBOX)")
 	fs.StringVar(&a.cfg.Out, "out", a.cfg.Out, "`dir` for workbooks and outbox/*.eml (SURVEYWORKER_OUT)")
 	fs.StringVar(&a.cfg.Practices, "practices", a.cfg.Practices, "practice registry CSV `file` imported first (SURVEYWORKER_PRACTICES)")
-	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (name,email); none means no e-mail (SURVEYWORKER_LEADS)")
+	fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients `file`, CSV (name,email[,federations]) or YAML; none means no e-mail (SURVEYWORKER_LEADS)")
+	a.cfg.sendUnchangedFlag(fs)
 	fs.DurationVar(&a.cfg.Settle, "settle", a.cfg.Settle, "how long an inbox file must stop changing before it is read (SURVEYWORKER_SETTLE)")
 	fs.IntVar(&a.cfg.Parallel, "parallel", a.cfg.Parallel, "inbox files read at once (SURVEYWORKER_PARALLEL)")
 	fs.DurationVar(&a.cfg.Lease, "lease", a.cfg.Lease, "how long a claim on an inbox file lasts unless renewed (SURVEYWORKER_LEASE)")
@@ -177,11 +179,15 @@ func cmdRun() command {
 rejected ones to INBOX/quarantine/ with a .reason.txt beside them. The ranking
 is recomputed and stored, the workbook written to OUT/roadmap-DATE-runN.xlsx
 and sent to every lead (or written to OUT/outbox/*.eml when no SMTP host is
-configured). The exit status is 0 when the cycle completed, even if some files
-were quarantined, and 1 when a file could not be read for a reason that is
-not its content (it stays in the inbox). A file changed within --settle is
-watched until it has stopped changing; one still being written is left for
-the next run.`,
+configured). A lead of federations (the leads file's federations column) gets
+their federation's view, written beside it as roadmap-DATE-runN-FEDERATION.xlsx.
+A lead is sent nothing when nothing changed since the last report they
+received (--send-unchanged sends anyway), and no one is sent a ranking that
+rests on no matched practice. The exit status is 0 when the cycle completed,
+even if some files were quarantined, and 1 when a file could not be read for
+a reason that is not its content (it stays in the inbox). A file changed
+within --settle is watched until it has stopped changing; one still being
+written is left for the next run.`,
 		flags: pipelineFlags,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) > 0 {
@@ -210,8 +216,8 @@ the next run.`,
 			}
 			// RunCycle has sent what the cycle queued, and anything an
 			// earlier run left pending, once the pipeline lock was released.
-			if res.Ranking.RunID != 0 && len(res.Deliveries) > 0 {
-				res.Deliveries, _ = report.Deliveries(ctx, a.st, report.ReportKey(res.Ranking))
+			if len(res.ReportKeys) > 0 {
+				res.Deliveries, _ = report.Deliveries(ctx, a.st, res.ReportKeys...)
 			}
 			printCycle(a, res)
 			return err
@@ -542,11 +548,14 @@ func cmdReport() command {
 		},
 		help: `Uses the latest stored ranking (computing one first if there is none). With
 --email, each lead in the leads file receives the workbook at most once per
-ranking run, however often the command is repeated.`,
+ranking run, however often the command is repeated: a lead of federations
+their federation's view (written beside FILE), and nothing when nothing
+changed since the last report they received, unless --send-unchanged.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.StringVar(&out, "out", "", "workbook `file` to write (required), e.g. out/roadmap.xlsx")
 			fs.BoolVar(&email, "email", false, "send the workbook to the leads")
-			fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients CSV `file` (SURVEYWORKER_LEADS)")
+			fs.StringVar(&a.cfg.Leads, "leads", a.cfg.Leads, "recipients `file`, CSV or YAML (SURVEYWORKER_LEADS)")
+			a.cfg.sendUnchangedFlag(fs)
 		},
 		run: func(ctx context.Context, a *app, args []string) error {
 			if out == "" || len(args) > 0 {
@@ -570,14 +579,14 @@ func writeReport(ctx context.Context, a *app, out string, email bool) error {
 		return err
 	}
 	c := &schedules.Cycle{Store: st, Catalogue: a.cat, Rank: a.rankOptions(), InboxDir: a.cfg.Inbox,
-		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SMTP: a.smtp(),
+		OutDir: filepath.Dir(out), LeadsFile: a.cfg.Leads, SendUnchanged: a.cfg.SendUnchanged, SMTP: a.smtp(),
 		Location: a.cfg.Location(), Logger: a.log, Sender: snd}
 	p, err := c.Publish(ctx, out, email)
 	if _, serr := os.Stat(out); serr == nil && p.Ranking.RunID != 0 {
 		fmt.Fprintf(a.stdout, "workbook: %s\n", out)
 	}
 	if email {
-		printDeliveries(a, p.Deliveries)
+		printMailing(a, p.Mailing)
 	}
 	return err
 }

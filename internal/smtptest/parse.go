@@ -20,8 +20,14 @@ type Parsed struct {
 	Subject string
 	// Text is the first text/plain part, decoded.
 	Text string
+	// HTML is the first text/html part, decoded.
+	HTML string
 	// Attachments are the parts with a file name, decoded, in order.
 	Attachments []Attachment
+	// Structure lists every entity of the message in order, each as the
+	// media types from the top down to it, such as "multipart/mixed >
+	// multipart/alternative > text/html".
+	Structure []string
 }
 
 // Attachment is one attached file.
@@ -37,7 +43,8 @@ func (m Message) Parse() (*Parsed, error) {
 }
 
 // Parse parses a raw RFC 5322 message: its headers, its first text/plain
-// part and its attachments, decoding base64 and quoted-printable bodies.
+// and text/html parts, its attachments and its structure, decoding base64
+// and quoted-printable bodies.
 func Parse(data []byte) (*Parsed, error) {
 	msg, err := mail.ReadMessage(bytes.NewReader(data))
 	if err != nil {
@@ -49,7 +56,7 @@ func Parse(data []byte) (*Parsed, error) {
 		return nil, fmt.Errorf("smtptest: subject: %w", err)
 	}
 	p := &Parsed{Header: msg.Header, Subject: subject}
-	err = p.walk(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Disposition"),
+	err = p.walk("", msg.Header.Get("Content-Type"), msg.Header.Get("Content-Disposition"),
 		msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
 	if err != nil {
 		return nil, fmt.Errorf("smtptest: parse message: %w", err)
@@ -58,8 +65,9 @@ func Parse(data []byte) (*Parsed, error) {
 }
 
 // walk collects the text and attachments of one entity, descending into
-// multipart entities.
-func (p *Parsed) walk(contentType, disposition, encoding string, body io.Reader) error {
+// multipart entities; parent is the structure path of the entity holding
+// it, empty at the top.
+func (p *Parsed) walk(parent, contentType, disposition, encoding string, body io.Reader) error {
 	if contentType == "" {
 		contentType = "text/plain"
 	}
@@ -67,8 +75,13 @@ func (p *Parsed) walk(contentType, disposition, encoding string, body io.Reader)
 	if err != nil {
 		return fmt.Errorf("content type %q: %w", contentType, err)
 	}
+	path := mediaType
+	if parent != "" {
+		path = parent + " > " + mediaType
+	}
+	p.Structure = append(p.Structure, path)
 	if strings.HasPrefix(mediaType, "multipart/") {
-		return p.walkMultipart(multipart.NewReader(body, params["boundary"]))
+		return p.walkMultipart(path, multipart.NewReader(body, params["boundary"]))
 	}
 	data, err := io.ReadAll(decode(encoding, body))
 	if err != nil {
@@ -78,11 +91,13 @@ func (p *Parsed) walk(contentType, disposition, encoding string, body io.Reader)
 		p.Attachments = append(p.Attachments, Attachment{Filename: name, ContentType: mediaType, Data: data})
 	} else if mediaType == "text/plain" && p.Text == "" {
 		p.Text = string(data)
+	} else if mediaType == "text/html" && p.HTML == "" {
+		p.HTML = string(data)
 	}
 	return nil
 }
 
-func (p *Parsed) walkMultipart(r *multipart.Reader) error {
+func (p *Parsed) walkMultipart(path string, r *multipart.Reader) error {
 	for {
 		part, err := r.NextRawPart()
 		if err == io.EOF {
@@ -92,7 +107,7 @@ func (p *Parsed) walkMultipart(r *multipart.Reader) error {
 			return err
 		}
 		h := part.Header
-		err = p.walk(h.Get("Content-Type"), h.Get("Content-Disposition"), h.Get("Content-Transfer-Encoding"), part)
+		err = p.walk(path, h.Get("Content-Type"), h.Get("Content-Disposition"), h.Get("Content-Transfer-Encoding"), part)
 		if err != nil {
 			return err
 		}

@@ -51,7 +51,8 @@ func TestServerRecordsAndRejects(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Parsed{Subject: "Ranking – 25 Nov 2026", Text: "Top = 5",
-		Attachments: []Attachment{{Filename: "r.bin", ContentType: "application/octet-stream", Data: []byte("hello")}}}
+		Attachments: []Attachment{{Filename: "r.bin", ContentType: "application/octet-stream", Data: []byte("hello")}},
+		Structure:   []string{"multipart/mixed", "multipart/mixed > text/plain", "multipart/mixed > application/octet-stream"}}
 	p.Header = nil
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("parsed (-want +got):\n%s", diff)
