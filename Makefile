@@ -152,7 +152,7 @@ screenshots: readers demo
 	@fc-list 2>/dev/null | grep -qi carlito || \
 		{ [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-crosextra-carlito >/dev/null; } || \
 		echo "fonts-crosextra-carlito not installed: the pages use a wider font than Excel's"
-	$(GO) run ./internal/screenshots -out docs/screenshots $(DEMO)/*.xlsx
+	$(GO) run ./internal/screenshots -out docs/screenshots $(DEMO)/roadmap-*-run1.xlsx
 
 # web-screenshots runs the browser test with a screenshot of each page, at
 # 1366x768 and at a phone's 390x844, saved to docs/screenshots/web-*.png

@@ -58,7 +58,9 @@ func run(workbook, out string, dpi int) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	old, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	// The workbook's pages are named NN-sheet-P.png; other pictures in
+	// out (the web pages') are left alone.
+	old, _ := filepath.Glob(filepath.Join(out, "[0-9][0-9]-*.png"))
 	for _, f := range old {
 		os.Remove(f)
 	}
