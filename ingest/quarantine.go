@@ -65,7 +65,7 @@ func QuarantinedFiles(inboxDir string) ([]survey.RejectedFile, error) {
 		if !e.Type().IsRegular() || !reasonFileName.MatchString(e.Name()) {
 			continue
 		}
-		r, err := readReasonFile(filepath.Join(dir, e.Name()))
+		r, err := ReadReasonFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("ingest: quarantine: %w", err)
 		}
@@ -80,8 +80,11 @@ func QuarantinedFiles(inboxDir string) ([]survey.RejectedFile, error) {
 	return out, nil
 }
 
-// readReasonFile parses the "key: value" lines of a reason file.
-func readReasonFile(path string) (survey.RejectedFile, error) {
+// ReadReasonFile reads the "key: value" lines of the reason file at path,
+// written beside a quarantined export: the problem alone when it is there,
+// else the whole reason, with the row, column and time when given. A file
+// that does not name its export is taken to be NAME.reason.txt.
+func ReadReasonFile(path string) (survey.RejectedFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return survey.RejectedFile{}, err

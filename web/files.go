@@ -140,11 +140,11 @@ func (s *Server) quarantined(skip map[string]bool) ([]fileRow, error) {
 		if !ok || !e.Type().IsRegular() || skip[name] {
 			continue
 		}
-		r, err := readReason(filepath.Join(dir, e.Name()))
+		r, err := ingest.ReadReasonFile(filepath.Join(dir, e.Name()))
 		if err != nil {
 			continue // removed since the listing
 		}
-		row := fileRow{Name: name, When: r.at, Status: stateQuarantined, Reason: r.reason}
+		row := fileRow{Name: name, When: r.RejectedAt, Status: stateQuarantined, Reason: r.Reason}
 		if exists(filepath.Join(dir, name+rejectsSuffix)) {
 			row.Rejects = "/quarantine/" + url.PathEscape(name) + "/rejects.csv"
 		}

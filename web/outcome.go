@@ -1,13 +1,10 @@
 package web
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/surveyworker/surveyworker/ingest"
@@ -82,8 +79,8 @@ func (s *Server) outcomeOf(ctx context.Context, u store.Upload, loaded loadedFun
 		return outcome{State: stateWaiting}, nil
 	}
 	quarantined := filepath.Join(inbox, ingest.QuarantineDir, u.StoredName)
-	if r, err := readReason(quarantined + ingest.ReasonSuffix); err == nil {
-		o := outcome{State: stateQuarantined, Reason: r.reason, Row: r.row, Column: r.column, At: r.at}
+	if r, err := ingest.ReadReasonFile(quarantined + ingest.ReasonSuffix); err == nil {
+		o := outcome{State: stateQuarantined, Reason: r.Reason, Row: r.Row, Column: r.Column, At: r.RejectedAt}
 		o.Rejects = existing(quarantined + rejectsSuffix)
 		return o, nil
 	}
@@ -102,43 +99,6 @@ func (s *Server) outcomeOf(ctx context.Context, u store.Upload, loaded loadedFun
 		return outcome{State: stateDuplicate, File: f, Rejects: existing(archived + rejectsSuffix)}, nil
 	}
 	return outcome{State: stateGone}, nil
-}
-
-// reason is what a quarantine reason file says.
-type reason struct {
-	reason string
-	row    int
-	column string
-	at     time.Time
-}
-
-// readReason reads the "key: value" lines of a reason file: the problem
-// alone when it is there, else the whole reason, with row, column and
-// time when given.
-func readReason(path string) (reason, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return reason{}, err
-	}
-	defer f.Close()
-	fields := map[string]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ": "); ok {
-			fields[k] = v
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return reason{}, err
-	}
-	r := reason{reason: fields["problem"], column: fields["column"]}
-	if r.reason == "" {
-		r.reason = fields["reason"]
-	}
-	r.row, _ = strconv.Atoi(fields["row"])
-	r.at, _ = time.Parse(time.RFC3339, fields["rejected"])
-	return r, nil
 }
 
 // exists reports whether path is a regular file.
