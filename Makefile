@@ -114,11 +114,17 @@ fuzz:
 DEMO_DATA := $(or $(SURVEYWORKER_DATA_DIR),.surveyworker/demo)
 DEMO_MARK := .made-by-make-demo
 
+# drop_cluster deletes the private PostgreSQL cluster of the data directory
+# $(1) when it was kept outside it (running as root, the postgres user
+# could not reach the data directory): removing the data directory alone
+# leaves such a cluster set aside, never deleted.
+drop_cluster = link="$(1)/postgres/cluster"; if [ -L "$$link" ]; then rm -rf "$$(readlink "$$link")"; fi
+
 demo: postgres build
 	@if [ -n "$$(ls -A '$(DEMO_DATA)' 2>/dev/null)" ] && [ ! -e '$(DEMO_DATA)/$(DEMO_MARK)' ] && [ '$(DEMO_DATA)' != .surveyworker/demo ]; then \
 		echo "$(DEMO_DATA) was not made by make demo, so it is not emptied; remove it or choose another SURVEYWORKER_DATA_DIR"; exit 1; \
 	fi
-	@rm -rf $(DEMO) '$(DEMO_DATA)'
+	@$(call drop_cluster,$(DEMO_DATA)); rm -rf $(DEMO) '$(DEMO_DATA)'
 	@mkdir -p $(DEMO)/inbox '$(DEMO_DATA)' && touch '$(DEMO_DATA)/$(DEMO_MARK)'
 	@cp examples/inbox/* $(DEMO)/inbox/
 	SURVEYWORKER_DATA_DIR='$(DEMO_DATA)' SURVEYWORKER_LEADS=examples/leads.csv \
@@ -178,4 +184,5 @@ bench: postgres
 	$(GO) test -run '^$$' -bench BenchmarkUpload100MB -benchtime=3x ./web/
 
 clean:
+	@for d in .surveyworker/*; do $(call drop_cluster,$$d); done
 	rm -rf bin out .surveyworker .tools

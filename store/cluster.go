@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"syscall"
+	"time"
 )
 
 // Where the private cluster lives when running as root.
@@ -37,8 +38,8 @@ const (
 //     DataDir (an error when the postgres user cannot reach that cluster);
 //   - DataDir links to its cluster elsewhere: there;
 //   - the postgres user can reach DataDir: DataDir, as always;
-//   - otherwise a new directory under relocationRoot, replacing the cluster
-//     left there by an earlier data directory at the same path.
+//   - otherwise a new directory under relocationRoot; a cluster left there
+//     by an earlier data directory at the same path is set aside.
 func (s *Server) place(ctx context.Context) error {
 	s.dir = s.cfg.DataDir
 	cred := serverCredential()
@@ -88,7 +89,8 @@ func relocatedDir(dataDir string) string {
 
 // relocate makes s.dir ready to hold the cluster. An existing s.dir is kept
 // when DataDir links to it (linked); otherwise it was left by an earlier data
-// directory at the same path, and is deleted and made again. A path that is
+// directory at the same path, and is renamed aside (never deleted) and made
+// again. A path that is
 // not a directory owned by the postgres user is refused.
 func (s *Server) relocate(ctx context.Context, cred *syscall.Credential, linked bool) error {
 	if err := makeRelocationRoot(); err != nil {
@@ -107,11 +109,16 @@ func (s *Server) relocate(ctx context.Context, cred *syscall.Credential, linked 
 		if pm, ok := runningPostmaster(filepath.Join(s.dir, "pgdata")); ok {
 			return fmt.Errorf("%s holds a running server (pid %d) left by an earlier data directory at the same path; stop it first", s.dir, pm.pid)
 		}
-		if err := os.RemoveAll(s.dir); err != nil {
+		// The cluster may hold every survey loaded so far, and the link
+		// may be missing for a passing reason (a volume not mounted yet, a
+		// restore without links): keep it aside rather than delete it.
+		aside := s.dir + ".set-aside-" + time.Now().UTC().Format("20060102T150405Z")
+		if err := os.Rename(s.dir, aside); err != nil {
 			return err
 		}
-		s.cfg.Logger.Info("removed the private PostgreSQL cluster of an earlier data directory at the same path",
-			slog.String("cluster_dir", s.dir))
+		s.cfg.Logger.Warn("set aside the private PostgreSQL cluster of an earlier data directory at the same path, "+
+			"whose link to it is gone; delete it when its data is not needed",
+			slog.String("cluster_dir", aside), slog.String("data_dir", s.cfg.DataDir))
 	}
 	if err := os.Mkdir(s.dir, 0o700); err != nil {
 		return err

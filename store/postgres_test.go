@@ -135,7 +135,8 @@ func TestClusterDir(t *testing.T) {
 // TestStartServerOutOfPostgresReach starts the private server for a data
 // directory below a mode-0700 directory, as a clone under /root is: as root,
 // its cluster must be kept where the postgres user can reach it, live on
-// across restarts and go with the data directory.
+// across restarts, and be set aside (never deleted) once the data directory
+// is gone.
 func TestStartServerOutOfPostgresReach(t *testing.T) {
 	t.Parallel()
 	_, asPostgres := postgresUser()
@@ -202,8 +203,9 @@ func TestStartServerOutOfPostgresReach(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Removing the data directory removes the cluster, wherever it is: the
-	// next start finds no cluster to reuse.
+	// Removing the data directory leaves its cluster unused, wherever it
+	// is: the next start finds no cluster to reuse, and one kept elsewhere
+	// is set aside, not deleted.
 	if err := os.RemoveAll(data); err != nil {
 		t.Fatal(err)
 	}
@@ -218,8 +220,18 @@ func TestStartServerOutOfPostgresReach(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(dir, "pgdata")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("%s/pgdata survived removing the data directory (%v)", dir, err)
 	}
-	if asPostgres && !strings.Contains(logs.String(), "removed the private PostgreSQL cluster of an earlier data directory") {
-		t.Errorf("log does not say the earlier cluster was removed:\n%s", logs.String())
+	if asPostgres {
+		aside, _ := filepath.Glob(dir + ".set-aside-*")
+		if len(aside) != 1 || !strings.Contains(logs.String(), "set aside the private PostgreSQL cluster") ||
+			!strings.Contains(logs.String(), "cluster_dir="+aside[0]) {
+			t.Errorf("earlier cluster set aside as %v; log:\n%s", aside, logs.String())
+		}
+		for _, d := range aside {
+			if _, err := os.Stat(filepath.Join(d, "pgdata", "PG_VERSION")); err != nil {
+				t.Errorf("the cluster set aside lost its data: %v", err)
+			}
+			os.RemoveAll(d)
+		}
 	}
 }
 
