@@ -175,19 +175,59 @@ func TestRoles(t *testing.T) {
 	}
 }
 
-// TestLocalPath checks that sign-in never sends anyone to another site.
+// TestLocalPath checks that sign-in never sends anyone to another site:
+// whatever a browser would read as another host (a second slash, a
+// backslash, a tab or line break it strips, a scheme) becomes "/".
 func TestLocalPath(t *testing.T) {
-	for in, want := range map[string]string{
-		"/files?status=loaded": "/files?status=loaded",
-		"":                     "/",
-		"https://evil.example": "/",
-		"//evil.example/x":     "/",
-		`/\evil.example`:       "/",
-		"files":                "/",
-	} {
-		if got := localPath(in); got != want {
-			t.Errorf("localPath(%q) = %q, want %q", in, got, want)
+	decoded, err := url.QueryUnescape("/%09/evil.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{
+		{"/files?status=loaded", "/files?status=loaded"},
+		{"/ok?a=b", "/ok?a=b"},
+		{"/uploads/0123abcd#outcome", "/uploads/0123abcd#outcome"},
+		{"/", "/"},
+		{"", "/"},
+		{"files", "/"},
+		{"https://evil.example", "/"},
+		{"javascript:alert(1)", "/"},
+		{"//evil.example/x", "/"},
+		{"///evil.example", "/"},
+		{`/\evil.example`, "/"},
+		{`/x\y`, "/"},
+		{"/\t/evil.example", "/"},
+		{decoded, "/"},
+		{"/\n/evil.example", "/"},
+		{"/\r\nSet-Cookie:x=y", "/"},
+		{"/\x00/evil.example", "/"},
+		{"/\x7f/evil.example", "/"},
+		{"/%zz", "/"},
+	}
+	for _, tt := range tests {
+		if got := localPath(tt.in); got != tt.want {
+			t.Errorf("localPath(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestSignInNextStaysOnSite signs in with a next address whose tab,
+// percent-encoded in the query, a browser would strip, and checks that
+// the sign-in page and the sign-in itself both send the user home.
+func TestSignInNextStaysOnSite(t *testing.T) {
+	s := newSite(t, nil)
+	b := s.browser()
+	page := b.get("/login?next=/%09/evil.example")
+	if strings.Contains(page.body, "evil.example") {
+		t.Errorf("sign-in page carries the hostile next address:\n%s", page.body)
+	}
+	r := b.post("/login", url.Values{"csrf": {b.csrf("/login")}, "name": {"jo"}, "password": {testPassword},
+		"next": {"/\t/evil.example"}})
+	if r.code != http.StatusSeeOther || r.location != "/" {
+		t.Errorf("sign in with a hostile next: %d to %q, want 303 to /", r.code, r.location)
+	}
+	if r := b.get("/login?next=/%09/evil.example"); r.code != http.StatusSeeOther || r.location != "/" {
+		t.Errorf("sign-in page when signed in: %d to %q, want 303 to /", r.code, r.location)
 	}
 }
 

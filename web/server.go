@@ -296,9 +296,23 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, v *visit, err 
 		"The page could not be shown. Try again in a moment; if it keeps happening, tell the administrator.")
 }
 
-// localPath returns next when it is a path on this site, else "/".
+// localPath returns next when it is a path on this site, else "/". A
+// browser reads some paths as another host's address: "//host" and
+// `/\host` are, and so is "/<tab>/host", since browsers strip tabs and line
+// breaks from an address before reading it. So a path with a second
+// leading slash, any backslash, a control character or DEL, or one that
+// does not parse as a URL without scheme and host is refused.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if next[i] < 0x20 || next[i] == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
 		return "/"
 	}
 	return next
