@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// Sign-in rate limits. Each failed attempt takes a token from the bucket
-// of the name tried and from that of the client's address; a bucket
-// refills one token every loginRefill. The nine failures a bucket holds
-// come quickly; the tenth quick try waits for a token.
+// Sign-in rate limits. Each attempt takes a token from the bucket of the
+// name tried and from that of the client's address before the password is
+// checked, and one that succeeds gives them back; a bucket refills one
+// token every loginRefill. The nine failures a bucket holds come quickly;
+// the tenth quick try waits for a token.
 const (
 	loginBurstPerName    = 9
 	loginBurstPerAddress = 30
@@ -47,12 +48,19 @@ func (l *limiter) level(b *bucket, now time.Time) float64 {
 	return b.tokens
 }
 
-// wait returns how long until every key has a token: zero when an
-// attempt may go ahead now. Keys never seen have a full bucket.
-func (l *limiter) wait(keys map[string]int) time.Duration {
+// reserve takes a token from the bucket of each key and returns zero
+// when every bucket has one; otherwise it takes none and returns how long
+// until every key has a token. Keys never seen get a full bucket of the
+// given burst. Checking and taking happen under one lock, before the
+// password is checked, so attempts made at once cannot all pass a check
+// that none of them has yet paid for.
+func (l *limiter) reserve(keys map[string]int) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
+	if len(l.buckets) >= maxLimiterKeys {
+		l.prune(now)
+	}
 	var longest time.Duration
 	for k := range keys {
 		b, ok := l.buckets[k]
@@ -66,17 +74,8 @@ func (l *limiter) wait(keys map[string]int) time.Duration {
 			longest = max(longest, d)
 		}
 	}
-	return longest
-}
-
-// fail takes a token from the bucket of each key, creating full buckets
-// of the given burst for keys not seen.
-func (l *limiter) fail(keys map[string]int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.buckets) >= maxLimiterKeys {
-		l.prune(now)
+	if longest > 0 {
+		return longest
 	}
 	for k, burst := range keys {
 		b, ok := l.buckets[k]
@@ -84,8 +83,22 @@ func (l *limiter) fail(keys map[string]int) {
 			b = &bucket{burst: float64(burst), tokens: float64(burst), at: now}
 			l.buckets[k] = b
 		}
-		l.level(b, now)
 		b.tokens = max(0, b.tokens-1)
+	}
+	return 0
+}
+
+// refund gives back the token [limiter.reserve] took from each key, for
+// an attempt that succeeded: only failures use up a bucket.
+func (l *limiter) refund(keys map[string]int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	for k := range keys {
+		if b, ok := l.buckets[k]; ok {
+			l.level(b, now)
+			b.tokens = min(b.burst, b.tokens+1)
+		}
 	}
 }
 

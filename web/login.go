@@ -63,7 +63,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		"name " + strings.ToLower(name): loginBurstPerName,
 		"addr " + clientAddr(r):         loginBurstPerAddress,
 	}
-	if wait := s.limiter.wait(keys); wait > 0 {
+	if wait := s.limiter.reserve(keys); wait > 0 {
 		secs := retrySeconds(wait)
 		s.log.WarnContext(r.Context(), "sign-in slowed: too many failed attempts", slog.String("name", name),
 			slog.String("remote_addr", r.RemoteAddr), slog.Int("retry_after_s", secs))
@@ -77,13 +77,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		hash = dummyHash() // as long as a real check, so timing tells nothing
 	}
-	if err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(r.PostFormValue("password"))); err != nil || !ok {
-		s.limiter.fail(keys)
+	if err := s.compareFunc([]byte(hash), []byte(r.PostFormValue("password"))); err != nil || !ok {
 		s.log.WarnContext(r.Context(), "sign-in failed", slog.String("name", name), slog.String("remote_addr", r.RemoteAddr))
 		d.Error = msgBadLogin
 		s.showLogin(w, r, http.StatusUnauthorized, d)
 		return
 	}
+	s.limiter.refund(keys)
 	http.SetCookie(w, cookie(r, sessionCookie, s.sessions.issue(u), int(s.cfg.SessionTTL.Seconds())))
 	http.SetCookie(w, cookie(r, loginCookie, "", -1))
 	s.log.InfoContext(r.Context(), "signed in", slog.String("user", u.Name), slog.String("role", string(u.Role)))

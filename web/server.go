@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/surveyworker/surveyworker/ingest"
 	"github.com/surveyworker/surveyworker/store"
 )
@@ -82,6 +84,10 @@ type Server struct {
 	pages    *pages
 	uploads  chan struct{} // a token per upload in progress
 	handler  http.Handler
+	// compareFunc checks a password against its bcrypt hash:
+	// bcrypt.CompareHashAndPassword, which tests replace to count the
+	// checks and hold them.
+	compareFunc func(hash, password []byte) error
 }
 
 // New checks cfg, reads the users file and returns a server. It returns
@@ -123,9 +129,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, users: users, pages: pg,
-		sessions: newSessions(cfg.SessionKey, cfg.SessionTTL, cfg.Now),
-		limiter:  newLimiter(cfg.Now, loginRefill),
-		uploads:  make(chan struct{}, maxConcurrentUploads)}
+		sessions:    newSessions(cfg.SessionKey, cfg.SessionTTL, cfg.Now),
+		limiter:     newLimiter(cfg.Now, loginRefill),
+		uploads:     make(chan struct{}, maxConcurrentUploads),
+		compareFunc: bcrypt.CompareHashAndPassword}
 	s.removeStaleUploads()
 	s.handler = s.routes()
 	return s, nil
