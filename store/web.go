@@ -274,3 +274,25 @@ func (s *Store) LatestReportRun(ctx context.Context) (JobRun, error) {
 	}
 	return run, nil
 }
+
+// ViewWorkbook returns where job run jobRunID wrote the workbook of the
+// view of federation alone (that federation first, its comments only),
+// as it queued it for the federation's leads, or an error wrapping
+// [ErrNotFound] when the run queued no such view: a run writes a view
+// only for a federation that has a lead with something new to send. A
+// view of several federations is never returned for one of them.
+func (s *Store) ViewWorkbook(ctx context.Context, jobRunID int64, federation string) (string, error) {
+	var path string
+	err := s.db.GetContext(ctx, &path, `SELECT o.attachment_path
+		FROM reports r JOIN email_outbox o ON o.report_id = r.id
+		WHERE r.job_run_id = $1 AND r.kind = $2 AND r.federations = ARRAY[$3::text]
+			AND o.attachment_path <> ''
+		ORDER BY o.id LIMIT 1`, jobRunID, ReportRanking, federation)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: view workbook of %s in run %d: %w", federation, jobRunID, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: view workbook of %s in run %d: %w", federation, jobRunID, err)
+	}
+	return path, nil
+}

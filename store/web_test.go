@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 	"time"
@@ -203,5 +204,56 @@ func TestLatestReportRun(t *testing.T) {
 	}
 	if run.ReportPath != "out/second.xlsx" {
 		t.Errorf("latest report %q, want out/second.xlsx", run.ReportPath)
+	}
+}
+
+// TestViewWorkbook queues, for one run, the full report and the views of
+// one federation and of two, and checks that each federation is given the
+// workbook of its own view only.
+func TestViewWorkbook(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	run, err := st.StartJobRun(ctx, "cycle", "schedule", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.StartJobRun(ctx, "cycle", "schedule", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range []struct {
+		run         int64
+		key, path   string
+		federations []string
+	}{
+		{run, "ranking-1", "out/full.xlsx", nil},
+		{run, "ranking-1-oxford-city", "out/full-oxford-city.xlsx", []string{"Oxford City"}},
+		{run, "ranking-1-north+west", "out/full-north+west.xlsx", []string{"North Oxfordshire", "West Oxfordshire"}},
+		{other, "ranking-2-south", "out/other-south.xlsx", []string{"South Oxfordshire"}},
+	} {
+		to := []store.Recipient{{Name: "Lead", Email: fmt.Sprintf("lead%d@example.nhs.uk", i), MessageID: fmt.Sprintf("<%d@x>", i)}}
+		if _, err := st.QueueReport(ctx, store.Report{Key: r.key, Kind: store.ReportRanking, JobRunID: r.run, Subject: "s",
+			Body: "b", Federations: r.federations, AttachmentPath: r.path}, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		federation, want string
+	}{
+		{"Oxford City", "out/full-oxford-city.xlsx"},
+		{"North Oxfordshire", ""}, // only in a view of two
+		{"South Oxfordshire", ""}, // another run's
+		{"", ""},
+	} {
+		got, err := st.ViewWorkbook(ctx, run, tt.federation)
+		if tt.want == "" {
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("ViewWorkbook(%q) = %q, %v; want ErrNotFound", tt.federation, got, err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ViewWorkbook(%q) = %q, %v; want %q", tt.federation, got, err, tt.want)
+		}
 	}
 }

@@ -77,8 +77,7 @@ func TestRankingPage(t *testing.T) {
 	if n := strings.Count(page.body, `<span class="tier tier-`); n != 21 {
 		t.Errorf("%d tier badges, want 21", n)
 	}
-	for _, want := range []string{r.Rows[0].Workstream, "tier-very-high", "tier-low", "0.85–0.95", "▲ 2", "▼ 2", "no change",
-		`id="workbook-link"`, "roadmap-2026-11-24-run1.xlsx"} {
+	for _, want := range []string{r.Rows[0].Workstream, "tier-very-high", "tier-low", "0.85–0.95", "▲ 2", "▼ 2", "no change"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("ranking page lacks %q", want)
 		}
@@ -90,10 +89,92 @@ func TestRankingPage(t *testing.T) {
 	if n := strings.Count(page.body, `class="withheld"`); n == 0 {
 		t.Error("no withheld cell shown")
 	}
-	wb := jo.get("/ranking/workbook")
+	// The full workbook holds every federation's comments: it is for
+	// those who see every federation. No view was written for Oxford
+	// City, so jo is offered none.
+	if strings.Contains(page.body, "workbook-link") {
+		t.Error("ranking page offers a federation's user the full workbook")
+	}
+	if r := jo.get("/ranking/workbook"); r.code != http.StatusNotFound {
+		t.Errorf("workbook download by a federation's user with no view: %d, want 404", r.code)
+	}
+	vic := s.as("vic")
+	if page := vic.get("/ranking"); !strings.Contains(page.body, `id="workbook-link"`) ||
+		!strings.Contains(page.body, "roadmap-2026-11-24-run1.xlsx") {
+		t.Errorf("ranking page does not offer the workbook to a user of every federation")
+	}
+	wb := vic.get("/ranking/workbook")
 	if wb.code != http.StatusOK || wb.body != "PK\x03\x04 a workbook" ||
 		!strings.Contains(wb.header.Get("Content-Disposition"), "roadmap-2026-11-24-run1.xlsx") {
 		t.Errorf("workbook download: %d %q", wb.code, wb.header.Get("Content-Disposition"))
+	}
+}
+
+// TestWorkbookViewOfOwnFederation records a cycle that wrote the full
+// workbook, the view of Oxford City and the view of North Oxfordshire
+// with West Oxfordshire, and checks that each user is offered, and can
+// download, only the workbook whose comments they may read: the full one
+// for those who see every federation, their federation's own view for
+// those tied to one, and nothing when no view of theirs alone was
+// written.
+func TestWorkbookViewOfOwnFederation(t *testing.T) {
+	s := newSite(t, nil)
+	ctx := context.Background()
+	r := makeRanking(3, 2, s.clock.Now())
+	if _, err := s.st.SaveRanking(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	full := filepath.Join(s.out, "roadmap-2026-11-24-run1.xlsx")
+	books := []struct {
+		path        string
+		federations []string
+	}{
+		{full, nil},
+		{filepath.Join(s.out, "roadmap-2026-11-24-run1-oxford-city.xlsx"), []string{"Oxford City"}},
+		{filepath.Join(s.out, "roadmap-2026-11-24-run1-north-oxfordshire+west-oxfordshire.xlsx"),
+			[]string{"North Oxfordshire", "West Oxfordshire"}},
+	}
+	id, err := s.st.StartJobRun(ctx, "cycle", "manual", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range books {
+		if err := os.WriteFile(b.path, []byte("PK\x03\x04 "+filepath.Base(b.path)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		to := []store.Recipient{{Name: "Lead", Email: fmt.Sprintf("lead%d@example.nhs.uk", i), MessageID: fmt.Sprintf("<%d@x>", i)}}
+		if _, err := s.st.QueueReport(ctx, store.Report{Key: fmt.Sprintf("ranking-1-%d", i), Kind: store.ReportRanking,
+			JobRunID: id, Subject: "s", Body: "b", Federations: b.federations, AttachmentPath: b.path}, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.st.FinishJobRun(ctx, id, store.JobSucceeded, store.JobCounts{ReportPath: full, RankingRunID: r.RunID}, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		user, want string // want is the workbook's name, "" for none
+	}{
+		{"vic", "roadmap-2026-11-24-run1.xlsx"},
+		{"ada", "roadmap-2026-11-24-run1.xlsx"},
+		{"jo", "roadmap-2026-11-24-run1-oxford-city.xlsx"},
+		{"sam", ""}, // North Oxfordshire is only in a view of two
+	} {
+		b := s.as(tt.user)
+		page := b.get("/ranking")
+		wb := b.get("/ranking/workbook")
+		if tt.want == "" {
+			if strings.Contains(page.body, "workbook-link") || wb.code != http.StatusNotFound {
+				t.Errorf("%s: offered a workbook, download %d; want none and 404", tt.user, wb.code)
+			}
+			continue
+		}
+		if !strings.Contains(page.body, `id="workbook-link"`) || !strings.Contains(page.body, tt.want+",") {
+			t.Errorf("%s: ranking page does not offer %s", tt.user, tt.want)
+		}
+		if wb.code != http.StatusOK || wb.body != "PK\x03\x04 "+tt.want ||
+			!strings.Contains(wb.header.Get("Content-Disposition"), tt.want) {
+			t.Errorf("%s: download %d %q %q, want %s", tt.user, wb.code, wb.header.Get("Content-Disposition"), wb.body, tt.want)
+		}
 	}
 }
 

@@ -61,7 +61,7 @@ func (s *Server) rankingData(ctx context.Context, v *visit) (rankingData, error)
 	}
 	d.Ranking = r
 	d.Federations = federationColumns(r, v.User.Federation)
-	if path, at, ok := s.latestWorkbook(ctx); ok {
+	if path, at, ok := s.latestWorkbook(ctx, v); ok {
 		d.Workbook, d.WorkbookAt = filepath.Base(path), at
 	}
 	return d, nil
@@ -102,9 +102,13 @@ func federationColumns(r *survey.Ranking, own string) []federationColumn {
 	return cols
 }
 
-// latestWorkbook returns the workbook of the last run that wrote one and
-// when it was written, when it is still in the out folder.
-func (s *Server) latestWorkbook(ctx context.Context) (string, time.Time, bool) {
+// latestWorkbook returns the workbook of the last run that wrote one
+// that v may have, and when it was written, when it is still in the out
+// folder. The full workbook's Comments sheet holds every federation's
+// comments, so it is for those who see every federation; a user tied to
+// a federation has the view of it alone that the run wrote beside it
+// (its comments only), and nothing when the run wrote none.
+func (s *Server) latestWorkbook(ctx context.Context, v *visit) (string, time.Time, bool) {
 	if s.cfg.OutDir == "" {
 		return "", time.Time{}, false
 	}
@@ -115,7 +119,16 @@ func (s *Server) latestWorkbook(ctx context.Context) (string, time.Time, bool) {
 		}
 		return "", time.Time{}, false
 	}
-	path, err := filepath.Abs(run.ReportPath)
+	book := run.ReportPath
+	if v.Scoped() {
+		if book, err = s.cfg.Store.ViewWorkbook(ctx, run.ID, v.User.Federation); err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				s.log.WarnContext(ctx, "federation's workbook not found", "error", err.Error())
+			}
+			return "", time.Time{}, false
+		}
+	}
+	path, err := filepath.Abs(book)
 	if err != nil {
 		return "", time.Time{}, false
 	}
@@ -133,9 +146,9 @@ func (s *Server) latestWorkbook(ctx context.Context) (string, time.Time, bool) {
 	return path, at, true
 }
 
-// workbook sends the latest workbook.
+// workbook sends the latest workbook v may have (see latestWorkbook).
 func (s *Server) workbook(w http.ResponseWriter, r *http.Request, v *visit) {
-	path, _, ok := s.latestWorkbook(r.Context())
+	path, _, ok := s.latestWorkbook(r.Context(), v)
 	if !ok {
 		s.notFound(w, r, v)
 		return
