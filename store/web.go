@@ -200,15 +200,19 @@ func scanFileSummary(rows *sql.Rows) (FileSummary, error) {
 // FileRowWarnings returns up to limit of the warnings stored for the
 // loaded file id, by row, code and column, with the closest practices of
 // an unmatched or ambiguous practice split out into Candidates, and the
-// number of warnings the file has in all.
-func (s *Store) FileRowWarnings(ctx context.Context, id int64, limit int) ([]RowWarning, int, error) {
+// number of those warnings the file has in all. With federations (a user
+// tied to one), only the warnings [Store.Warnings] shows their view are
+// returned and counted: a warning's value is what a respondent wrote, so
+// one about the row of a respondent of another federation, or of no known
+// one unless it shows only the practice named, is left out.
+func (s *Store) FileRowWarnings(ctx context.Context, id int64, limit int, federations ...string) ([]RowWarning, int, error) {
 	out := []RowWarning{}
 	rows, err := s.db.QueryContext(ctx, `SELECT f.name, w.row_number, w.column_name, w.code,
-			split_part(w.message, $2, 1), w.value, split_part(w.message, $2, 2), count(*) OVER ()
-		FROM file_warnings w JOIN source_files f ON f.id = w.file_id
-		WHERE w.file_id = $1
+			split_part(w.message, $3, 1), w.value, split_part(w.message, $3, 2), count(*) OVER ()
+		`+warningsFrom+`
+		WHERE w.file_id = $4 AND `+warningVisible+`
 		ORDER BY w.row_number, w.code COLLATE "C", w.column_name COLLATE "C"
-		LIMIT $3`, id, PracticeCandidatesMarker, limit)
+		LIMIT $5`, pq.Array(nonNil(federations)), pq.Array(practiceWarningCodes), PracticeCandidatesMarker, id, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: warnings of file %d: %w", id, err)
 	}
@@ -225,6 +229,23 @@ func (s *Store) FileRowWarnings(ctx context.Context, id int64, limit int) ([]Row
 		return nil, 0, fmt.Errorf("store: warnings of file %d: %w", id, err)
 	}
 	return out, total, nil
+}
+
+// FederationRows returns, in order, the rows (as numbered in the file,
+// the header being row 1) of the respondents stored from the loaded file
+// id whose practice is in federation. Respondents matched to no practice
+// are in no federation's rows.
+func (s *Store) FederationRows(ctx context.Context, id int64, federation string) ([]int, error) {
+	out := []int{}
+	err := s.db.SelectContext(ctx, &out, `SELECT r.row_number FROM respondents r
+		JOIN practices p ON p.ods_code = r.practice_ods
+		JOIN federations fed ON fed.id = p.federation_id
+		WHERE r.file_id = $1 AND fed.name = $2
+		ORDER BY r.row_number`, id, federation)
+	if err != nil {
+		return nil, fmt.Errorf("store: rows of %s in file %d: %w", federation, id, err)
+	}
+	return out, nil
 }
 
 // FileComments returns up to limit of the comments stored from the loaded

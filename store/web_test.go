@@ -257,3 +257,64 @@ func TestViewWorkbook(t *testing.T) {
 		}
 	}
 }
+
+// TestFileRowWarningsOfFederation loads a file with respondents of two
+// federations and one matched to no practice, each with an answer off
+// the scale, and checks which warnings, and which rows, a federation's
+// view gets: its own respondents' answers, and of the unmatched
+// respondent only the practice it named.
+func TestFileRowWarningsOfFederation(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	if _, err := st.UpsertPractices(ctx, []survey.Practice{
+		{ODSCode: "K84001", Name: "Banbury Cross", Federation: "North Oxfordshire"},
+		{ODSCode: "K84002", Name: "Isis", Federation: "Oxford City"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	offScale := func(value string) store.Warning {
+		return store.Warning{Column: `D "Printing"`, Code: "answer_off_scale", Value: value, Message: "not on the scale"}
+	}
+	id := loadWebFile(t, st, "mixed.csv", []webRow{
+		{practice: "K84002", warnings: []store.Warning{offScale("city answer")}},
+		{practice: "K84001", warnings: []store.Warning{offScale("north answer")}},
+		{practice: "", warnings: []store.Warning{offScale("unmatched answer"),
+			{Column: `C "Practice"`, Code: "practice_unmatched", Value: "Isys", Message: "no practice in the registry has this name"}}},
+		{practice: "K84002"},
+	})
+	for _, tt := range []struct {
+		federations []string
+		want        []string // row: value
+		rows        []int
+	}{
+		{nil, []string{"2: city answer", "3: north answer", "4: unmatched answer", "4: Isys"}, nil},
+		{[]string{"Oxford City"}, []string{"2: city answer", "4: Isys"}, []int{2, 5}},
+		{[]string{"North Oxfordshire"}, []string{"3: north answer", "4: Isys"}, []int{3}},
+		{[]string{"Elsewhere"}, []string{"4: Isys"}, []int{}},
+	} {
+		warns, total, err := st.FileRowWarnings(ctx, id, 10, tt.federations...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range warns {
+			got = append(got, fmt.Sprintf("%d: %s", w.Row, w.Value))
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" || total != len(tt.want) {
+			t.Errorf("FileRowWarnings(%q): total %d (-want +got):\n%s", tt.federations, total, diff)
+		}
+		if len(tt.federations) != 1 {
+			continue
+		}
+		rows, err := st.FederationRows(ctx, id, tt.federations[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.rows, rows); diff != "" {
+			t.Errorf("FederationRows(%q) (-want +got):\n%s", tt.federations[0], diff)
+		}
+	}
+	if warns, total, err := st.FileRowWarnings(ctx, id, 1, "Oxford City"); err != nil || len(warns) != 1 || total != 2 {
+		t.Errorf("FileRowWarnings limited to 1: %d of %d, %v; want 1 of 2", len(warns), total, err)
+	}
+}

@@ -108,7 +108,7 @@ func (s *Server) fileRows(ctx context.Context, v *visit) ([]fileRow, error) {
 		row := fileRow{Name: u.OriginalName, When: cmp.Or(o.At, u.UploadedAt), UploadedBy: u.UploadedBy,
 			Federations: uploadFederations(u), Platform: insp.Platform, Respondents: insp.Respondents,
 			Status: o.State, Reason: o.Reason, Link: "/uploads/" + u.Token}
-		if o.Rejects != "" {
+		if o.Rejects != "" && rejectsOffered(v, u.UploadedBy, o.File) {
 			row.Rejects = row.Link + "/rejects.csv"
 		}
 		rows = append(rows, row)
@@ -187,13 +187,16 @@ func (s *Server) filesPage(w http.ResponseWriter, r *http.Request, v *visit) {
 
 // fileData is the data of a loaded file's page.
 type fileData struct {
-	File       store.FileSummary
-	Name       string
-	Practices  []store.RowWarning
-	Warnings   []store.RowWarning
-	Total      int
-	Comments   []store.Comment
-	Rejects    string
+	File      store.FileSummary
+	Name      string
+	Practices []store.RowWarning
+	Warnings  []store.RowWarning
+	Total     int
+	Comments  []store.Comment
+	Rejects   string
+	// RejectsOwn is set when the rejects CSV holds only the rows of the
+	// user's federation's respondents (see sendRejects).
+	RejectsOwn bool
 	Scoped     bool
 	Federation string
 }
@@ -220,7 +223,7 @@ func (s *Server) fileDetail(ctx context.Context, v *visit, f store.FileSummary) 
 	if f.Upload != nil {
 		d.Name = f.Upload.OriginalName
 	}
-	warns, total, err := s.cfg.Store.FileRowWarnings(ctx, f.ID, maxWarningsShown)
+	warns, total, err := s.cfg.Store.FileRowWarnings(ctx, f.ID, maxWarningsShown, v.federations()...)
 	if err != nil {
 		return d, err
 	}
@@ -237,6 +240,7 @@ func (s *Server) fileDetail(ctx context.Context, v *visit, f store.FileSummary) 
 	}
 	if exists(filepath.Join(s.cfg.InboxDir, ingest.ArchiveDir, f.Name+rejectsSuffix)) {
 		d.Rejects = fmt.Sprintf("/files/%d/rejects.csv", f.ID)
+		d.RejectsOwn = v.Scoped() && (f.Upload == nil || !uploadedByVisitor(v, f.Upload.UploadedBy))
 	}
 	return d, nil
 }
@@ -265,17 +269,18 @@ func (s *Server) visibleFile(w http.ResponseWriter, r *http.Request, v *visit) (
 	return f, true
 }
 
-// fileRejects sends a loaded file's rejects CSV.
+// fileRejects sends a loaded file's rejects CSV, or what of it v may
+// have (see sendRejects).
 func (s *Server) fileRejects(w http.ResponseWriter, r *http.Request, v *visit) {
 	f, ok := s.visibleFile(w, r, v)
 	if !ok {
 		return
 	}
-	name := f.Name
+	name, uploadedBy := f.Name, ""
 	if f.Upload != nil {
-		name = f.Upload.OriginalName
+		name, uploadedBy = f.Upload.OriginalName, f.Upload.UploadedBy
 	}
-	s.sendFile(w, r, v, filepath.Join(s.cfg.InboxDir, ingest.ArchiveDir, f.Name+rejectsSuffix), name+rejectsSuffix, "text/csv; charset=utf-8")
+	s.sendRejects(w, r, v, filepath.Join(s.cfg.InboxDir, ingest.ArchiveDir, f.Name+rejectsSuffix), name+rejectsSuffix, uploadedBy, &f)
 }
 
 // quarantineRejects sends the rejects CSV of a file of the quarantine
@@ -287,7 +292,7 @@ func (s *Server) quarantineRejects(w http.ResponseWriter, r *http.Request, v *vi
 		s.notFound(w, r, v)
 		return
 	}
-	s.sendFile(w, r, v, filepath.Join(s.cfg.InboxDir, ingest.QuarantineDir, name+rejectsSuffix), name+rejectsSuffix, "text/csv; charset=utf-8")
+	s.sendFile(w, r, v, filepath.Join(s.cfg.InboxDir, ingest.QuarantineDir, name+rejectsSuffix), name+rejectsSuffix, csvType)
 }
 
 // sendFile sends the file at path as an attachment called name, or "not
@@ -308,9 +313,13 @@ func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, v *visit, path
 		s.notFound(w, r, v)
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
+	attachment(w, name, contentType)
 	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// mimeAttachment is the Content-Disposition of a download called name.
+func mimeAttachment(name string) string {
+	return mime.FormatMediaType("attachment", map[string]string{"filename": name})
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, v *visit) {

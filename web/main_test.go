@@ -30,6 +30,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 var testUsers = []User{
 	{Name: "jo", Email: "jo@example.nhs.uk", Role: RoleUploader, Federation: "Oxford City"},
 	{Name: "sam", Email: "sam@example.nhs.uk", Role: RoleUploader, Federation: "North Oxfordshire"},
+	{Name: "kim", Email: "kim@example.nhs.uk", Role: RoleViewer, Federation: "Oxford City"},
 	{Name: "una", Email: "una@example.nhs.uk", Role: RoleUploader},
 	{Name: "vic", Email: "vic@example.nhs.uk", Role: RoleViewer},
 	{Name: "ada", Email: "ada@example.nhs.uk", Role: RoleAdmin},

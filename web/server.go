@@ -156,6 +156,15 @@ type visit struct {
 // Scoped reports whether the user sees one federation only.
 func (v *visit) Scoped() bool { return v != nil && v.User.Federation != "" }
 
+// federations are the federations the user's view is limited to: theirs,
+// or none when they see every federation.
+func (v *visit) federations() []string {
+	if !v.Scoped() {
+		return nil
+	}
+	return []string{v.User.Federation}
+}
+
 // Can reports whether the user's role allows what need allows.
 func (v *visit) Can(need Role) bool { return v != nil && v.User.Role.allows(need) }
 

@@ -60,6 +60,9 @@ func (s *Server) uploadsPage(w http.ResponseWriter, r *http.Request, v *visit) {
 			s.internal(w, r, v, err)
 			return
 		}
+		if !rejectsOffered(v, u.UploadedBy, o.File) {
+			o.Rejects = ""
+		}
 		uv := uploadView{Upload: u, Inspection: inspectionOf(u), Outcome: o}
 		if o.File != nil && (!v.Scoped() || slices.Contains(fileFederations(*o.File), v.User.Federation)) {
 			detail, err := s.fileDetail(r.Context(), v, *o.File)
@@ -147,7 +150,7 @@ func (s *Server) uploadStatus(w http.ResponseWriter, r *http.Request, v *visit) 
 }
 
 // uploadRejects sends the rejects CSV beside an upload the worker has
-// handled.
+// handled, or what of it v may have (see sendRejects).
 func (s *Server) uploadRejects(w http.ResponseWriter, r *http.Request, v *visit) {
 	u, ok := s.visibleUpload(w, r, v, r.PathValue("token"))
 	if !ok {
@@ -164,5 +167,5 @@ func (s *Server) uploadRejects(w http.ResponseWriter, r *http.Request, v *visit)
 	}
 	name := u.OriginalName
 	name = name[:len(name)-len(filepath.Ext(name))] + rejectsSuffix
-	s.sendFile(w, r, v, o.Rejects, name, "text/csv; charset=utf-8")
+	s.sendRejects(w, r, v, o.Rejects, name, u.UploadedBy, o.File)
 }
