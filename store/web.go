@@ -61,6 +61,16 @@ func (s *Store) RecordUpload(ctx context.Context, u Upload) error {
 	return nil
 }
 
+// DeleteUpload removes the record of the upload with the given token,
+// for an upload whose file never reached the inbox. Removing one that is
+// not recorded is not an error.
+func (s *Store) DeleteUpload(ctx context.Context, token string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM web_uploads WHERE token = $1`, token); err != nil {
+		return fmt.Errorf("store: delete upload %s: %w", token, err)
+	}
+	return nil
+}
+
 // Upload returns the upload with the given token, or an error wrapping
 // [ErrNotFound].
 func (s *Store) Upload(ctx context.Context, token string) (Upload, error) {

@@ -318,3 +318,23 @@ func TestFileRowWarningsOfFederation(t *testing.T) {
 		t.Errorf("FileRowWarnings limited to 1: %d of %d, %v; want 1 of 2", len(warns), total, err)
 	}
 }
+
+// TestDeleteUpload checks that a deleted upload is gone, and that
+// deleting it again is not an error.
+func TestDeleteUpload(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	u := store.Upload{Token: "0123456789abcdef0123456789abcdef", StoredName: "web-1.csv", OriginalName: "a.csv",
+		UploadedBy: "jo", Size: 1, SHA256: sha256Of("a"), UploadedAt: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}
+	if err := st.RecordUpload(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := st.DeleteUpload(ctx, u.Token); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Upload(ctx, u.Token); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted upload: got %v, want ErrNotFound", err)
+		}
+	}
+}

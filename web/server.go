@@ -88,6 +88,9 @@ type Server struct {
 	// bcrypt.CompareHashAndPassword, which tests replace to count the
 	// checks and hold them.
 	compareFunc func(hash, password []byte) error
+	// renameFunc moves a complete upload into the inbox: os.Rename,
+	// which tests replace to make it fail.
+	renameFunc func(from, to string) error
 }
 
 // New checks cfg, reads the users file and returns a server. It returns
@@ -132,7 +135,8 @@ func New(cfg Config) (*Server, error) {
 		sessions:    newSessions(cfg.SessionKey, cfg.SessionTTL, cfg.Now),
 		limiter:     newLimiter(cfg.Now, loginRefill),
 		uploads:     make(chan struct{}, maxConcurrentUploads),
-		compareFunc: bcrypt.CompareHashAndPassword}
+		compareFunc: bcrypt.CompareHashAndPassword,
+		renameFunc:  os.Rename}
 	s.removeStaleUploads()
 	s.handler = s.routes()
 	return s, nil

@@ -184,7 +184,8 @@ func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, v *visit, got 
 // receive streams one file to a temporary file in the inbox's uploading
 // folder, inspects it, records the upload and renames the file into the
 // inbox under a generated name. The file's name as sent is kept only for
-// display. On any error nothing is left behind.
+// display. On any error nothing is left behind: neither the file nor,
+// when the rename fails, its record.
 func (s *Server) receive(ctx context.Context, part *multipart.Part, v *visit) (store.Upload, error) {
 	br := bufio.NewReaderSize(part, 64<<10)
 	head, _ := br.Peek(4)
@@ -226,11 +227,18 @@ func (s *Server) receive(ctx context.Context, part *multipart.Part, v *visit) (s
 	if u.Inspection, err = json.Marshal(insp); err != nil {
 		return u, fmt.Errorf("web: upload: %w", err)
 	}
+	// The record comes first, so that the upload's page has it as soon as
+	// the worker can see the file; a file that does not reach the inbox
+	// takes its record with it.
 	if err := s.cfg.Store.RecordUpload(ctx, u); err != nil {
 		return u, err
 	}
-	if err := os.Rename(tmp, filepath.Join(s.cfg.InboxDir, u.StoredName)); err != nil {
-		return u, fmt.Errorf("web: upload: %w", err)
+	if err := s.renameFunc(tmp, filepath.Join(s.cfg.InboxDir, u.StoredName)); err != nil {
+		err = fmt.Errorf("web: upload: %w", err)
+		if derr := s.cfg.Store.DeleteUpload(context.WithoutCancel(ctx), u.Token); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return u, err
 	}
 	keep = true
 	s.log.InfoContext(ctx, "file uploaded", slog.String("user", v.User.Name), slog.String("file", u.StoredName),

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -366,5 +367,31 @@ func TestStaleUploadsRemoved(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"recent.csv"}, s.uploading()); diff != "" {
 		t.Errorf("uploading folder (-want +got):\n%s", diff)
+	}
+}
+
+// TestUploadNotRenamedLeavesNothing makes the rename into the inbox fail
+// after the upload was recorded, and checks that the page says the
+// upload failed and that neither its record, nor the file in the inbox
+// or its uploading folder, is left behind.
+func TestUploadNotRenamedLeavesNothing(t *testing.T) {
+	s := newSite(t, nil)
+	renamed := 0
+	s.srv.renameFunc = func(from, to string) error {
+		renamed++
+		return &os.LinkError{Op: "rename", Old: from, New: to, Err: errors.New("disk gone")}
+	}
+	r := s.as("una").upload(exampleFile(t, googleForms))
+	if r.code != http.StatusInternalServerError || renamed != 1 {
+		t.Errorf("upload whose rename failed: %d after %d renames, want 500 after 1", r.code, renamed)
+	}
+	if ups, err := s.st.Uploads(context.Background(), 10); err != nil || len(ups) != 0 {
+		t.Errorf("uploads recorded: %+v, %v; want none", ups, err)
+	}
+	if got := s.uploading(); len(got) != 0 {
+		t.Errorf("temporary files left: %q", got)
+	}
+	if diff := cmp.Diff([]string{uploadingDir}, s.inboxNames()); diff != "" {
+		t.Errorf("inbox (-want +got):\n%s", diff)
 	}
 }
