@@ -327,3 +327,39 @@ func (s *Store) ViewWorkbook(ctx context.Context, jobRunID int64, federation str
 	}
 	return path, nil
 }
+
+// sessionKeySetting is the settings row holding the web interface's
+// session key.
+const sessionKeySetting = "web_session_key"
+
+// SessionKey returns the web interface's session key kept in the
+// database's settings, keeping candidate as that key first when none is
+// kept yet; created reports whether it was. Every process sharing the
+// database so signs and checks session cookies and CSRF tokens with one
+// key: of several offering a key at once, one is kept and each gets it.
+// The key signs cookies; it says nothing of respondents.
+func (s *Store) SessionKey(ctx context.Context, candidate string) (key string, created bool, err error) {
+	if candidate == "" {
+		return "", false, errors.New("store: session key: no candidate key")
+	}
+	var row struct {
+		Value   string `db:"value"`
+		Created bool   `db:"created"`
+	}
+	// A first key committed by another process while this statement ran
+	// is not in its snapshot: it finds no row, and the second try sees it.
+	for try := 0; try < 2; try++ {
+		err = s.db.GetContext(ctx, &row, `WITH ins AS (
+				INSERT INTO settings (name, value, set_at) VALUES ($1, $2, $3)
+				ON CONFLICT (name) DO NOTHING RETURNING value)
+			SELECT value, true AS created FROM ins UNION ALL
+			SELECT value, false FROM settings WHERE name = $1 LIMIT 1`, sessionKeySetting, candidate, s.Now())
+		if !errors.Is(err, sql.ErrNoRows) {
+			break
+		}
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: session key: %w", err)
+	}
+	return row.Value, row.Created, nil
+}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -336,5 +337,62 @@ func TestDeleteUpload(t *testing.T) {
 		if _, err := st.Upload(ctx, u.Token); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("deleted upload: got %v, want ErrNotFound", err)
 		}
+	}
+}
+
+// TestSessionKey checks that the first key offered is kept and every
+// later caller gets it, and that of several processes offering keys at
+// once, all get the same one, whichever it is.
+func TestSessionKey(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	first, second := strings.Repeat("a", 64), strings.Repeat("b", 64)
+	for _, tt := range []struct {
+		candidate   string
+		wantCreated bool
+	}{
+		{first, true},
+		{second, false},
+		{first, false},
+	} {
+		key, created, err := st.SessionKey(ctx, tt.candidate)
+		if err != nil || key != first || created != tt.wantCreated {
+			t.Errorf("SessionKey(%.4s…) = %.4s…, %v, %v; want %.4s…, %v", tt.candidate, key, created, err, first, tt.wantCreated)
+		}
+	}
+	if _, _, err := st.SessionKey(ctx, ""); err == nil {
+		t.Error("SessionKey with no candidate: no error")
+	}
+
+	fresh := storetest.NewStore(t)
+	const n = 8
+	start := make(chan struct{})
+	type result struct {
+		key     string
+		created bool
+		err     error
+	}
+	results := make(chan result, n)
+	for i := range n {
+		go func() {
+			<-start
+			key, created, err := fresh.SessionKey(ctx, fmt.Sprintf("%064d", i))
+			results <- result{key, created, err}
+		}()
+	}
+	close(start)
+	keys, created := map[string]bool{}, 0
+	for range n {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		keys[r.key] = true
+		if r.created {
+			created++
+		}
+	}
+	if len(keys) != 1 || created != 1 {
+		t.Errorf("%d processes offering keys at once got %d keys, %d created; want one key, created once", n, len(keys), created)
 	}
 }
