@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -82,7 +80,7 @@ func BenchmarkUpload100MB(b *testing.B) {
 		body, n := exportOf(b, DefaultUploadLimit-64<<10)
 		size = n
 		mem := memwatch.Start()
-		before := currentRSS()
+		before := memwatch.RSS()
 		r := una.upload(file{name: "big.csv", body: body})
 		h, rss := mem.Stop()
 		if r.code != http.StatusSeeOther {
@@ -98,21 +96,4 @@ func BenchmarkUpload100MB(b *testing.B) {
 	b.ReportMetric(growth, "rss-growth-MB")
 	b.ReportMetric(heap, "peak-heap-MB")
 	b.ReportMetric(float64(size)/(1<<20)/(b.Elapsed().Seconds()/float64(b.N)), "MB/s")
-}
-
-// currentRSS returns the resident set size (VmRSS) in MB, 0 when unknown.
-func currentRSS() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64)
-			return kb / 1024
-		}
-	}
-	return 0
 }

@@ -74,8 +74,16 @@ func (w *Watch) Stop() (heapMB, rssMB float64) {
 	return float64(w.peak) / (1 << 20), float64(peakRSS()) / (1 << 20)
 }
 
+// RSS returns the resident set size of the process now (VmRSS) in MB, 0
+// when the kernel does not report it.
+func RSS() float64 { return float64(statusBytes("VmRSS:")) / (1 << 20) }
+
 // peakRSS returns VmHWM in bytes, 0 when unknown.
-func peakRSS() uint64 {
+func peakRSS() uint64 { return statusBytes("VmHWM:") }
+
+// statusBytes returns the size that /proc/self/status gives on the line
+// starting with field, in bytes, 0 when unknown.
+func statusBytes(field string) uint64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -83,7 +91,7 @@ func peakRSS() uint64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), field); ok {
 			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb << 10
 		}
