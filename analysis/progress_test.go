@@ -2,29 +2,16 @@ package analysis
 
 import (
 	"context"
-	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/surveyworker/surveyworker/internal/progress"
+	"github.com/surveyworker/surveyworker/internal/progress/progresstest"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
 	"github.com/surveyworker/surveyworker/survey"
 )
-
-// quietReporter returns a reporter that never updates, so that a test
-// reads a task's counts itself; started and stopped count its tasks.
-func quietReporter(started, stopped *int) *progress.Reporter {
-	return progress.New(progress.Config{
-		Logger: slog.New(slog.DiscardHandler),
-		TickerFunc: func(time.Duration) (<-chan time.Time, func()) {
-			*started++
-			return nil, func() { *stopped++ }
-		},
-	})
-}
 
 // TestBootstrapProgress checks that the bootstrap counts its resamples on
 // the run's task, and that being watched changes nothing in the ranking.
@@ -37,7 +24,7 @@ func TestBootstrapProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	var started, stopped int
-	task := quietReporter(&started, &stopped).Start("rank")
+	task := progresstest.Quiet(&started, &stopped).Start("rank")
 	defer task.Finish()
 	opts.task = task
 
@@ -71,7 +58,7 @@ func TestRunProgress(t *testing.T) {
 	loadResponses(t, st, "roadmap.csv", cat.IDs(), readRoadmapSurvey(t))
 	var started, stopped int
 	opts := testOptions()
-	opts.Progress = quietReporter(&started, &stopped)
+	opts.Progress = progresstest.Quiet(&started, &stopped)
 	for _, save := range []bool{false, true} {
 		if _, err := Run(context.Background(), st, cat, opts, save); err != nil {
 			t.Fatal(err)

@@ -14,20 +14,9 @@ import (
 
 	"github.com/surveyworker/surveyworker/ingest/practices"
 	"github.com/surveyworker/surveyworker/internal/progress"
+	"github.com/surveyworker/surveyworker/internal/progress/progresstest"
 	"github.com/surveyworker/surveyworker/store/storetest"
 )
-
-// quietReporter returns a reporter that never updates, so that a test
-// reads a task's counts itself; started and stopped count its tasks.
-func quietReporter(started, stopped *int) *progress.Reporter {
-	return progress.New(progress.Config{
-		Logger: slog.New(slog.DiscardHandler),
-		TickerFunc: func(time.Duration) (<-chan time.Time, func()) {
-			*started++
-			return nil, func() { *stopped++ }
-		},
-	})
-}
 
 // workbookWithDimension writes a copy of the example workbook whose sheet
 // records its used range, as Excel and Microsoft Forms write it (excelize
@@ -94,7 +83,7 @@ func TestReadProgress(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			want := tt.total
 			var started, stopped int
-			task := quietReporter(&started, &stopped).Start("ingest")
+			task := progresstest.Quiet(&started, &stopped).Start("ingest")
 			defer task.Finish()
 			info, err := fingerprint(tt.path)
 			if err != nil {
@@ -144,7 +133,7 @@ func TestIngestFileProgress(t *testing.T) {
 	}
 	var started, stopped int
 	in := New(st, Options{HMACKey: testKey, Now: func() time.Time { return testNow },
-		Progress: quietReporter(&started, &stopped)})
+		Progress: progresstest.Quiet(&started, &stopped)})
 	for i, path := range []string{exampleCSV, exampleXLSX, exampleCSV} {
 		if _, err := in.IngestFile(ctx, path); err != nil {
 			t.Fatalf("%s: %v", path, err)
