@@ -158,14 +158,21 @@ func changed(before fs.FileInfo, path string) bool {
 
 // quarantine moves a rejected file to quarantine/ and writes its reason.
 func (in *Ingester) quarantine(inboxDir, path string, res *Result, rej *RejectError) error {
-	dst, err := moveNoClobber(path, filepath.Join(inboxDir, QuarantineDir, filepath.Base(path)))
+	text := fmt.Sprintf("file: %s\nrejected: %s\nsha256: %s\nreason: %s\n",
+		res.File, in.opts.Now().UTC().Format(time.RFC3339), res.SHA256, rej.Error())
+	// The reason is written once the quarantined name is claimed and
+	// before the export leaves the inbox, so a crash between the two
+	// never leaves a quarantined file that no listing shows (they are
+	// found by their reason files); at worst the export is still in the
+	// inbox and is rejected again.
+	dst, err := moveNoClobberThen(path, filepath.Join(inboxDir, QuarantineDir, filepath.Base(path)), func(dst string) error {
+		return writeNew(dst+ReasonSuffix, []byte(text+rej.positionLines()))
+	})
 	if err != nil {
 		return err
 	}
 	res.MovedTo = dst
-	text := fmt.Sprintf("file: %s\nrejected: %s\nsha256: %s\nreason: %s\n",
-		res.File, in.opts.Now().UTC().Format(time.RFC3339), res.SHA256, rej.Error())
-	return writeNew(dst+ReasonSuffix, []byte(text+rej.positionLines()))
+	return nil
 }
 
 func (in *Ingester) logResult(ctx context.Context, res Result) {
@@ -194,6 +201,17 @@ const maxNameTries = 10000
 // file is never overwritten; where hard links are not supported a checked
 // rename is used.
 func moveNoClobber(src, path string) (string, error) {
+	return moveNoClobberThen(src, path, nil)
+}
+
+// moveNoClobberThen is moveNoClobber that calls claimed, when not nil,
+// with the new path once it is taken and before src is removed (or, where
+// hard links are not supported, before the rename). When claimed fails,
+// src stays where it was and its error is returned.
+func moveNoClobberThen(src, path string, claimed func(dst string) error) (string, error) {
+	if claimed == nil {
+		claimed = func(string) error { return nil }
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return "", err
 	}
@@ -207,7 +225,13 @@ func moveNoClobber(src, path string) (string, error) {
 			if _, serr := os.Lstat(dst); serr == nil {
 				continue
 			}
+			if err := claimed(dst); err != nil {
+				return "", err
+			}
 			return dst, os.Rename(src, dst)
+		}
+		if err := claimed(dst); err != nil {
+			return "", errors.Join(err, os.Remove(dst))
 		}
 		return dst, os.Remove(src)
 	}

@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -143,5 +145,43 @@ func TestMoveNoClobber(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dst, "x.csv")); string(b) != "a" {
 		t.Errorf("first file overwritten: %q", b)
+	}
+}
+
+// TestMoveNoClobberThen checks that claimed runs while the source is still
+// in place, so a quarantine reason exists before the export leaves the
+// inbox, and that a failing claimed leaves the source where it was.
+func TestMoveNoClobberThen(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "x.csv")
+	if err := os.WriteFile(src, []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var sawSource bool
+	got, err := moveNoClobberThen(src, filepath.Join(dir, "q", "x.csv"), func(dst string) error {
+		_, err := os.Stat(src)
+		sawSource = err == nil
+		return nil
+	})
+	if err != nil || !sawSource {
+		t.Fatalf("move: %s, %v; source there when claimed: %v", got, err, sawSource)
+	}
+	if _, err := os.Stat(src); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("source still in place after the move: %v", err)
+	}
+
+	src2 := filepath.Join(dir, "y.csv")
+	if err := os.WriteFile(src2, []byte("b"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("disk full")
+	if _, err := moveNoClobberThen(src2, filepath.Join(dir, "q", "y.csv"), func(string) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("move with failing claimed: %v, want %v", err, boom)
+	}
+	if _, err := os.Stat(src2); err != nil {
+		t.Errorf("source lost when claimed failed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "q", "y.csv")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("claimed name kept when claimed failed: %v", err)
 	}
 }
