@@ -165,8 +165,20 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 	return res, err
 }
 
-// Recompute computes and stores the ranking of the data stored now.
+// Recompute computes and stores the ranking of the data stored now. It
+// first matches again the stored answers that matched no practice: a
+// load that began before the registry last changed matched against the
+// registry it read then, and may commit after the re-match that followed
+// the change, so its respondents are matched here, before any ranking
+// leaves them out. With nothing unmatched this costs one index lookup.
 func (c *Cycle) Recompute(ctx context.Context) (survey.Ranking, error) {
+	n, err := ingest.RematchPractices(ctx, c.Store)
+	if err != nil {
+		return survey.Ranking{}, fmt.Errorf("cycle: rank: %w", err)
+	}
+	if n > 0 {
+		c.logger().InfoContext(ctx, "re-matched stored answers to practices", slog.Int("respondents", n))
+	}
 	r, err := analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true)
 	if err != nil {
 		return r, fmt.Errorf("cycle: rank: %w", err)

@@ -210,3 +210,40 @@ func TestCycleSendsEachLeadTheirViewOnce(t *testing.T) {
 		t.Errorf("sending unchanged reports queued %v, want both views", res.ReportKeys)
 	}
 }
+
+// TestRecomputeMatchesAnswersALoadMissed stores respondents whose practice
+// was not in the registry, then adds the practice without the re-match
+// that follows an import, as when a load that read the old registry
+// commits after that re-match: the next ranking matches them first.
+func TestRecomputeMatchesAnswersALoadMissed(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewStore(t)
+	logger, _ := testLogger(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "export.csv")
+	if err := os.WriteFile(path, []byte("Timestamp,Which practice?,Priority [Cyber Security]\r\n"+
+		"24/11/2026 10:00:00,Banbury Cross,High\r\n24/11/2026 11:00:00,Banbury Cross,Low\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := ingest.New(st, ingest.Options{HMACKey: []byte("test")})
+	if _, err := in.IngestFile(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.UnmatchedRespondents(ctx); err != nil || n != 2 {
+		t.Fatalf("%d unmatched respondents (%v), want 2", n, err)
+	}
+	if _, err := st.UpsertPractices(ctx, []survey.Practice{{ODSCode: "K84001", Name: "Banbury Cross", Federation: "North"}}); err != nil {
+		t.Fatal(err)
+	}
+	c := &Cycle{Store: st, Ingester: in, Catalogue: survey.DefaultCatalogue(), Rank: analysis.DefaultOptions(), Logger: logger}
+	r, err := c.Recompute(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Practices != 1 {
+		t.Errorf("ranking of %d practices, want the 1 the stored answers name", r.Practices)
+	}
+	if n, err := st.UnmatchedRespondents(ctx); err != nil || n != 0 {
+		t.Errorf("%d unmatched respondents (%v) after the ranking, want 0", n, err)
+	}
+}
