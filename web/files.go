@@ -298,23 +298,35 @@ func (s *Server) quarantineRejects(w http.ResponseWriter, r *http.Request, v *vi
 // sendFile sends the file at path as an attachment called name, or "not
 // found" when there is none.
 func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, v *visit, path, name, contentType string) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		s.notFound(w, r, v)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, v, err)
+	f, fi, ok := s.openRegular(w, r, v, path)
+	if !ok {
 		return
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		s.notFound(w, r, v)
-		return
-	}
 	attachment(w, name, contentType)
 	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// openRegular opens the regular file at path for sending. When there is
+// none, or it cannot be opened, it answers the request itself (not found,
+// or an internal error) and returns false.
+func (s *Server) openRegular(w http.ResponseWriter, r *http.Request, v *visit, path string) (*os.File, os.FileInfo, bool) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		s.notFound(w, r, v)
+		return nil, nil, false
+	}
+	if err != nil {
+		s.internal(w, r, v, err)
+		return nil, nil, false
+	}
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		s.notFound(w, r, v)
+		return nil, nil, false
+	}
+	return f, fi, true
 }
 
 // mimeAttachment is the Content-Disposition of a download called name.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,20 +54,11 @@ func (s *Server) sendRejects(w http.ResponseWriter, r *http.Request, v *visit, p
 				"Its rows with problems are for the person who uploaded it and for users who see every federation.")
 		return
 	}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		s.notFound(w, r, v)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, v, err)
+	f, _, ok := s.openRegular(w, r, v, path)
+	if !ok {
 		return
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		s.notFound(w, r, v)
-		return
-	}
 	rows, err := s.cfg.Store.FederationRows(r.Context(), file.ID, v.User.Federation)
 	if err != nil {
 		s.internal(w, r, v, err)

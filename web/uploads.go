@@ -84,6 +84,22 @@ func (s *Server) uploadsPage(w http.ResponseWriter, r *http.Request, v *visit) {
 	s.render(w, r, http.StatusOK, "uploads", pageData{Title: title, Active: "upload", Visit: v, Data: d})
 }
 
+// requestedOutcome returns the upload the request's token names, when v
+// may see it, and what became of it; otherwise it answers the request
+// itself and returns false.
+func (s *Server) requestedOutcome(w http.ResponseWriter, r *http.Request, v *visit) (store.Upload, outcome, bool) {
+	u, ok := s.visibleUpload(w, r, v, r.PathValue("token"))
+	if !ok {
+		return u, outcome{}, false
+	}
+	o, err := s.outcomeOf(r.Context(), u, s.loadedFromStore)
+	if err != nil {
+		s.internal(w, r, v, err)
+		return u, outcome{}, false
+	}
+	return u, o, true
+}
+
 // visibleUpload returns the upload with the given token when v may see
 // it, and otherwise answers "not found".
 func (s *Server) visibleUpload(w http.ResponseWriter, r *http.Request, v *visit, token string) (store.Upload, bool) {
@@ -136,13 +152,8 @@ type statusBody struct {
 // uploadStatus answers with the upload's state as JSON, for the upload
 // page to know when to show the outcome.
 func (s *Server) uploadStatus(w http.ResponseWriter, r *http.Request, v *visit) {
-	u, ok := s.visibleUpload(w, r, v, r.PathValue("token"))
+	_, o, ok := s.requestedOutcome(w, r, v)
 	if !ok {
-		return
-	}
-	o, err := s.outcomeOf(r.Context(), u, s.loadedFromStore)
-	if err != nil {
-		s.internal(w, r, v, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -152,13 +163,8 @@ func (s *Server) uploadStatus(w http.ResponseWriter, r *http.Request, v *visit) 
 // uploadRejects sends the rejects CSV beside an upload the worker has
 // handled, or what of it v may have (see sendRejects).
 func (s *Server) uploadRejects(w http.ResponseWriter, r *http.Request, v *visit) {
-	u, ok := s.visibleUpload(w, r, v, r.PathValue("token"))
+	u, o, ok := s.requestedOutcome(w, r, v)
 	if !ok {
-		return
-	}
-	o, err := s.outcomeOf(r.Context(), u, s.loadedFromStore)
-	if err != nil {
-		s.internal(w, r, v, err)
 		return
 	}
 	if o.Rejects == "" {
