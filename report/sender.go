@@ -122,10 +122,13 @@ func (d DeliveryStats) Attempted() int { return d.Sent + d.Retrying + d.Failed }
 // pass stops after the message that found out, so an outage costs one
 // connection attempt per call, not one per message.
 //
-// DeliverPending takes no lock but each message's outbox row, so it may
-// run while ingest or ranking holds the pipeline lock, and from several
-// processes at once. It returns an error only when the outbox could not
-// be used; undelivered messages are counted in the stats, not errors.
+// DeliverPending takes no lock but a lease on each message's outbox row,
+// so it may run while ingest or ranking holds the pipeline lock, and from
+// several processes at once. Once ctx is done it takes no other message;
+// the one in hand is recorded as it ended, as sent if the relay accepted
+// it. It returns an error only when the outbox could not be used, or ctx
+// ended the pass; undelivered messages are counted in the stats, not
+// errors.
 func (s *Sender) DeliverPending(ctx context.Context) (DeliveryStats, error) {
 	var stats DeliveryStats
 	now := s.cfg.Now()
@@ -135,7 +138,7 @@ func (s *Sender) DeliverPending(ctx context.Context) (DeliveryStats, error) {
 		return stats, fmt.Errorf("report: deliver pending: %w", err)
 	}
 	stats.Expired = int(expired)
-	_, err = s.cfg.Store.SendDueEmails(ctx, now, func(ctx context.Context, e store.DueEmail) store.SendOutcome {
+	_, err = s.cfg.Store.SendDueEmails(ctx, now, s.lease(), func(ctx context.Context, e store.DueEmail) store.SendOutcome {
 		out := s.send(ctx, e, now)
 		stats.count(out)
 		return out
@@ -150,6 +153,13 @@ func (s *Sender) DeliverPending(ctx context.Context) (DeliveryStats, error) {
 		return stats, fmt.Errorf("report: deliver pending: %w", err)
 	}
 	return stats, nil
+}
+
+// lease is how long a message is held by this sender while it sends it:
+// twice the longest one SMTP send may take, so that no other sender takes
+// a message still in hand.
+func (s *Sender) lease() time.Duration {
+	return 2 * messageTimeouts * s.cfg.SMTP.timeout()
 }
 
 func (d *DeliveryStats) count(out store.SendOutcome) {

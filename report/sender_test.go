@@ -69,7 +69,7 @@ func setupDeliver(t *testing.T, smtp SMTPConfig) *deliverBundle {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{t: t0}
-	st.Now = clock.Now
+	st.Now, st.DBNow = clock.Now, clock.Now
 	r := sampleRanking()
 	smtp.From = testFrom
 	if smtp.Timeout == 0 {
@@ -433,7 +433,8 @@ func TestDeliverPendingGivesUpAfterMaxAge(t *testing.T) {
 
 // TestDeliverPendingCrashAfterServerAccepted stops the sender between the
 // server's 250 and the commit that records it, as a crash would: the
-// message stays pending, the next sender sends it again, and both copies
+// message stays pending, no sender takes it while the crashed one's lease
+// lasts, the next sender after that sends it again, and both copies
 // carry the same Message-ID, so the duplicate is recognisable.
 func TestDeliverPendingCrashAfterServerAccepted(t *testing.T) {
 	t.Parallel()
@@ -457,6 +458,10 @@ func TestDeliverPendingCrashAfterServerAccepted(t *testing.T) {
 	if ds := b.deliveries(t); ds[0].Status != StatusPending || ds[0].Attempts != 0 {
 		t.Fatalf("after the crash: %+v, want still pending, no attempt recorded", ds[0])
 	}
+	if stats, err := b.sender(t).DeliverPending(ctx); err != nil || stats.Attempted() != 0 {
+		t.Fatalf("within the crashed sender's lease: %+v, %v; want nothing attempted", stats, err)
+	}
+	b.clock.Advance(s.lease())
 	if stats, err := b.sender(t).DeliverPending(ctx); err != nil || stats.Sent != 1 {
 		t.Fatalf("after restarting: %+v, %v; want it sent", stats, err)
 	}
@@ -474,6 +479,37 @@ func TestDeliverPendingCrashAfterServerAccepted(t *testing.T) {
 	}
 	if ids[0] != ids[1] || ids[0] != b.deliveries(t)[0].MessageID {
 		t.Errorf("Message-IDs %q, want both the recorded %q", ids, b.deliveries(t)[0].MessageID)
+	}
+}
+
+// TestDeliverPendingCancelAfterServerAccepted cancels the pass between the
+// server's 250 and the recording of it, as SIGTERM would: the message is
+// recorded as sent, so it is not sent again, and the pass takes no other
+// message.
+func TestDeliverPendingCancelAfterServerAccepted(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.Start(t, smtptest.Options{})
+	b := setupDeliver(t, plainSMTP(srv))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := Queue(ctx, b.st, b.queue); err != nil {
+		t.Fatal(err)
+	}
+	s := b.sender(t)
+	s.afterAccepted = cancel
+	stats, err := s.DeliverPending(ctx)
+	if !errors.Is(err, context.Canceled) || stats.Sent != 1 || stats.Attempted() != 1 {
+		t.Fatalf("DeliverPending cancelled after the 250: %+v, %v; want one sent and context.Canceled", stats, err)
+	}
+	want := map[string]string{testLeads[0].Email: StatusSent, testLeads[1].Email: StatusPending, testLeads[2].Email: StatusPending}
+	if diff := cmp.Diff(want, statuses(b.deliveries(t))); diff != "" {
+		t.Errorf("deliveries after the cancelled pass (-want +got):\n%s", diff)
+	}
+	if stats, err := b.sender(t).DeliverPending(context.Background()); err != nil || stats.Sent != 2 {
+		t.Fatalf("next pass: %+v, %v; want the other two sent", stats, err)
+	}
+	if got := recipients(srv.Messages()); len(got) != 3 {
+		t.Errorf("server got %v, want each lead once", got)
 	}
 }
 

@@ -71,7 +71,7 @@ func TestLastSentReports(t *testing.T) {
 	}
 	send := func(at time.Time) {
 		t.Helper()
-		if _, err := st.SendDueEmails(ctx, at, scriptedSend(nil, map[string]int{}, nil)); err != nil {
+		if _, err := st.SendDueEmails(ctx, at, 0, scriptedSend(nil, map[string]int{}, nil)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -113,7 +113,7 @@ func TestQueueReportKeepsHTML(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seen []store.DueEmail
-	if _, err := st.SendDueEmails(ctx, outboxT0, scriptedSend(nil, map[string]int{}, &seen)); err != nil {
+	if _, err := st.SendDueEmails(ctx, outboxT0, 0, scriptedSend(nil, map[string]int{}, &seen)); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) != 1 || seen[0].HTMLBody != r.HTMLBody || seen[0].Body != r.Body {

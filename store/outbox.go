@@ -237,11 +237,14 @@ func (s *Store) OutboxEmails(ctx context.Context, reportKey string) ([]OutboxEma
 }
 
 // ExpireEmails marks as failed, with reason, the pending e-mails queued
-// before createdBefore, and returns how many it marked.
+// before createdBefore, and returns how many it marked. An e-mail being
+// sent (see [Store.SendDueEmails]) is left to the outcome of that attempt.
 func (s *Store) ExpireEmails(ctx context.Context, createdBefore time.Time, reason string) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE email_outbox SET status = 'failed',
 			last_error = CASE WHEN last_error = '' THEN $2 ELSE $2 || '; last error: ' || last_error END
-		WHERE status = 'pending' AND created_at < $1`, createdBefore, reason)
+		WHERE status = 'pending' AND created_at < $1
+			AND (locked_until IS NULL OR locked_until <= coalesce($3::timestamptz, now()))`,
+		createdBefore, reason, s.dbNow())
 	if err != nil {
 		return 0, fmt.Errorf("store: expire emails: %w", err)
 	}
@@ -252,27 +255,44 @@ func (s *Store) ExpireEmails(ctx context.Context, createdBefore time.Time, reaso
 	return n, nil
 }
 
+// DefaultEmailLease is how long [Store.SendDueEmails] holds an e-mail it
+// claimed when its caller gives no lease.
+const DefaultEmailLease = 15 * time.Minute
+
+// outboxWriteTimeout bounds the claim and the recording of one e-mail,
+// which run on even after the pass's context is cancelled.
+const outboxWriteTimeout = 10 * time.Second
+
 // SendDueEmails sends the pending e-mails due at now (NextAttemptAt not
 // after it), oldest due first, one at a time and each at most once per
 // call, and returns the rows it attempted as updated. It stops early when
-// send says so or ctx is done.
+// send says so or ctx is done; once ctx is done it claims no other row.
 //
-// Each row is claimed with FOR UPDATE SKIP LOCKED in its own transaction
-// and stays locked while send runs, so concurrent callers, in this process
-// or others, never send the same row; a row locked by another caller is
-// skipped. send's outcome is recorded in the same transaction, and a
-// failure for one row never affects the others.
+// Each row is claimed in a short transaction of its own that leases it
+// for lease (zero means [DefaultEmailLease]) on the database's clock, so
+// that concurrent callers, in this process or others, never send the same
+// row while the lease lasts, and no transaction stays open, nor row
+// locked, while send talks to the relay. send's outcome is then recorded
+// in another short transaction, which ends the lease. Neither is bound to
+// ctx's cancellation: a message the relay accepted as ctx was cancelled is
+// recorded as sent. A failure for one row never affects the others. A row
+// superseded or expired while it was being sent keeps that status unless
+// it was sent.
 //
-// Delivery is at least once: if the process dies, or the commit fails,
+// Delivery is at least once: if the process dies, or the recording fails,
 // after the server accepted a message but before the row is marked sent,
-// the row is still pending and a later call sends the message again, with
-// the same Message-ID (see [Recipient]). The window is the time between
-// the server's reply and the commit.
-func (s *Store) SendDueEmails(ctx context.Context, now time.Time, send SendFunc) ([]OutboxEmail, error) {
+// the row is still pending, and once its lease has run out a later call
+// sends the message again, with the same Message-ID (see [Recipient]).
+// A lease must outlast the longest send: a caller whose lease ran out is
+// not allowed to record its outcome, since another may have taken the row.
+func (s *Store) SendDueEmails(ctx context.Context, now time.Time, lease time.Duration, send SendFunc) ([]OutboxEmail, error) {
+	if lease <= 0 {
+		lease = DefaultEmailLease
+	}
 	var done []OutboxEmail
 	tried := []int64{}
 	for ctx.Err() == nil {
-		e, out, ok, err := s.sendNextEmail(ctx, now, tried, send)
+		e, out, ok, err := s.sendNextEmail(ctx, now, lease, tried, send)
 		if err != nil {
 			return done, fmt.Errorf("store: send due emails: %w", err)
 		}
@@ -290,29 +310,55 @@ func (s *Store) SendDueEmails(ctx context.Context, now time.Time, send SendFunc)
 
 // sendNextEmail claims the first due row not in tried, sends it and
 // records the outcome. ok is false when no row is due.
-func (s *Store) sendNextEmail(ctx context.Context, now time.Time, tried []int64, send SendFunc) (e OutboxEmail, out SendOutcome, ok bool, err error) {
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var due DueEmail
-		err := tx.GetContext(ctx, &due, `SELECT `+outboxColumns+`, coalesce(r.body, '') AS body,
-				coalesce(r.html_body, '') AS html_body, coalesce(r.attachment_name, '') AS attachment_name, r.attachment`+outboxFrom+`
-			WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND NOT (o.id = ANY($2))
-			ORDER BY o.next_attempt_at, o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED`, now, pq.Array(tried))
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("claim: %w", err)
-		}
-		ok = true
-		out = send(ctx, due)
-		e, err = recordOutcome(ctx, tx, due.OutboxEmail, out, now)
-		return err
-	})
-	return e, out, ok, err
+func (s *Store) sendNextEmail(ctx context.Context, now time.Time, lease time.Duration, tried []int64, send SendFunc) (e OutboxEmail, out SendOutcome, ok bool, err error) {
+	due, until, ok, err := s.claimEmail(ctx, now, lease, tried)
+	if err != nil || !ok {
+		return OutboxEmail{}, SendOutcome{}, ok, err
+	}
+	out = send(ctx, due)
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxWriteTimeout)
+	defer cancel()
+	e, err = s.recordOutcome(wctx, due.OutboxEmail, until, out, now)
+	return e, out, true, err
 }
 
-// recordOutcome writes the outcome of one send attempt on row e.
-func recordOutcome(ctx context.Context, tx *sqlx.Tx, e OutboxEmail, out SendOutcome, now time.Time) (OutboxEmail, error) {
+// claimEmail leases the first row due at now not in tried, and returns it
+// with its report's text and the end of the lease, which stands for the
+// claim when its outcome is recorded. ok is false when no row is due.
+func (s *Store) claimEmail(ctx context.Context, now time.Time, lease time.Duration, tried []int64) (due DueEmail, until time.Time, ok bool, err error) {
+	if ctx.Err() != nil {
+		return due, until, false, ctx.Err()
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxWriteTimeout)
+	defer cancel()
+	var row struct {
+		DueEmail
+		LockedUntil time.Time `db:"locked_until"`
+	}
+	err = s.db.GetContext(wctx, &row, `WITH c AS (
+			UPDATE email_outbox SET locked_until = coalesce($4::timestamptz, now()) + $3 * interval '1 microsecond'
+			WHERE id = (SELECT id FROM email_outbox
+				WHERE status = 'pending' AND next_attempt_at <= $1 AND NOT (id = ANY($2))
+					AND (locked_until IS NULL OR locked_until <= coalesce($4::timestamptz, now()))
+				ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+			RETURNING *)
+		SELECT `+outboxColumns+`, o.locked_until, coalesce(r.body, '') AS body,
+			coalesce(r.html_body, '') AS html_body, coalesce(r.attachment_name, '') AS attachment_name, r.attachment
+		FROM c o LEFT JOIN reports r ON r.id = o.report_id`,
+		now, pq.Array(tried), lease.Microseconds(), s.dbNow())
+	if errors.Is(err, sql.ErrNoRows) {
+		return due, until, false, nil
+	}
+	if err != nil {
+		return due, until, false, fmt.Errorf("claim: %w", err)
+	}
+	return row.DueEmail, row.LockedUntil, true, nil
+}
+
+// recordOutcome writes the outcome of one send attempt on row e, claimed
+// until until, and ends its lease. A row whose lease ran out and was
+// claimed again is left to its new holder and returned as it stands.
+func (s *Store) recordOutcome(ctx context.Context, e OutboxEmail, until time.Time, out SendOutcome, now time.Time) (OutboxEmail, error) {
 	var sentAt *time.Time
 	next := e.NextAttemptAt
 	switch out.Status {
@@ -325,11 +371,17 @@ func recordOutcome(ctx context.Context, tx *sqlx.Tx, e OutboxEmail, out SendOutc
 		return e, fmt.Errorf("record outcome for %s: invalid status %q", e.RecipientEmail, out.Status)
 	}
 	var updated OutboxEmail
-	err := tx.GetContext(ctx, &updated, `WITH o AS (UPDATE email_outbox SET status = $2, attempts = attempts + 1,
-			last_error = $3, smtp_reply = $4, eml_path = $5, sent_at = $6, next_attempt_at = $7
-		WHERE id = $1 RETURNING *)
+	err := s.db.GetContext(ctx, &updated, `WITH o AS (UPDATE email_outbox SET
+			status = CASE WHEN status = 'pending' OR $2 = 'sent' THEN $2 ELSE status END,
+			last_error = CASE WHEN status = 'pending' OR $2 = 'sent' THEN $3 ELSE last_error END,
+			attempts = attempts + 1, smtp_reply = $4, eml_path = $5, sent_at = $6, next_attempt_at = $7,
+			locked_until = NULL
+		WHERE id = $1 AND locked_until = $8 RETURNING *)
 		SELECT `+outboxColumns+` FROM o LEFT JOIN reports r ON r.id = o.report_id`,
-		e.ID, out.Status, out.Error, out.Reply, out.EMLPath, sentAt, next)
+		e.ID, out.Status, out.Error, out.Reply, out.EMLPath, sentAt, next, until)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.db.GetContext(ctx, &updated, `SELECT `+outboxColumns+outboxFrom+` WHERE o.id = $1`, e.ID)
+	}
 	if err != nil {
 		return e, fmt.Errorf("record outcome for %s: %w", e.RecipientEmail, err)
 	}

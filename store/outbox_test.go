@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -109,7 +110,7 @@ func TestSendDueEmailsOutcomes(t *testing.T) {
 	}
 	calls := map[string]int{}
 	var seen []store.DueEmail
-	done, err := st.SendDueEmails(ctx, outboxT0, scriptedSend(outcomes, calls, &seen))
+	done, err := st.SendDueEmails(ctx, outboxT0, 0, scriptedSend(outcomes, calls, &seen))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +145,10 @@ func TestSendDueEmailsOutcomes(t *testing.T) {
 	}
 
 	// Nothing is due before the retry time; at it, only busy@ is tried.
-	if done, _ := st.SendDueEmails(ctx, retry.Add(-time.Second), scriptedSend(nil, calls, nil)); len(done) != 0 {
+	if done, _ := st.SendDueEmails(ctx, retry.Add(-time.Second), 0, scriptedSend(nil, calls, nil)); len(done) != 0 {
 		t.Errorf("before the retry time %d rows were attempted", len(done))
 	}
-	if _, err := st.SendDueEmails(ctx, retry, scriptedSend(nil, calls, nil)); err != nil {
+	if _, err := st.SendDueEmails(ctx, retry, 0, scriptedSend(nil, calls, nil)); err != nil {
 		t.Fatal(err)
 	}
 	wantCalls := map[string]int{"ok@example.org": 1, "busy@example.org": 2, "gone@example.org": 1, "down@example.org": 1}
@@ -170,7 +171,7 @@ func TestSendDueEmailsStopEndsThePass(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := 0
-	done, err := st.SendDueEmails(ctx, outboxT0, func(context.Context, store.DueEmail) store.SendOutcome {
+	done, err := st.SendDueEmails(ctx, outboxT0, 0, func(context.Context, store.DueEmail) store.SendOutcome {
 		calls++
 		return store.SendOutcome{Status: store.OutboxPending, RetryAt: outboxT0.Add(time.Minute), Error: "connection refused", Stop: true}
 	})
@@ -230,7 +231,7 @@ func TestSendDueEmailsConcurrentCallersSendOnce(t *testing.T) {
 		wg.Go(func() {
 			started.Done()
 			started.Wait()
-			if _, err := st.SendDueEmails(ctx, outboxT0, send); err != nil {
+			if _, err := st.SendDueEmails(ctx, outboxT0, 0, send); err != nil {
 				t.Error(err)
 			}
 		})
@@ -259,7 +260,7 @@ func TestEmailCountsByJobRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	fail := map[string]store.SendOutcome{"b@example.org": {Status: store.OutboxFailed, Error: "550"}}
-	if _, err := st.SendDueEmails(ctx, outboxT0, scriptedSend(fail, map[string]int{}, nil)); err != nil {
+	if _, err := st.SendDueEmails(ctx, outboxT0, 0, scriptedSend(fail, map[string]int{}, nil)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := st.EmailCountsByJobRun(ctx, []int64{run, run + 100})
@@ -300,5 +301,124 @@ func TestFailureStreakStart(t *testing.T) {
 	third := run(store.JobFailed)
 	if got, _ := st.FailureStreakStart(ctx, "cycle", third); got != third {
 		t.Errorf("failure after a success: streak starts at %d, want %d", got, third)
+	}
+}
+
+// TestSendDueEmailsRecordsAcceptedMessageAfterCancel cancels the pass's
+// context while the first message is being sent, as SIGTERM would just
+// after the relay's 250: the message is recorded as sent, not left
+// pending to be sent again, and no other message is claimed.
+func TestSendDueEmailsRecordsAcceptedMessageAfterCancel(t *testing.T) {
+	st := storetest.NewStore(t)
+	if _, err := st.QueueReport(context.Background(), testReport("k", store.ReportRanking),
+		recipients("a@example.org", "b@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	calls := 0
+	done, err := st.SendDueEmails(ctx, outboxT0, 0, func(context.Context, store.DueEmail) store.SendOutcome {
+		calls++
+		cancel()
+		return store.SendOutcome{Status: store.OutboxSent, Reply: "250 2.0.0 OK"}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("SendDueEmails after cancel: got %v, want context.Canceled", err)
+	}
+	if calls != 1 || len(done) != 1 || done[0].Status != store.OutboxSent {
+		t.Fatalf("%d sends, done %+v; want one, recorded as sent", calls, done)
+	}
+	want := map[string]string{done[0].RecipientEmail: store.OutboxSent}
+	for _, e := range []string{"a@example.org", "b@example.org"} {
+		if e != done[0].RecipientEmail {
+			want[e] = store.OutboxPending
+		}
+	}
+	if diff := cmp.Diff(want, statusOf(t, st, "k")); diff != "" {
+		t.Errorf("outbox after the cancelled pass (-want +got):\n%s", diff)
+	}
+}
+
+// TestSendDueEmailsLocksNothingWhileSending: while a message is with the
+// relay, a newer report for its recipient can be queued and old e-mail
+// expired without waiting for it, and another caller does not take it;
+// the message, sent, is then recorded as sent although it was superseded
+// meanwhile.
+func TestSendDueEmailsLocksNothingWhileSending(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	if _, err := st.QueueReport(ctx, testReport("old", store.ReportRanking), recipients("a@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	var inSend []string
+	done, err := st.SendDueEmails(ctx, outboxT0, 0, func(context.Context, store.DueEmail) store.SendOutcome {
+		// A lock held on the row would make these wait: each gets 10
+		// seconds rather than hanging the test.
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		other, err := st.SendDueEmails(wctx, outboxT0, 0, func(_ context.Context, e store.DueEmail) store.SendOutcome {
+			inSend = append(inSend, e.ReportKey)
+			return store.SendOutcome{Status: store.OutboxSent}
+		})
+		if err != nil || len(other) != 0 {
+			t.Errorf("another caller while the message is in hand: %+v, %v; want nothing to send", other, err)
+		}
+		if n, err := st.ExpireEmails(wctx, outboxT0.Add(time.Hour), "expired"); err != nil || n != 0 {
+			t.Errorf("ExpireEmails while the message is in hand: %d, %v; want it left alone", n, err)
+		}
+		newer := testReport("new", store.ReportRanking)
+		newer.CreatedAt = outboxT0.Add(time.Minute)
+		if _, err := st.QueueReport(wctx, newer, recipients("a@example.org")); err != nil {
+			t.Errorf("queueing a newer report while the old one is in hand: %v", err)
+		}
+		return store.SendOutcome{Status: store.OutboxSent, Reply: "250 2.0.0 OK"}
+	})
+	if err != nil || len(done) != 1 {
+		t.Fatalf("SendDueEmails: %+v, %v; want the old message attempted", done, err)
+	}
+	if len(inSend) != 0 {
+		t.Errorf("the other caller sent %v", inSend)
+	}
+	if diff := cmp.Diff(map[string]string{"a@example.org": store.OutboxSent}, statusOf(t, st, "old")); diff != "" {
+		t.Errorf("old report, sent while superseded (-want +got):\n%s", diff)
+	}
+	if got := statusOf(t, st, "new")["a@example.org"]; got != store.OutboxPending {
+		t.Errorf("new report %s, want pending (due a minute later)", got)
+	}
+}
+
+// TestSendDueEmailsLeaseRunsOut: a message whose sender stopped mid-send
+// is taken by no one while its lease lasts and by the next caller once it
+// has run out; the first sender, back late, cannot overwrite what the
+// second recorded.
+func TestSendDueEmailsLeaseRunsOut(t *testing.T) {
+	st := storetest.NewStore(t)
+	dbNow := outboxT0
+	st.DBNow = func() time.Time { return dbNow }
+	ctx := context.Background()
+	if _, err := st.QueueReport(ctx, testReport("k", store.ReportRanking), recipients("a@example.org")); err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int{}
+	var nested []store.OutboxEmail
+	done, err := st.SendDueEmails(ctx, outboxT0, time.Minute, func(context.Context, store.DueEmail) store.SendOutcome {
+		if n, _ := st.SendDueEmails(ctx, outboxT0, time.Minute, scriptedSend(nil, calls, nil)); len(n) != 0 {
+			t.Errorf("a caller within the lease sent %+v", n)
+		}
+		dbNow = dbNow.Add(time.Minute) // the first sender stalls past its lease
+		var err error
+		if nested, err = st.SendDueEmails(ctx, outboxT0, time.Minute, scriptedSend(nil, calls, nil)); err != nil {
+			t.Error(err)
+		}
+		return store.SendOutcome{Status: store.OutboxPending, RetryAt: outboxT0.Add(time.Hour), Error: "timeout"}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nested) != 1 || nested[0].Status != store.OutboxSent || calls["a@example.org"] != 1 {
+		t.Fatalf("caller after the lease ran out: %+v (calls %v), want it sent once", nested, calls)
+	}
+	if len(done) != 1 || done[0].Status != store.OutboxSent || done[0].Attempts != 1 || done[0].LastError != "" {
+		t.Errorf("late outcome of the first sender: %+v, want the row as the second recorded it", done)
 	}
 }

@@ -27,6 +27,12 @@ type Store struct {
 	db *sqlx.DB
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// DBNow, when set, stands in for the database's clock, now(), in the
+	// leases of inbox file claims and outbox e-mail; nil, the default,
+	// uses the database's. Leases are timed by the database so that
+	// replicas whose clocks disagree still agree on when one ends; tests
+	// set DBNow to move them by hand.
+	DBNow func() time.Time
 	// workerKey is the worker lock job runs are started under; 0 for none.
 	workerKey atomic.Int64
 }
@@ -102,6 +108,16 @@ func connConfig(dsn string) (pq.Config, error) {
 		cfg.ConnectTimeout = 10 * time.Second
 	}
 	return cfg, nil
+}
+
+// dbNow returns the time DBNow gives, or nil for the database's own
+// clock, as the value of a coalesce($n::timestamptz, now()) parameter.
+func (s *Store) dbNow() *time.Time {
+	if s.DBNow == nil {
+		return nil
+	}
+	t := s.DBNow()
+	return &t
 }
 
 // inTx runs fn in a transaction, committing when fn returns nil and rolling
