@@ -345,11 +345,23 @@ func (s *Service) runRerank(ctx context.Context) error {
 	return s.guard.run(ctx, j, s.cfg.Rerank)
 }
 
+// deliverStopped is the note of a delivery pass cut short by shutdown.
+const deliverStopped = "stopped by shutdown; the next pass sends the rest"
+
 // runDeliver runs a delivery pass as a job of its own, outside the
-// pipeline lock.
+// pipeline lock. A pass that ctx cut short is recorded as succeeded, with
+// a note: stopping is not a failure of delivery.
 func (s *Service) runDeliver(ctx context.Context) {
 	j := job{name: JobDeliver, trigger: TriggerSchedule, timeout: s.cfg.JobTimeout}
-	if err := s.guard.run(ctx, j, s.cfg.Deliver); err != nil && ctx.Err() == nil {
+	pass := func(rctx context.Context) error {
+		err := s.cfg.Deliver(rctx)
+		if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			RunFromContext(rctx).SetCounts(store.JobCounts{Notes: deliverStopped})
+			return nil
+		}
+		return err
+	}
+	if err := s.guard.run(ctx, j, pass); err != nil && ctx.Err() == nil {
 		s.logger.WarnContext(ctx, "delivery pass failed; the next one retries", slog.String("error", err.Error()))
 	}
 }
@@ -437,13 +449,16 @@ func (s *Service) start(ctx, work context.Context, wg *sync.WaitGroup) {
 		wg.Go(func() { s.rerank.loop(ctx, work) })
 	}
 	if s.cfg.Deliver != nil {
-		wg.Go(func() { s.deliverLoop(ctx, work) })
+		wg.Go(func() { s.deliverLoop(ctx) })
 	}
 }
 
 // deliverLoop runs a delivery pass after each cycle and every
-// DeliverInterval until ctx is done.
-func (s *Service) deliverLoop(ctx, work context.Context) {
+// DeliverInterval until ctx is done. A pass runs under ctx, not the work
+// context: once the service is stopping it claims no other message,
+// where the work context would let it go through the whole outbox while
+// shutdown waits. The message in hand is recorded as it ended.
+func (s *Service) deliverLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		wctx, cancel := context.WithCancel(ctx)
 		go func() {
@@ -456,7 +471,7 @@ func (s *Service) deliverLoop(ctx, work context.Context) {
 		s.cfg.clock.SleepUntil(wctx, s.cfg.clock.Now().Add(s.cfg.DeliverInterval))
 		cancel()
 		if ctx.Err() == nil {
-			s.runDeliver(work)
+			s.runDeliver(ctx)
 		}
 	}
 }

@@ -358,6 +358,59 @@ func TestRunCancelsWorkAfterShutdownTimeout(t *testing.T) {
 	}
 }
 
+// TestDeliveryPassStopsAtShutdown: a delivery pass in progress when the
+// service is told to stop sees its context cancelled at once, so that it
+// claims no other message, rather than going on through the outbox until
+// the shutdown timeout cuts it off.
+func TestDeliveryPassStopsAtShutdown(t *testing.T) {
+	st, clk := clockedStore(t, at(12, 30))
+	logger, _ := testLogger(t)
+	started := make(chan struct{})
+	deliver := func(ctx context.Context) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	r := startService(t, ServiceConfig{Store: st, Logger: logger, Spec: hourly, CatchUp: -1,
+		Cycle: func(context.Context, string) error { return nil }, Deliver: deliver,
+		DeliverInterval: 10 * time.Minute, ShutdownTimeout: 5 * time.Second, clock: clk})
+	waitSleeperUntil(t, clk, at(12, 40))
+	clk.AdvanceTo(at(12, 40))
+	receive(t, started, "delivery pass")
+	if err := r.stop(t); err != nil {
+		t.Fatalf("Run: got %v, want nil: the delivery pass should have stopped with the service", err)
+	}
+	runs := runsOf(t, st, JobDeliver)
+	if len(runs) != 1 || runs[0].Status != store.JobSucceeded || runs[0].Notes != deliverStopped {
+		t.Errorf("delivery runs %+v, want one succeeded, noting it was stopped", runs)
+	}
+}
+
+// waitSleeperUntil waits until a goroutine sleeps on clk until exactly
+// until, so that advancing the clock to it wakes that goroutine.
+func waitSleeperUntil(t *testing.T, clk *fakeClock, until time.Time) {
+	t.Helper()
+	timeout := time.NewTimer(hangGuard)
+	defer timeout.Stop()
+	for {
+		clk.mu.Lock()
+		found := false
+		for s := range clk.sleepers {
+			found = found || s.until.Equal(until)
+		}
+		slept := clk.slept
+		clk.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-slept:
+		case <-timeout.C:
+			t.Fatalf("nothing slept on the clock until %s within %s", until, hangGuard)
+		}
+	}
+}
+
 // TestCycleAndFileNeverOverlap: a file that settles while a cycle runs
 // waits for the cycle to finish.
 // TestFileHandledWhileCycleRuns: inbox files no longer wait for the
