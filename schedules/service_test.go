@@ -28,13 +28,14 @@ func at(hour, min int) time.Time {
 // real clock; dropFile puts files in place whole, so it can be short.
 const fileSettle = 10 * time.Millisecond
 
-// clockedStore returns a store on a fresh database whose clock is a fake
-// one starting at start, the clock to give the service too.
+// clockedStore returns a store on a fresh database whose clock, and the
+// database's as far as leases go, is a fake one starting at start, the
+// clock to give the service too.
 func clockedStore(t *testing.T, start time.Time) (*store.Store, *fakeClock) {
 	t.Helper()
 	st := storetest.NewStore(t)
 	clk := newFakeClock(start)
-	st.Now = clk.Now
+	st.Now, st.DBNow = clk.Now, clk.Now
 	return st, clk
 }
 
@@ -263,6 +264,7 @@ func TestWatchedFileWaitsForOtherWorkersClaim(t *testing.T) {
 	mine, other := storetest.Open(t, url), storetest.Open(t, url)
 	clk := newFakeClock(at(12, 0))
 	mine.Now, other.Now = clk.Now, clk.Now
+	mine.DBNow, other.DBNow = clk.Now, clk.Now
 	ctx := context.Background()
 	inbox := t.TempDir()
 	dropFile(t, filepath.Join(inbox, "a.csv"), "x")

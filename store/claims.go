@@ -67,22 +67,27 @@ func (e *ClaimedError) Unwrap() error { return ErrClaimed }
 // stalled. A claim of a version other than the one that failed resets
 // the count of attempts. owner must be unique to this claim: renewals
 // and releases name it.
+//
+// Leases are kept on the database's clock (see [Store.DBNow]), so that a
+// replica whose own clock runs fast does not see another's live lease as
+// expired. The times of [Claim] and [ClaimedError] are on this process's
+// clock ([Store.Now]): the returned ExpiresAt is lease from when the
+// claim was asked for, and Until is as far ahead as the database says.
 func (s *Store) ClaimFile(ctx context.Context, name, owner string, v FileVersion, lease time.Duration) (Claim, error) {
-	now := s.Now()
-	c := Claim{Name: name, Owner: owner, ExpiresAt: now.Add(lease)}
+	c := Claim{Name: name, Owner: owner, ExpiresAt: s.Now().Add(lease)}
 	for range 3 {
 		err := s.db.GetContext(ctx, &c.Attempts, `INSERT INTO file_claims (name, owner, size_bytes, mtime, claimed_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)
+			VALUES ($1, $2, $3, $4, coalesce($6::timestamptz, now()), coalesce($6::timestamptz, now()) + $5 * interval '1 microsecond')
 			ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, claimed_at = EXCLUDED.claimed_at,
 				expires_at = EXCLUDED.expires_at, size_bytes = EXCLUDED.size_bytes, mtime = EXCLUDED.mtime,
 				attempts = CASE WHEN (file_claims.size_bytes, file_claims.mtime) IS NOT DISTINCT FROM (EXCLUDED.size_bytes, EXCLUDED.mtime)
 					THEN file_claims.attempts ELSE 0 END,
 				next_attempt_at = CASE WHEN (file_claims.size_bytes, file_claims.mtime) IS NOT DISTINCT FROM (EXCLUDED.size_bytes, EXCLUDED.mtime)
 					THEN file_claims.next_attempt_at END
-			WHERE file_claims.expires_at <= $5
-				AND (file_claims.next_attempt_at IS NULL OR file_claims.next_attempt_at <= $5
+			WHERE file_claims.expires_at <= EXCLUDED.claimed_at
+				AND (file_claims.next_attempt_at IS NULL OR file_claims.next_attempt_at <= EXCLUDED.claimed_at
 					OR (file_claims.size_bytes, file_claims.mtime) IS DISTINCT FROM (EXCLUDED.size_bytes, EXCLUDED.mtime))
-			RETURNING attempts`, name, owner, v.Size, v.MTime.UTC(), now, c.ExpiresAt)
+			RETURNING attempts`, name, owner, v.Size, v.MTime.UTC(), lease.Microseconds(), s.dbNow())
 		if err == nil {
 			return c, nil
 		}
@@ -90,28 +95,35 @@ func (s *Store) ClaimFile(ctx context.Context, name, owner string, v FileVersion
 			return Claim{}, fmt.Errorf("store: claim file %s: %w", name, err)
 		}
 		var held struct {
-			Owner string    `db:"owner"`
-			Until time.Time `db:"until"`
+			Owner string `db:"owner"`
+			// Wait is how long, in microseconds, until the file may be
+			// claimed again, on the database's clock.
+			Wait int64 `db:"wait"`
 		}
-		err = s.db.GetContext(ctx, &held, `SELECT owner, greatest(expires_at, coalesce(next_attempt_at, expires_at)) AS until
-			FROM file_claims WHERE name = $1`, name)
+		err = s.db.GetContext(ctx, &held, `SELECT owner,
+				(extract(epoch FROM greatest(expires_at, coalesce(next_attempt_at, expires_at))
+					- coalesce($2::timestamptz, now())) * 1000000)::bigint AS wait
+			FROM file_claims WHERE name = $1`, name, s.dbNow())
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // released meanwhile: try again
 		}
 		if err != nil {
 			return Claim{}, fmt.Errorf("store: claim file %s: %w", name, err)
 		}
-		return Claim{}, &ClaimedError{Name: name, Owner: held.Owner, Until: held.Until}
+		until := s.Now().Add(time.Duration(held.Wait) * time.Microsecond)
+		return Claim{}, &ClaimedError{Name: name, Owner: held.Owner, Until: until}
 	}
 	return Claim{}, fmt.Errorf("store: claim file %s: claimed and released repeatedly meanwhile", name)
 }
 
-// RenewClaim extends c's lease to lease from now. It returns an error
-// wrapping [ErrClaimLost] when c is no longer held.
+// RenewClaim extends c's lease to lease from now, on the database's
+// clock. It returns an error wrapping [ErrClaimLost] when c is no longer
+// held.
 func (s *Store) RenewClaim(ctx context.Context, c *Claim, lease time.Duration) error {
 	exp := s.Now().Add(lease)
-	res, err := s.db.ExecContext(ctx, `UPDATE file_claims SET expires_at = $3 WHERE name = $1 AND owner = $2`,
-		c.Name, c.Owner, exp)
+	res, err := s.db.ExecContext(ctx, `UPDATE file_claims
+		SET expires_at = coalesce($4::timestamptz, now()) + $3 * interval '1 microsecond'
+		WHERE name = $1 AND owner = $2`, c.Name, c.Owner, lease.Microseconds(), s.dbNow())
 	if err != nil {
 		return fmt.Errorf("store: renew claim %s: %w", c.Name, err)
 	}
@@ -133,11 +145,15 @@ func (s *Store) ReleaseClaim(ctx context.Context, c Claim) error {
 
 // DeferClaim gives c up after an attempt that failed for a passing reason,
 // recording the error and that no worker is to try this version of the
-// file again before next. Deferring a claim no longer held does nothing.
+// file again before next, a time on this process's clock that is kept as
+// as far ahead on the database's. Deferring a claim no longer held does
+// nothing.
 func (s *Store) DeferClaim(ctx context.Context, c Claim, next time.Time, errText string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE file_claims SET owner = '', expires_at = $3, attempts = attempts + 1,
-			next_attempt_at = $4, last_error = $5
-		WHERE name = $1 AND owner = $2`, c.Name, c.Owner, s.Now(), next, errText)
+	wait := next.Sub(s.Now())
+	_, err := s.db.ExecContext(ctx, `UPDATE file_claims SET owner = '', expires_at = coalesce($5::timestamptz, now()),
+			attempts = attempts + 1, next_attempt_at = coalesce($5::timestamptz, now()) + $3 * interval '1 microsecond',
+			last_error = $4
+		WHERE name = $1 AND owner = $2`, c.Name, c.Owner, wait.Microseconds(), errText, s.dbNow())
 	if err != nil {
 		return fmt.Errorf("store: defer claim %s: %w", c.Name, err)
 	}
@@ -145,10 +161,11 @@ func (s *Store) DeferClaim(ctx context.Context, c Claim, next time.Time, errText
 }
 
 // LiveClaims returns the names of the inbox files claimed by a worker
-// whose lease has not expired.
+// whose lease has not expired on the database's clock.
 func (s *Store) LiveClaims(ctx context.Context) (map[string]bool, error) {
 	var names []string
-	if err := s.db.SelectContext(ctx, &names, `SELECT name FROM file_claims WHERE owner <> '' AND expires_at > $1`, s.Now()); err != nil {
+	if err := s.db.SelectContext(ctx, &names, `SELECT name FROM file_claims
+		WHERE owner <> '' AND expires_at > coalesce($1::timestamptz, now())`, s.dbNow()); err != nil {
 		return nil, fmt.Errorf("store: live claims: %w", err)
 	}
 	out := make(map[string]bool, len(names))

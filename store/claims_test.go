@@ -11,15 +11,17 @@ import (
 )
 
 // TestFileClaims walks one inbox file's claim through two workers on a
-// clock the test sets: a live claim excludes the other worker, an expired
-// one is taken over, a deferred one waits for its next attempt unless the
-// file changed, and a released one is free.
+// clock the test sets, for them and for the database: a live claim
+// excludes the other worker, an expired one is taken over, a deferred one
+// waits for its next attempt unless the file changed, and a released one
+// is free.
 func TestFileClaims(t *testing.T) {
 	url := storetest.URL(t)
 	a, b := storetest.Open(t, url), storetest.Open(t, url)
 	now := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	a.Now, b.Now = clock, clock
+	a.DBNow, b.DBNow = clock, clock
 	ctx := context.Background()
 	v := store.FileVersion{Size: 10, MTime: now.Add(-time.Hour)}
 
@@ -85,6 +87,32 @@ func TestFileClaims(t *testing.T) {
 	}
 	if _, err := a.ClaimFile(ctx, "x.csv", "a#4", changed, time.Minute); err != nil {
 		t.Errorf("claim after release: %v", err)
+	}
+}
+
+// TestFileClaimsIgnoreWorkersClocks: leases are timed by the database, so
+// a worker whose clock runs two hours fast does not take over a live
+// one-hour lease, and each worker is told when the file is free again on
+// its own clock.
+func TestFileClaimsIgnoreWorkersClocks(t *testing.T) {
+	url := storetest.URL(t)
+	a, fast := storetest.Open(t, url), storetest.Open(t, url)
+	fastNow := time.Now().Add(2 * time.Hour)
+	fast.Now = func() time.Time { return fastNow }
+	ctx := context.Background()
+	v := store.FileVersion{Size: 10, MTime: time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)}
+	if _, err := a.ClaimFile(ctx, "x.csv", "a#1", v, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	var held *store.ClaimedError
+	if _, err := fast.ClaimFile(ctx, "x.csv", "fast#1", v, time.Hour); !errors.As(err, &held) || held.Owner != "a#1" {
+		t.Fatalf("claim by a worker whose clock is 2h fast: got %v, want the live claim of a#1", err)
+	}
+	if wait := held.Until.Sub(fastNow); wait <= 0 || wait > time.Hour {
+		t.Errorf("claim free again %s after the fast worker's now, want within the hour's lease", wait)
+	}
+	if live, err := fast.LiveClaims(ctx); err != nil || !live["x.csv"] {
+		t.Errorf("LiveClaims seen by the fast worker = %v, %v; want x.csv live", live, err)
 	}
 }
 
