@@ -171,6 +171,8 @@ func (c *Cycle) Run(ctx context.Context, trigger string) (CycleResult, error) {
 // registry it read then, and may commit after the re-match that followed
 // the change, so its respondents are matched here, before any ranking
 // leaves them out. With nothing unmatched this costs one index lookup.
+// Run as a job under a lock, it stores nothing once the lock is lost (see
+// [ActiveRun.CheckLock]): another process may be ranking meanwhile.
 func (c *Cycle) Recompute(ctx context.Context) (survey.Ranking, error) {
 	n, err := ingest.RematchPractices(ctx, c.Store)
 	if err != nil {
@@ -179,9 +181,15 @@ func (c *Cycle) Recompute(ctx context.Context) (survey.Ranking, error) {
 	if n > 0 {
 		c.logger().InfoContext(ctx, "re-matched stored answers to practices", slog.Int("respondents", n))
 	}
-	r, err := analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, true)
+	r, err := analysis.Run(ctx, c.Store, c.Catalogue, c.Rank, false)
 	if err != nil {
 		return r, fmt.Errorf("cycle: rank: %w", err)
+	}
+	if err := RunFromContext(ctx).CheckLock(ctx); err != nil {
+		return survey.Ranking{}, fmt.Errorf("cycle: rank: not saved: %w", err)
+	}
+	if _, err := c.Store.SaveRanking(ctx, &r); err != nil {
+		return survey.Ranking{}, fmt.Errorf("cycle: rank: %w", err)
 	}
 	return r, nil
 }
@@ -282,7 +290,8 @@ func (c *Cycle) workbookInput(ctx context.Context, r survey.Ranking) (report.Wor
 // last report they received (unless SendUnchanged); see
 // [report.QueueLeadReports]. A ranking of no matched practice is never
 // queued: Queue logs why and says so in NotSent. It sends nothing; with no
-// leads file it queues nothing.
+// leads file it queues nothing. Run as a job under a lock, it queues
+// nothing once the lock is lost.
 func (c *Cycle) Queue(ctx context.Context, r survey.Ranking, workbook string) (Mailing, error) {
 	var m Mailing
 	if c.LeadsFile == "" {
@@ -305,6 +314,9 @@ func (c *Cycle) Queue(ctx context.Context, r survey.Ranking, workbook string) (M
 	var jobID int64
 	if run := RunFromContext(ctx); run != nil {
 		jobID = run.ID
+	}
+	if err := RunFromContext(ctx).CheckLock(ctx); err != nil {
+		return m, fmt.Errorf("cycle: e-mail not queued: %w", err)
 	}
 	q, err := report.QueueLeadReports(ctx, c.Store, report.LeadReports{Workbook: in, WorkbookPath: workbook,
 		Leads: leads, From: c.SMTP.From, JobRunID: jobID, SendUnchanged: c.SendUnchanged, Logger: c.logger(), Now: c.Now})

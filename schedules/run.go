@@ -64,6 +64,24 @@ type ActiveRun struct {
 
 	mu     sync.Mutex
 	counts store.JobCounts
+	// lock is the advisory lock the run holds; nil for none.
+	lock *store.JobLock
+}
+
+// CheckLock returns nil when the run still holds the advisory lock it was
+// started under, or was started under none, and otherwise an error
+// wrapping [store.ErrLockLost]: the database restarted or dropped the
+// lock's connection, so another process may have taken the lock and be
+// doing the same work. Call it before committing what only one process
+// at a time may write, such as a ranking. It returns nil on a nil run.
+func (r *ActiveRun) CheckLock(ctx context.Context) error {
+	if r == nil || r.lock == nil {
+		return nil
+	}
+	if err := r.lock.Check(ctx); err != nil {
+		return fmt.Errorf("schedules: %s run %d: %w", r.Job, r.ID, err)
+	}
+	return nil
 }
 
 // SetCounts replaces the counters stored when the run finishes. It does
@@ -130,6 +148,9 @@ type guard struct {
 	// cycleBusy is set from the moment a cycle is wanted until it ends, so
 	// an overlapping tick is skipped instead of queued.
 	cycleBusy atomic.Bool
+	// worker is this process's worker lock (see [store.Store.HoldWorker]);
+	// nil when it could not be taken. It is set before any job runs.
+	worker *store.JobLock
 }
 
 func newGuard(st *store.Store, logger *slog.Logger, m *Metrics, clk clock) *guard {
@@ -152,8 +173,10 @@ func (g *guard) run(ctx context.Context, j job, fn func(context.Context) error) 
 		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, context.Canceled)
 	default:
 	}
+	var lock *store.JobLock
 	if j.lock != "" {
-		lock, err := g.store.TryJobLock(ctx, j.lock)
+		var err error
+		lock, err = g.store.TryJobLock(ctx, j.lock)
 		if errors.Is(err, store.ErrLockHeld) {
 			return g.skip(ctx, j, "another process holds the "+j.lock+" lock")
 		}
@@ -167,17 +190,18 @@ func (g *guard) run(ctx context.Context, j job, fn func(context.Context) error) 
 			return err
 		}
 	}
-	return g.execute(ctx, j, fn)
+	return g.execute(ctx, j, lock, fn)
 }
 
-// execute records j as started, runs fn and records the outcome. Every
-// line logged with the run's context carries its run_id.
-func (g *guard) execute(ctx context.Context, j job, fn func(context.Context) error) error {
+// execute records j as started, runs fn and records the outcome; lock is
+// the lock j holds, nil for none. Every line logged with the run's
+// context carries its run_id.
+func (g *guard) execute(ctx context.Context, j job, lock *store.JobLock, fn func(context.Context) error) error {
 	id, err := g.store.StartJobRun(ctx, j.name, j.trigger, j.slot)
 	if err != nil {
 		return fmt.Errorf("schedules: %s: %w: %w", j.name, errNotStarted, err)
 	}
-	r := &ActiveRun{ID: id, Job: j.name, Trigger: j.trigger, ScheduledFor: j.slot}
+	r := &ActiveRun{ID: id, Job: j.name, Trigger: j.trigger, ScheduledFor: j.slot, lock: lock}
 	ctx = logctx.With(ctx, append([]slog.Attr{slog.String("job", j.name), slog.String("trigger", j.trigger),
 		slog.Int64("run_id", id)}, j.attrs...)...)
 	if j.slot.IsZero() {
@@ -216,7 +240,12 @@ func (g *guard) finish(ctx context.Context, id int64, status string, counts stor
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		err := g.store.FinishJobRun(fctx, id, status, counts, errText)
 		cancel()
-		if err == nil || errors.Is(err, store.ErrNotFound) {
+		if err == nil {
+			return
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			g.logger.ErrorContext(ctx, "recording job outcome: the run is no longer recorded as running; its outcome is lost",
+				slog.String("status", status), slog.String("error", err.Error()))
 			return
 		}
 		if try == finishTries {
@@ -250,7 +279,21 @@ func logOutcome(ctx context.Context, log *slog.Logger, err error, took time.Dura
 
 // abandonStale marks as failed the runs left "running" by processes that
 // died (see [store.Store.AbandonJobRuns]); runs of live replicas stay.
+// It first makes sure this process still holds its worker lock, taking
+// it again when the database dropped it: without it this process's own
+// runs look abandoned, so while it cannot be had nothing is marked.
 func (g *guard) abandonStale(ctx context.Context) {
+	if g.worker != nil {
+		retaken, err := g.worker.Keep(ctx)
+		if err != nil {
+			g.logger.ErrorContext(ctx, "worker lock lost; not marking abandoned job runs", slog.String("error", err.Error()))
+			return
+		}
+		if retaken {
+			g.logger.WarnContext(ctx, "worker lock was lost, as when the database restarts; took it again",
+				slog.Int("session", g.worker.PID()))
+		}
+	}
 	n, err := g.store.AbandonJobRuns(ctx)
 	if err != nil {
 		g.logger.WarnContext(ctx, "marking abandoned job runs", slog.String("error", err.Error()))
@@ -281,7 +324,7 @@ func (g *guard) skip(ctx context.Context, j job, reason string) error {
 
 func (g *guard) release(lock *store.JobLock) {
 	if err := lock.Release(); err != nil {
-		g.logger.Error("releasing pipeline lock", slog.String("error", err.Error()))
+		g.logger.Error("releasing job lock", slog.String("error", err.Error()))
 	}
 }
 

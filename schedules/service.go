@@ -367,14 +367,19 @@ func (s *Service) runDeliver(ctx context.Context) {
 }
 
 // holdWorker takes this process's worker lock, so that its job runs are
-// known to be alive, and returns its release.
+// known to be alive, and returns its release. The sweep for abandoned
+// runs keeps it held (see [guard.abandonStale]).
 func (s *Service) holdWorker(ctx context.Context) func() {
 	lock, err := s.cfg.Store.HoldWorker(ctx, s.files.id)
 	if err != nil {
 		s.logger.WarnContext(ctx, "taking the worker lock", slog.String("error", err.Error()))
 		return func() {}
 	}
-	return func() { s.guard.release(lock) }
+	s.guard.worker = lock
+	return func() {
+		s.guard.worker = nil
+		s.guard.release(lock)
+	}
 }
 
 // Run runs the schedule, the inbox watcher and the HTTP server until ctx

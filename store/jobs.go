@@ -81,7 +81,10 @@ func (s *Store) StartJobRun(ctx context.Context, job, trigger string, scheduledF
 // FinishJobRun records the outcome of the running job run id: status is
 // [JobSucceeded], [JobFailed] or [JobSkipped], and errText the failure or
 // skip reason. It returns an error wrapping [ErrNotFound] when no running
-// run has that id, so a run cannot be finished twice.
+// run has that id, so a run cannot be finished twice. A run marked
+// abandoned meanwhile (see [Store.AbandonJobRuns]) counts as running: its
+// process was alive after all, having lost its worker lock for a while,
+// and its outcome replaces the guess.
 func (s *Store) FinishJobRun(ctx context.Context, id int64, status string, counts JobCounts, errText string) error {
 	if status != JobSucceeded && status != JobFailed && status != JobSkipped {
 		return fmt.Errorf("store: finish job run %d: invalid status %q", id, status)
@@ -89,9 +92,9 @@ func (s *Store) FinishJobRun(ctx context.Context, id int64, status string, count
 	res, err := s.db.ExecContext(ctx, `UPDATE job_runs SET finished_at = $2, status = $3,
 			files_loaded = $4, files_skipped = $5, files_rejected = $6,
 			ranking_run_id = nullif($7, 0), report_path = $8, error = $9, notes = $10
-		WHERE id = $1 AND status = 'running'`,
+		WHERE id = $1 AND (status = 'running' OR (status = 'failed' AND error = $11))`,
 		id, s.Now(), status, counts.FilesLoaded, counts.FilesSkipped, counts.FilesRejected,
-		counts.RankingRunID, counts.ReportPath, errText, counts.Notes)
+		counts.RankingRunID, counts.ReportPath, errText, counts.Notes, AbandonReason)
 	if err != nil {
 		return fmt.Errorf("store: finish job run %d: %w", id, err)
 	}
@@ -212,12 +215,19 @@ func (s *Store) lastJobRun(ctx context.Context, job, cond string) (JobRun, error
 // JobLock is a PostgreSQL session advisory lock held on a dedicated
 // connection. It guards a job across processes: while one process holds
 // it, no other can take it. The lock is also released when the connection
-// drops, so a crashed holder never blocks the others for long.
+// drops, so a crashed holder never blocks the others for long; but so is
+// it when the database restarts or drops the idle connection under a
+// live holder, which learns of it only by asking: see [JobLock.Check] and
+// [JobLock.Keep]. It is safe for concurrent use.
 type JobLock struct {
 	name string
 	key  int64
-	once sync.Once
-	conn *sqlx.Conn
+	db   *sqlx.DB
+
+	mu       sync.Mutex
+	conn     *sqlx.Conn // nil while lost and not taken again
+	pid      int
+	released bool
 }
 
 // TryJobLock takes the advisory lock called name without waiting. It
@@ -226,43 +236,151 @@ type JobLock struct {
 // connection to PostgreSQL; they do not work through a pooler in
 // transaction mode.
 func (s *Store) TryJobLock(ctx context.Context, name string) (*JobLock, error) {
-	conn, err := s.db.Connx(ctx)
+	l := &JobLock{name: name, key: jobLockKey(name), db: s.db}
+	if err := l.take(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// takeTries bounds the pooled connections a lock is tried on: after a
+// database restart the first ones handed out may be dead.
+const takeTries = 3
+
+// take takes the lock on a new connection; l.mu is held or l is not
+// shared yet.
+func (l *JobLock) take(ctx context.Context) error {
+	var err error
+	for range takeTries {
+		var conn *sqlx.Conn
+		if conn, err = l.db.Connx(ctx); err != nil {
+			break
+		}
+		var got struct {
+			OK  bool `db:"ok"`
+			PID int  `db:"pid"`
+		}
+		err = conn.GetContext(ctx, &got, `SELECT pg_try_advisory_lock($1) AS ok, pg_backend_pid() AS pid`, l.key)
+		if err != nil {
+			discard(conn)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
+		}
+		if !got.OK {
+			conn.Close()
+			return fmt.Errorf("store: job lock %s: %w", l.name, ErrLockHeld)
+		}
+		l.conn, l.pid = conn, got.PID
+		return nil
+	}
+	return fmt.Errorf("store: job lock %s: %w", l.name, err)
+}
+
+// ErrLockLost is wrapped by the errors of [JobLock.Check] and
+// [JobLock.Keep] when the lock is no longer held: the database restarted,
+// or the lock's connection was dropped.
+var ErrLockLost = errors.New("store: job lock lost")
+
+// PID returns the process id of the database session that holds, or last
+// held, the lock: to name it in logs, or end it in tests.
+func (l *JobLock) PID() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pid
+}
+
+// Check asks the lock's own session whether it still holds the lock. It
+// returns nil when it does, and an error wrapping [ErrLockLost] when the
+// session no longer holds it or cannot be reached, in which case the
+// connection is given up. An error of ctx is returned as it is.
+func (l *JobLock) Check(ctx context.Context) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.check(ctx)
+}
+
+func (l *JobLock) check(ctx context.Context) error {
+	if l.released {
+		return fmt.Errorf("store: job lock %s: released: %w", l.name, ErrLockLost)
+	}
+	if l.conn == nil {
+		return fmt.Errorf("store: job lock %s: %w", l.name, ErrLockLost)
+	}
+	var held bool
+	err := l.conn.GetContext(ctx, &held, `SELECT EXISTS (SELECT 1 FROM pg_locks
+		WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1
+			AND ((classid::bigint << 32) | objid::bigint) = $1)`, l.key)
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err == nil && held {
+		return nil
+	}
+	discard(l.conn)
+	l.conn = nil
 	if err != nil {
-		return nil, fmt.Errorf("store: job lock %s: %w", name, err)
+		return fmt.Errorf("store: job lock %s: session %d: %w: %w", l.name, l.pid, ErrLockLost, err)
 	}
-	key := jobLockKey(name)
-	var ok bool
-	if err := conn.GetContext(ctx, &ok, `SELECT pg_try_advisory_lock($1)`, key); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("store: job lock %s: %w", name, err)
+	return fmt.Errorf("store: job lock %s: session %d no longer holds it: %w", l.name, l.pid, ErrLockLost)
+}
+
+// Keep makes sure the lock is held, taking it again on a new connection
+// when it was lost, and reports whether it had to. Between the loss and
+// the retaking another session may have held the lock; a holder that
+// must not share it (a job's run) should [JobLock.Check] instead. It
+// returns an error wrapping [ErrLockLost] when the lock was lost and
+// could not be taken again, also wrapping [ErrLockHeld] when another
+// session holds it now.
+func (l *JobLock) Keep(ctx context.Context) (retaken bool, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cerr := l.check(ctx)
+	if cerr == nil {
+		return false, nil
 	}
-	if !ok {
-		conn.Close()
-		return nil, fmt.Errorf("store: job lock %s: %w", name, ErrLockHeld)
+	if l.released || !errors.Is(cerr, ErrLockLost) {
+		return false, cerr
 	}
-	return &JobLock{name: name, key: key, conn: conn}, nil
+	if err := l.take(ctx); err != nil {
+		return false, fmt.Errorf("%w; taking it again: %w", cerr, err)
+	}
+	return true, nil
 }
 
 // Release releases the lock and returns its connection to the pool. It is
 // safe to call more than once; calls after the first do nothing.
 func (l *JobLock) Release() error {
-	var err error
-	l.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_, err = l.conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, l.key)
-		if err != nil {
-			// Discard the connection rather than pool it with the lock held.
-			l.conn.Raw(func(any) error { return driver.ErrBadConn })
-		}
-		if cerr := l.conn.Close(); err == nil {
-			err = cerr
-		}
-	})
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.released {
+		return nil
+	}
+	l.released = true
+	if l.conn == nil {
+		return nil
+	}
+	conn := l.conn
+	l.conn = nil
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, l.key)
 	if err != nil {
+		// Discard the connection rather than pool it with the lock held.
+		discard(conn)
+		return fmt.Errorf("store: release job lock %s: %w", l.name, err)
+	}
+	if err := conn.Close(); err != nil {
 		return fmt.Errorf("store: release job lock %s: %w", l.name, err)
 	}
 	return nil
+}
+
+// discard closes conn without returning it to the pool.
+func discard(conn *sqlx.Conn) {
+	conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
 }
 
 // HoldWorker takes the advisory lock that marks this process as the live
@@ -270,7 +388,8 @@ func (l *JobLock) Release() error {
 // every job run the store starts from now on, so that [Store.AbandonJobRuns]
 // in any process can tell the runs of a dead process from those in
 // progress. Release the lock when the process stops running jobs; it is
-// released anyway when the process dies.
+// released anyway when the process dies, and lost when the database
+// restarts or drops its connection: [JobLock.Keep] it.
 func (s *Store) HoldWorker(ctx context.Context, id string) (*JobLock, error) {
 	l, err := s.TryJobLock(ctx, "worker/"+id)
 	if err != nil {

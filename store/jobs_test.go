@@ -218,3 +218,88 @@ func TestTryJobLockAcrossStores(t *testing.T) {
 	}
 	lb.Release()
 }
+
+// TestJobLockLoss ends the session holding a lock, as a database restart
+// would: the holder learns of it from Check, and Keep takes the lock
+// again unless another session took it meanwhile.
+func TestJobLockLoss(t *testing.T) {
+	tests := []struct {
+		name string
+		// other takes the lock between its loss and Keep.
+		other      bool
+		wantKeep   error // nil: retaken
+		wantRetake bool
+	}{
+		{name: "free again", wantRetake: true},
+		{name: "taken by another session", other: true, wantKeep: store.ErrLockHeld},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := storetest.URL(t)
+			ctx := context.Background()
+			a, b := storetest.Open(t, url), storetest.Open(t, url)
+			l, err := a.TryJobLock(ctx, "pipeline")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer l.Release()
+			if err := l.Check(ctx); err != nil {
+				t.Fatalf("Check while held: %v", err)
+			}
+			if retaken, err := l.Keep(ctx); err != nil || retaken {
+				t.Fatalf("Keep while held: %v, %v; want false, nil", retaken, err)
+			}
+			first := l.PID()
+			storetest.EndSession(t, url, first)
+
+			if err := l.Check(ctx); !errors.Is(err, store.ErrLockLost) {
+				t.Fatalf("Check after the session ended: got %v, want ErrLockLost", err)
+			}
+			// Once lost, the lock stays lost for Check, even when free.
+			if err := l.Check(ctx); !errors.Is(err, store.ErrLockLost) {
+				t.Fatalf("second Check after the session ended: got %v, want ErrLockLost", err)
+			}
+			if tt.other {
+				lb, err := b.TryJobLock(ctx, "pipeline")
+				if err != nil {
+					t.Fatalf("another session taking the lost lock: %v", err)
+				}
+				defer lb.Release()
+			}
+			retaken, err := l.Keep(ctx)
+			if tt.wantKeep != nil {
+				if !errors.Is(err, tt.wantKeep) || !errors.Is(err, store.ErrLockLost) {
+					t.Fatalf("Keep: got %v, want ErrLockLost and %v", err, tt.wantKeep)
+				}
+			} else if err != nil {
+				t.Fatalf("Keep: %v", err)
+			}
+			if retaken != tt.wantRetake {
+				t.Fatalf("Keep retaken = %v, want %v", retaken, tt.wantRetake)
+			}
+			if !tt.wantRetake {
+				return
+			}
+			if l.PID() == first {
+				t.Errorf("retaken on the ended session %d", first)
+			}
+			if err := l.Check(ctx); err != nil {
+				t.Errorf("Check after Keep took it again: %v", err)
+			}
+			if _, err := b.TryJobLock(ctx, "pipeline"); !errors.Is(err, store.ErrLockHeld) {
+				t.Errorf("another session after Keep: got %v, want ErrLockHeld", err)
+			}
+			if err := l.Release(); err != nil {
+				t.Fatalf("Release: %v", err)
+			}
+			if err := l.Check(ctx); !errors.Is(err, store.ErrLockLost) {
+				t.Errorf("Check after Release: got %v, want ErrLockLost", err)
+			}
+			lb, err := b.TryJobLock(ctx, "pipeline")
+			if err != nil {
+				t.Fatalf("after Release: %v", err)
+			}
+			lb.Release()
+		})
+	}
+}

@@ -12,6 +12,7 @@ package storetest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log"
 	"os"
@@ -188,4 +189,25 @@ func Open(tb testing.TB, url string) *store.Store {
 	}
 	tb.Cleanup(func() { st.Close() })
 	return st
+}
+
+// EndSession ends the database session whose backend process id is pid,
+// as a database restart or a dropped connection would, and waits until it
+// is gone. The session's advisory locks are released with it.
+func EndSession(tb testing.TB, url string, pid int) {
+	tb.Helper()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		tb.Fatalf("storetest: %v", err)
+	}
+	defer db.Close()
+	var ended bool
+	// With a timeout, pg_terminate_backend returns once the session has
+	// exited, so the caller never sees it half gone.
+	if err := db.QueryRowContext(context.Background(), `SELECT pg_terminate_backend($1, 30000)`, pid).Scan(&ended); err != nil {
+		tb.Fatalf("storetest: end session %d: %v", pid, err)
+	}
+	if !ended {
+		tb.Fatalf("storetest: end session %d: not ended", pid)
+	}
 }
