@@ -23,7 +23,7 @@ func TestFailedRunsAlertTheOperatorOncePerStreak(t *testing.T) {
 	h.env["SURVEYWORKER_PRACTICES"] = registry
 	h.env["SURVEYWORKER_OPERATOR"] = "night-duty@example.org"
 	h.env["SURVEYWORKER_LEADS"] = ""
-	broken := func() { writeFile(t, registry, "ods_code,name\nK84001\n") }
+	broken := func() { putFile(t, registry, []byte("ods_code,name\nK84001\n")) }
 	mended := func() { h.copyFile("../../examples/practices.csv", registry) }
 	operatorMail := func() []string {
 		var subjects []string

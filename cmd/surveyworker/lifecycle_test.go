@@ -62,9 +62,7 @@ func TestServeSignals(t *testing.T) {
 	h := newHarness(t)
 	h.mustRun("practices", "import", "../../examples/practices.csv")
 	write := func(name string) {
-		if err := os.WriteFile(filepath.Join(h.inbox, name), []byte(tinyExport(1, lifeRows)), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		putFile(t, filepath.Join(h.inbox, name), []byte(tinyExport(1, lifeRows)))
 	}
 
 	write("one.csv")
@@ -140,9 +138,7 @@ func TestPostgresRestart(t *testing.T) {
 	waitStatus(t, readyz, http.StatusServiceUnavailable)
 	for i := 20; i < 40; i++ {
 		path := filepath.Join(h.inbox, fmt.Sprintf("export-%03d.csv", i))
-		if err := os.WriteFile(path, []byte(tinyExport(i, 2)), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		putFile(t, path, []byte(tinyExport(i, 2)))
 	}
 	p.wait("inbox file not claimed; will retry", nil, 1)
 	if srv, err = store.StartServer(ctx, cfg); err != nil {

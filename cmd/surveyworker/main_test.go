@@ -110,14 +110,27 @@ func (h *harness) copyExamples() []string {
 	return out
 }
 
+// copyFile copies src to dst, put in place whole (see [putFile]).
 func (h *harness) copyFile(src, dst string) {
 	h.t.Helper()
 	b, err := os.ReadFile(src)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if err := os.WriteFile(dst, b, 0o644); err != nil {
-		h.t.Fatal(err)
+	putFile(h.t, dst, b)
+}
+
+// putFile writes b to path whole: to a hidden *.part name beside it, which
+// no inbox reads, then renamed into place. A running serve watching the
+// directory, or re-reading the file, never sees it half written.
+func putFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".part")
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -406,9 +419,7 @@ func TestMalformedFileIsQuarantinedAndDatabaseUnchanged(t *testing.T) {
 	bad := "Timestamp,Which practice are you from?,Priority [Cyber Security]\n" +
 		"25/11/2026 09:00:00,Banbury,Very high priority\n" +
 		"25/11/2026 09:05:00,\"unterminated\n"
-	if err := os.WriteFile(filepath.Join(h.inbox, "broken.csv"), []byte(bad), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	putFile(t, filepath.Join(h.inbox, "broken.csv"), []byte(bad))
 	if err := os.WriteFile(filepath.Join(h.dir, "binary.csv"), []byte("\x00\x01\x02PK\x03\x04garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -655,13 +666,9 @@ func TestMappingsFolderApplies(t *testing.T) {
 		t.Fatal(err)
 	}
 	mapping := "practice: Q2\nworkstreams:\n  Q7_1: cyber-security\n"
-	if err := os.WriteFile(filepath.Join(h.inbox, "mappings", "autumn.yaml"), []byte(mapping), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	putFile(t, filepath.Join(h.inbox, "mappings", "autumn.yaml"), []byte(mapping))
 	csv := "Q2,Q7_1\nJericho Canal Surgery,High\n"
-	if err := os.WriteFile(filepath.Join(h.inbox, "autumn.csv"), []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	putFile(t, filepath.Join(h.inbox, "autumn.csv"), []byte(csv))
 	h.mustRun("run", "--practices", "../../examples/practices.csv")
 	if _, err := os.Stat(filepath.Join(h.inbox, "archive", "autumn.csv")); err != nil {
 		t.Errorf("the export was not loaded: %v", err)

@@ -26,9 +26,7 @@ func TestServeImportsPracticesFirstAndRematches(t *testing.T) {
 		"24/11/2026 09:00:00,Jericho Canal Surgery,GP Partner,High priority\n" +
 		"24/11/2026 09:01:00,K84502,Practice Manager,Low priority\n" +
 		"24/11/2026 09:02:00,The Canal Practice,Nurse,Medium priority\n"
-	if err := os.WriteFile(filepath.Join(h.inbox, "early.csv"), []byte(export), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	putFile(t, filepath.Join(h.inbox, "early.csv"), []byte(export))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var wg sync.WaitGroup
@@ -56,9 +54,7 @@ func TestServeImportsPracticesFirstAndRematches(t *testing.T) {
 	if edited == string(b) {
 		t.Fatal("registry line of K84501 not found")
 	}
-	if err := os.WriteFile(registry, []byte(edited), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	putFile(t, registry, []byte(edited))
 	waitFor(t, hangGuard, "the answer re-matched", func() bool {
 		n, err := st.UnmatchedRespondents(ctx)
 		return err == nil && n == 0

@@ -240,12 +240,7 @@ func dropFiles(t *testing.T, dir string, n, rows int) {
 	t.Helper()
 	for i := range n {
 		path := filepath.Join(dir, fmt.Sprintf("export-%03d.csv", i))
-		if err := os.WriteFile(path+".part", []byte(tinyExport(i, rows)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Rename(path+".part", path); err != nil {
-			t.Fatal(err)
-		}
+		putFile(t, path, []byte(tinyExport(i, rows)))
 	}
 }
 
