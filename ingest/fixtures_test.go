@@ -37,7 +37,11 @@ var quirksHeader = []string{"ID", "Start time", "Completion time", "Email", "Nam
 	"Cyber Security", "Printing", "Desktop"}
 
 // quirksXLSX builds the workbook: an empty first sheet, then the data.
-func quirksXLSX() []byte {
+func quirksXLSX() []byte { return quirksWorkbook(quirksSheet) }
+
+// quirksWorkbook builds the workbook with sheet, a variant of quirksSheet,
+// for the data.
+func quirksWorkbook(sheet string) []byte {
 	var cells strings.Builder
 	for i, h := range quirksHeader {
 		fmt.Fprintf(&cells, `<c r="%s2" t="inlineStr"><is><t>%s</t></is></c>`, columnLetter(i), h)
@@ -48,7 +52,7 @@ func quirksXLSX() []byte {
 		{"xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><workbookPr date1904="1"/><sheets><sheet name="Notes" sheetId="1" r:id="rId1"/><sheet name="Form1" sheetId="2" r:id="rId2"/></sheets></workbook>`},
 		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/></Relationships>`},
 		{"xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>`},
-		{"xl/worksheets/sheet2.xml", fmt.Sprintf(quirksSheet, cells.String())},
+		{"xl/worksheets/sheet2.xml", fmt.Sprintf(sheet, cells.String())},
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)

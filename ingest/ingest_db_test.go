@@ -256,3 +256,47 @@ func TestIngestPanicIsRejection(t *testing.T) {
 		t.Errorf("database changed (-before +after):\n%s", diff)
 	}
 }
+
+// TestNoteBesideTheDataIsStoredMasked loads a workbook with a note typed
+// beside the data, in a column without a header: the value stored with
+// its cell_outside_header warning has e-mail addresses, NHS numbers and
+// phone numbers masked, as every other stored warning value has.
+func TestNoteBesideTheDataIsStoredMasked(t *testing.T) {
+	nhs := validNHSNumbers(1, 943476591)[0]
+	tests := []struct {
+		name, note, want string
+	}{
+		{"plain", "called back 25/11", "called back 25/11"},
+		{"e-mail", "ask amina.mwangi@example.org", "ask " + emailMask},
+		{"NHS number", "patient " + spaced(nhs), "patient " + nhsMask},
+		{"phone", "call 07700 900123", "call " + phoneMask},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in, st := setup(t)
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "notes.xlsx")
+			sheet := strings.Replace(quirksSheet, "called back 25/11", tt.note, 1)
+			if err := os.WriteFile(path, quirksWorkbook(sheet), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res, err := in.IngestFile(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws, _, err := st.FileRowWarnings(ctx, res.FileID, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, w := range ws {
+				if w.Code == "cell_outside_header" {
+					got = append(got, w.Value)
+				}
+			}
+			if diff := cmp.Diff([]string{tt.want}, got); diff != "" {
+				t.Errorf("cell_outside_header values (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -167,7 +167,7 @@ func (m *mapper) mapRow(row int, cells []string) (*store.RespondentRow, error) {
 // checkWidth looks for values beyond the last header column. In CSV they
 // mean the columns no longer line up with their questions, and the file is
 // rejected; in a workbook they are notes typed beside the data, and the row
-// gets a warning.
+// gets a warning holding the note, masked like every stored free text.
 func (m *mapper) checkWidth(r *store.RespondentRow, cells []string) error {
 	for i := m.width; i < len(cells); i++ {
 		v := tabular.CleanCell(cells[i])
@@ -179,7 +179,7 @@ func (m *mapper) checkWidth(r *store.RespondentRow, cells []string) error {
 				Reason: fmt.Sprintf("the row has a value beyond the last of the %d header columns", m.width)}
 		}
 		r.Warnings = append(r.Warnings, store.Warning{Row: r.Row, Column: columnLetter(i), Code: "cell_outside_header",
-			Message: "a value in a column without a header was ignored", Value: shorten(v, maxTextRunes)})
+			Message: "a value in a column without a header was ignored", Value: shorten(maskPersonal(v), maxTextRunes)})
 		return nil
 	}
 	return nil
