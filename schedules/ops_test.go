@@ -77,7 +77,7 @@ func TestReadyzAndMetrics(t *testing.T) {
 	if err := os.RemoveAll(inbox); err != nil {
 		t.Fatal(err)
 	}
-	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"inbox":"not readable`) {
+	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, `"inbox":"not_readable"`) {
 		t.Errorf("/readyz without the inbox: %d %s; want 503 naming the inbox", code, body)
 	}
 	if err := r.stop(t); err != nil {
