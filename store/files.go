@@ -129,8 +129,8 @@ type LoadResult struct {
 	// Warnings is the number of file and row warnings stored.
 	Warnings int
 	// Partial is the number of rows stored whose response the platform
-	// marks partial, and PartialExcluded the number of such rows read and
-	// left out (not in Rows).
+	// marks partial, duplicates not counted, and PartialExcluded the
+	// number of such rows read and left out (not in Rows).
 	Partial, PartialExcluded int
 }
 

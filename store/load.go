@@ -35,7 +35,9 @@ const loadLockKey = 0x5357_4c4f_4144 // "SWLOAD"
 // data wrap [ErrRejectedData], and errors from next are returned wrapped.
 //
 // Memory does not grow with the file: rows are copied as they come, and row
-// warnings are spooled to a temporary file until the rows are in.
+// warnings are spooled to a temporary file until the rows are in. Only the
+// row numbers of partial responses are kept, to take those removed as
+// duplicates off the partial count.
 func (s *Store) LoadFile(ctx context.Context, f SourceFile, next func() (*RespondentRow, error)) (LoadResult, error) {
 	var res LoadResult
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -74,13 +76,14 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*Resp
 	spool := &warningSpool{fileID: id}
 	defer spool.remove()
 	practices := map[string]bool{}
-	if err := copyRespondents(ctx, tx, id, next, spool, practices, &res); err != nil {
+	partial := []int64{}
+	if err := copyRespondents(ctx, tx, id, next, spool, practices, &partial, &res); err != nil {
 		return res, err
 	}
 	if err := checkPractices(ctx, tx, practices); err != nil {
 		return res, err
 	}
-	repeated, err := removeDuplicates(ctx, tx, id, &res)
+	repeated, err := removeDuplicates(ctx, tx, id, partial, &res)
 	if err != nil {
 		return res, err
 	}
@@ -138,10 +141,11 @@ const copyRespondentsSQL = `COPY respondents (file_id, row_number, respondent_ke
 	match_method, role, email_hmac, submitted_at, raw, score, comments) FROM STDIN`
 
 // copyRespondents streams every row from next into respondents, spooling
-// its warnings and noting its practice codes in practices, and counts rows
-// and answers in res. A row marked Excluded is only counted.
+// its warnings, noting its practice codes in practices and, when it is
+// partial, its row number in partial, and counts rows and answers in res.
+// A row marked Excluded is only counted.
 func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func() (*RespondentRow, error),
-	spool *warningSpool, practices map[string]bool, res *LoadResult) error {
+	spool *warningSpool, practices map[string]bool, partial *[]int64, res *LoadResult) error {
 	stmt, err := tx.PrepareContext(ctx, copyRespondentsSQL)
 	if err != nil {
 		return fmt.Errorf("start copy: %w", err)
@@ -162,6 +166,7 @@ func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func()
 		}
 		if r.Partial {
 			res.Partial++
+			*partial = append(*partial, int64(r.Row))
 		}
 		if _, err := stmt.ExecContext(ctx, buf.values(fileID, r)...); err != nil {
 			return fmt.Errorf("copy row %d: %w", r.Row, err)
@@ -212,7 +217,8 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) err
 
 // removeDuplicates deletes the file's rows whose respondent key is stored
 // for another file or appears on an earlier row of this one, and takes
-// them and their answers off the counts in res. Rows repeating an earlier
+// them, their answers and those of them that are partial (their row
+// numbers in partial) off the counts in res. Rows repeating an earlier
 // row of the same file are returned as one file warning.
 //
 // The unique key is checked at commit, so the copy could take every row.
@@ -221,7 +227,7 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) err
 // another in the index are checked. When one was, the savepoint is rolled
 // back, which puts the checks back for commit, and the duplicates are
 // deleted.
-func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadResult) (*Warning, error) {
+func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, partial []int64, res *LoadResult) (*Warning, error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT unique_keys`); err != nil {
 		return nil, fmt.Errorf("check respondent keys: %w", err)
 	}
@@ -242,6 +248,7 @@ func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadR
 	}
 	var d struct {
 		Rows         int `db:"rows"`
+		Partial      int `db:"partial"`
 		Answers      int `db:"answers"`
 		Repeated     int `db:"repeated"`
 		ExampleRow   int `db:"example_row"`
@@ -252,16 +259,18 @@ func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, res *LoadR
 			WHERE r.file_id = $1 AND o.respondent_key = r.respondent_key
 			AND (o.file_id <> $1 OR o.row_number < r.row_number)
 			RETURNING r.raw, r.row_number, o.file_id = $1 AS same_file, o.row_number AS first_row)
-		SELECT count(*) AS rows, coalesce(sum(cardinality(array_remove(raw, ''))), 0) AS answers,
+		SELECT count(*) AS rows, count(*) FILTER (WHERE row_number = ANY($2::bigint[])) AS partial,
+			coalesce(sum(cardinality(array_remove(raw, ''))), 0) AS answers,
 			count(*) FILTER (WHERE same_file) AS repeated,
 			coalesce(min(row_number) FILTER (WHERE same_file), 0) AS example_row,
 			coalesce(min(first_row) FILTER (WHERE same_file), 0) AS example_first
-		FROM dup`, fileID)
+		FROM dup`, fileID, pq.Array(partial))
 	if err != nil {
 		return nil, fmt.Errorf("remove duplicate respondents: %w", err)
 	}
 	res.Duplicates = d.Rows
 	res.Respondents -= d.Rows
+	res.Partial -= d.Partial
 	res.Answers -= d.Answers
 	if d.Repeated == 0 {
 		return nil, nil

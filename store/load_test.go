@@ -207,3 +207,62 @@ func TestForgetFile(t *testing.T) {
 		t.Errorf("unknown digest: %v, want ErrNotFound", err)
 	}
 }
+
+// TestLoadFileCountsPartialAfterDuplicates loads files with partial
+// responses, some of them repeating a respondent of the same file or of
+// one loaded before: partial_loaded counts the partial respondents
+// stored, not those removed again as duplicates.
+func TestLoadFileCountsPartialAfterDuplicates(t *testing.T) {
+	partial := func(r *store.RespondentRow) *store.RespondentRow { r.Partial = true; return r }
+	tests := []struct {
+		name        string
+		earlier     []*store.RespondentRow // loaded first, from another file
+		rows        []*store.RespondentRow
+		wantPartial int
+		wantDups    int
+	}{
+		{name: "no duplicates",
+			rows:        []*store.RespondentRow{partial(row(2, "k1", false)), row(3, "k2", false), partial(row(4, "k3", false))},
+			wantPartial: 2},
+		{name: "partial row repeats an earlier row",
+			rows:        []*store.RespondentRow{partial(row(2, "k1", false)), partial(row(3, "k1", false)), row(4, "k2", false)},
+			wantPartial: 1, wantDups: 1},
+		{name: "complete row repeats a partial one",
+			rows:        []*store.RespondentRow{partial(row(2, "k1", false)), row(3, "k1", true)},
+			wantPartial: 1, wantDups: 1},
+		{name: "partial row already stored from another file",
+			earlier:     []*store.RespondentRow{row(2, "k1", false)},
+			rows:        []*store.RespondentRow{partial(row(2, "k1", true)), partial(row(3, "k2", false)), row(4, "k3", false)},
+			wantPartial: 1, wantDups: 1},
+		{name: "every partial row a duplicate",
+			earlier:     []*store.RespondentRow{row(2, "k1", false), row(3, "k2", false)},
+			rows:        []*store.RespondentRow{partial(row(2, "k1", false)), partial(row(3, "k2", false)), row(4, "k3", false)},
+			wantPartial: 0, wantDups: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.NewStore(t)
+			if tt.earlier != nil {
+				if _, err := st.LoadFile(ctx, sourceFile("a.csv"), rowsOf(tt.earlier...)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res, err := st.LoadFile(ctx, sourceFile("b.csv"), rowsOf(tt.rows...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Partial != tt.wantPartial || res.Duplicates != tt.wantDups || res.Respondents != len(tt.rows)-tt.wantDups {
+				t.Errorf("result %+v; want %d partial, %d duplicates", res, tt.wantPartial, tt.wantDups)
+			}
+			qs, err := st.FileQualities(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q := qs[len(qs)-1]
+			if q.File != "b.csv" || q.PartialLoaded != tt.wantPartial || q.Warnings[store.PartialLoadedCode] != tt.wantPartial {
+				t.Errorf("stored quality %+v; want partial_loaded %d", q, tt.wantPartial)
+			}
+		})
+	}
+}
