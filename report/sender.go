@@ -254,9 +254,17 @@ func (s *Sender) backoff(n int) time.Duration {
 	return d/2 + time.Duration(s.cfg.Jitter()*float64(d/2))
 }
 
+// errAttachmentDeleted fails an e-mail whose report's attachment was
+// deleted (see [store.Store.PurgeAttachments]), as when a failed e-mail
+// is set pending again by hand: it is not sent without its workbook.
+var errAttachmentDeleted = errors.New("not sent: the report's workbook was deleted once none of its e-mails was pending, or by forget; the next report replaces it")
+
 // message builds the e-mail of e, dated now, with the Message-ID it was
 // queued with.
 func (s *Sender) message(e store.DueEmail, now time.Time) (*gomail.Msg, error) {
+	if e.AttachmentName != "" && e.Attachment == nil {
+		return nil, errAttachmentDeleted
+	}
 	id := strings.Trim(e.MessageID, "<>")
 	if id == "" {
 		id = MessageID(e.ReportKey, e.RecipientEmail, senderDomain(s.cfg.SMTP.From))

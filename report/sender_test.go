@@ -733,3 +733,19 @@ func closedPort(t *testing.T) int {
 	}
 	return sa.(*syscall.SockaddrInet4).Port
 }
+
+// TestSendRefusesADeletedWorkbook: an e-mail whose report's workbook was
+// deleted, as the outbox does once none of its e-mails is pending, fails
+// rather than go out without it.
+func TestSendRefusesADeletedWorkbook(t *testing.T) {
+	s, err := NewSender(SenderConfig{Store: &store.Store{}, SMTP: SMTPConfig{From: testFrom}, OutboxDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := store.DueEmail{OutboxEmail: store.OutboxEmail{ReportKey: "k", RecipientEmail: "a@example.org", Subject: "s"},
+		Body: "body", AttachmentName: "r.xlsx"}
+	out := s.send(context.Background(), e, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC))
+	if out.Status != store.OutboxFailed || out.Error != errAttachmentDeleted.Error() || out.EMLPath != "" {
+		t.Errorf("outcome %+v; want failed for the deleted workbook, nothing written", out)
+	}
+}

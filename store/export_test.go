@@ -32,3 +32,11 @@ func (s *Store) DatabaseExists(ctx context.Context, name string) (bool, error) {
 	err := s.db.GetContext(ctx, &ok, `SELECT exists(SELECT 1 FROM pg_database WHERE datname = $1)`, name)
 	return ok, err
 }
+
+// ReportAttachment returns the stored attachment of the report key, nil
+// when it has none.
+func (s *Store) ReportAttachment(ctx context.Context, key string) ([]byte, error) {
+	var b []byte
+	err := s.db.GetContext(ctx, &b, `SELECT attachment FROM reports WHERE report_key = $1`, key)
+	return b, err
+}

@@ -17,15 +17,33 @@ type ForgotFile struct {
 	// Respondents and Warnings are the rows deleted with it.
 	Respondents int
 	Warnings    int
+	// Withdrawn is the number of pending e-mails given up on because
+	// their attachment could hold the file's comments, and Purged the
+	// number of reports whose stored attachment was deleted.
+	Withdrawn, Purged int
 }
+
+// ForgetWithdrawn is the last_error of an e-mail [Store.ForgetFile]
+// withdrew.
+const ForgetWithdrawn = "withdrawn: a file was forgotten and the attachment could hold its respondents' comments; the next report replaces it"
 
 // ForgetFile deletes the loaded file with the given SHA-256 and
 // everything loaded from it (its respondents, their answers and
 // comments, its warnings) in one transaction, so that the same bytes can
 // be loaded again (after a fix to how they are read) and so that a
 // file's personal data can be erased on request. Stored ranking runs are
-// snapshots and keep their figures. It returns an error wrapping
-// [ErrNotFound] when no file with that digest was loaded.
+// snapshots and keep their figures.
+//
+// Reports in the outbox keep no copy of the comments either: every
+// pending e-mail with an attachment is withdrawn (failed, with
+// [ForgetWithdrawn]), since its workbook may quote the file's
+// respondents and the next cycle queues a fresh one, and every stored
+// attachment is then deleted (see [Store.PurgeAttachments]). Report
+// bodies quote no respondent and are kept. Workbooks written to disk are
+// not the store's to delete.
+//
+// It returns an error wrapping [ErrNotFound] when no file with that
+// digest was loaded.
 func (s *Store) ForgetFile(ctx context.Context, sha256 string) (ForgotFile, error) {
 	var out ForgotFile
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -57,7 +75,16 @@ func (s *Store) ForgetFile(ctx context.Context, sha256 string) (ForgotFile, erro
 				*st.count = int(n)
 			}
 		}
-		return nil
+		r, err := tx.ExecContext(ctx, `UPDATE email_outbox o SET status = 'failed', last_error = $1
+			FROM reports r WHERE r.id = o.report_id AND o.status = 'pending' AND r.attachment IS NOT NULL`, ForgetWithdrawn)
+		if err != nil {
+			return fmt.Errorf("withdraw e-mail: %w", err)
+		}
+		n, _ := r.RowsAffected()
+		out.Withdrawn = int(n)
+		purged, err := purgeAttachments(ctx, tx, 0)
+		out.Purged = int(purged)
+		return err
 	})
 	if err != nil {
 		return ForgotFile{}, fmt.Errorf("store: forget file: %w", err)

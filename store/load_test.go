@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
@@ -264,5 +266,73 @@ func TestLoadFileCountsPartialAfterDuplicates(t *testing.T) {
 				t.Errorf("stored quality %+v; want partial_loaded %d", q, tt.wantPartial)
 			}
 		})
+	}
+}
+
+// TestForgetFileWithdrawsQueuedWorkbooks: forgetting a file leaves no
+// copy of its respondents' comments in the outbox. A pending e-mail whose
+// workbook may quote them is withdrawn and never sent, and no stored
+// attachment is left; e-mail already sent, and alerts, which attach
+// nothing, are left as they were.
+func TestForgetFileWithdrawsQueuedWorkbooks(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.NewStore(t)
+	a := sourceFile("a.csv")
+	if _, err := st.LoadFile(ctx, a, rowsOf(row(2, "k1", false))); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)
+	report := func(key, kind string, attach bool) store.Report {
+		r := store.Report{Key: key, Kind: kind, Subject: key, Body: "body", CreatedAt: t0}
+		if attach {
+			r.AttachmentName, r.Attachment = "r.xlsx", []byte("workbook quoting note k1")
+		}
+		return r
+	}
+	queue := func(r store.Report, to string) {
+		if _, err := st.QueueReport(ctx, r, []store.Recipient{{Email: to, MessageID: "<" + r.Key + to + ">"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	queue(report("sent", store.ReportRanking, true), "a@example.org")
+	if _, err := st.SendDueEmails(ctx, t0, 0, func(context.Context, store.DueEmail) store.SendOutcome {
+		return store.SendOutcome{Status: store.OutboxSent}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	queue(report("pending", store.ReportRanking, true), "b@example.org")
+	queue(report("alert", store.ReportAlert, false), "ops@example.org")
+
+	got, err := st.ForgetFile(ctx, a.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Withdrawn != 1 || got.Purged != 1 {
+		t.Errorf("forgot %+v; want 1 e-mail withdrawn and 1 attachment deleted", got)
+	}
+	for _, key := range []string{"sent", "pending", "alert"} {
+		if b, err := st.ReportAttachment(ctx, key); err != nil || b != nil {
+			t.Errorf("report %s: attachment %q, %v; want none", key, b, err)
+		}
+	}
+	want := map[string]string{"sent": store.OutboxSent, "pending": store.OutboxFailed, "alert": store.OutboxPending}
+	for key, status := range want {
+		rows, err := st.OutboxEmails(ctx, key)
+		if err != nil || len(rows) != 1 || rows[0].Status != status {
+			t.Fatalf("report %s: %+v, %v; want one e-mail %s", key, rows, err, status)
+		}
+		if key == "pending" && rows[0].LastError != store.ForgetWithdrawn {
+			t.Errorf("withdrawn e-mail's error %q, want %q", rows[0].LastError, store.ForgetWithdrawn)
+		}
+	}
+	var sent []string
+	if _, err := st.SendDueEmails(ctx, t0, 0, func(_ context.Context, e store.DueEmail) store.SendOutcome {
+		sent = append(sent, e.ReportKey)
+		return store.SendOutcome{Status: store.OutboxSent}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sent, []string{"alert"}) {
+		t.Errorf("sent after forget: %v; want the alert only", sent)
 	}
 }

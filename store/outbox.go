@@ -161,6 +161,11 @@ const outboxFrom = ` FROM email_outbox o LEFT JOIN reports r ON r.id = o.report_
 // A newly queued e-mail supersedes the recipient's older pending e-mails of
 // the same kind: they are marked [OutboxSuperseded], so that a lead is
 // never sent yesterday's workbook after today's.
+//
+// A report keeps its attachment only while one of its e-mails is pending
+// (see [Store.PurgeAttachments]): the workbook holds respondents'
+// comments. A report key queued again gets r's attachment back if its own
+// was purged, for any recipient it adds.
 func (s *Store) QueueReport(ctx context.Context, r Report, to []Recipient) (int, error) {
 	if r.CreatedAt.IsZero() {
 		r.CreatedAt = s.Now()
@@ -178,12 +183,40 @@ func (s *Store) QueueReport(ctx context.Context, r Report, to []Recipient) (int,
 			}
 			added += n
 		}
-		return nil
+		_, err = purgeAttachments(ctx, tx, 0)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: queue report %s: %w", r.Key, err)
 	}
 	return added, nil
+}
+
+// PurgeAttachments clears the stored attachment of every report none of
+// whose e-mails is pending any more (each was sent, failed or was
+// superseded), and returns how many it cleared. The workbook attached to
+// a ranking report holds the respondents' free-text comments, and once no
+// e-mail will send it again the database has no use for it. The outbox
+// calls it as e-mails become final; it is exported for 'forget' and for
+// tests.
+func (s *Store) PurgeAttachments(ctx context.Context) (int64, error) {
+	n, err := purgeAttachments(ctx, s.db, 0)
+	if err != nil {
+		return 0, fmt.Errorf("store: %w", err)
+	}
+	return n, nil
+}
+
+// purgeAttachments is [Store.PurgeAttachments] on q, for the report
+// reportID only when it is not zero.
+func purgeAttachments(ctx context.Context, q sqlx.ExecerContext, reportID int64) (int64, error) {
+	res, err := q.ExecContext(ctx, `UPDATE reports r SET attachment = NULL
+		WHERE r.attachment IS NOT NULL AND ($1 = 0 OR r.id = $1)
+			AND NOT EXISTS (SELECT 1 FROM email_outbox o WHERE o.report_id = r.id AND o.status = 'pending')`, reportID)
+	if err != nil {
+		return 0, fmt.Errorf("purge sent attachments: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // insertReport inserts r unless its key exists, and returns the id of the
@@ -193,7 +226,8 @@ func insertReport(ctx context.Context, tx *sqlx.Tx, r Report) (int64, error) {
 	_, err := tx.ExecContext(ctx, `INSERT INTO reports (report_key, kind, job_run_id, subject, body,
 			html_body, federations, attachment_name, attachment, created_at)
 		VALUES ($1, $2, nullif($3::bigint, 0), $4, $5, $6, $7, $8, $9, $10)
-		ON CONFLICT (report_key) DO NOTHING`,
+		ON CONFLICT (report_key) DO UPDATE SET attachment = EXCLUDED.attachment
+			WHERE reports.attachment IS NULL AND EXCLUDED.attachment IS NOT NULL`,
 		r.Key, r.Kind, r.JobRunID, r.Subject, r.Body, r.HTMLBody, pq.Array(nonNil(r.Federations)),
 		r.AttachmentName, r.Attachment, r.CreatedAt)
 	if err != nil {
@@ -239,6 +273,7 @@ func (s *Store) OutboxEmails(ctx context.Context, reportKey string) ([]OutboxEma
 // ExpireEmails marks as failed, with reason, the pending e-mails queued
 // before createdBefore, and returns how many it marked. An e-mail being
 // sent (see [Store.SendDueEmails]) is left to the outcome of that attempt.
+// Reports left with no pending e-mail lose their attachment.
 func (s *Store) ExpireEmails(ctx context.Context, createdBefore time.Time, reason string) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE email_outbox SET status = 'failed',
 			last_error = CASE WHEN last_error = '' THEN $2 ELSE $2 || '; last error: ' || last_error END
@@ -251,6 +286,11 @@ func (s *Store) ExpireEmails(ctx context.Context, createdBefore time.Time, reaso
 	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("store: expire emails: %w", err)
+	}
+	if n > 0 {
+		if _, err := purgeAttachments(ctx, s.db, 0); err != nil {
+			return n, fmt.Errorf("store: expire emails: %w", err)
+		}
 	}
 	return n, nil
 }
@@ -357,7 +397,8 @@ func (s *Store) claimEmail(ctx context.Context, now time.Time, lease time.Durati
 
 // recordOutcome writes the outcome of one send attempt on row e, claimed
 // until until, and ends its lease. A row whose lease ran out and was
-// claimed again is left to its new holder and returned as it stands.
+// claimed again is left to its new holder and returned as it stands. A
+// report left with no pending e-mail loses its attachment.
 func (s *Store) recordOutcome(ctx context.Context, e OutboxEmail, until time.Time, out SendOutcome, now time.Time) (OutboxEmail, error) {
 	var sentAt *time.Time
 	next := e.NextAttemptAt
@@ -384,6 +425,11 @@ func (s *Store) recordOutcome(ctx context.Context, e OutboxEmail, until time.Tim
 	}
 	if err != nil {
 		return e, fmt.Errorf("record outcome for %s: %w", e.RecipientEmail, err)
+	}
+	if updated.Status != OutboxPending && updated.ReportID != 0 {
+		if _, err := purgeAttachments(ctx, s.db, updated.ReportID); err != nil {
+			return updated, fmt.Errorf("record outcome for %s: %w", e.RecipientEmail, err)
+		}
 	}
 	return updated, nil
 }

@@ -422,3 +422,98 @@ func TestSendDueEmailsLeaseRunsOut(t *testing.T) {
 		t.Errorf("late outcome of the first sender: %+v, want the row as the second recorded it", done)
 	}
 }
+
+// TestAttachmentKeptOnlyWhileAnEmailIsPending: a report's workbook, which
+// quotes respondents' comments, stays in the database while one of its
+// e-mails may still be sent, and is deleted once every one is sent,
+// failed or superseded. A report key queued again for a new recipient
+// gets its attachment back for them.
+func TestAttachmentKeptOnlyWhileAnEmailIsPending(t *testing.T) {
+	retry := outboxT0.Add(10 * time.Minute)
+	tests := []struct {
+		name string
+		// act works the outbox after report "k" is queued for a@ and b@.
+		act      func(t *testing.T, st *store.Store)
+		wantKept bool
+	}{
+		{name: "nothing sent yet", act: func(*testing.T, *store.Store) {}, wantKept: true},
+		{name: "one of two sent, the other to retry", wantKept: true, act: func(t *testing.T, st *store.Store) {
+			send(t, st, outboxT0, map[string]store.SendOutcome{"b@example.org": {Status: store.OutboxPending, RetryAt: retry}})
+		}},
+		{name: "both sent", act: func(t *testing.T, st *store.Store) { send(t, st, outboxT0, nil) }},
+		{name: "one sent, one failed permanently", act: func(t *testing.T, st *store.Store) {
+			send(t, st, outboxT0, map[string]store.SendOutcome{"b@example.org": {Status: store.OutboxFailed, Error: "550"}})
+		}},
+		{name: "one sent, one expired", act: func(t *testing.T, st *store.Store) {
+			send(t, st, outboxT0, map[string]store.SendOutcome{"b@example.org": {Status: store.OutboxPending, RetryAt: retry}})
+			if n, err := st.ExpireEmails(context.Background(), outboxT0.Add(time.Minute), "expired"); err != nil || n != 1 {
+				t.Fatalf("ExpireEmails: %d, %v; want 1", n, err)
+			}
+		}},
+		{name: "both superseded", act: func(t *testing.T, st *store.Store) {
+			newer := testReport("newer", store.ReportRanking)
+			newer.CreatedAt = outboxT0.Add(time.Minute)
+			if _, err := st.QueueReport(context.Background(), newer, recipients("a@example.org", "b@example.org")); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := st.ReportAttachment(context.Background(), "newer"); err != nil || string(got) != "workbook newer" {
+				t.Errorf("newer report's attachment %q, %v; want it kept", got, err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st := storetest.NewStore(t)
+			ctx := context.Background()
+			if _, err := st.QueueReport(ctx, testReport("k", store.ReportRanking), recipients("a@example.org", "b@example.org")); err != nil {
+				t.Fatal(err)
+			}
+			tt.act(t, st)
+			got, err := st.ReportAttachment(ctx, "k")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := got != nil; kept != tt.wantKept {
+				t.Errorf("attachment %q stored; want kept %v", got, tt.wantKept)
+			}
+			if n, err := st.PurgeAttachments(ctx); err != nil || n != 0 {
+				t.Errorf("PurgeAttachments afterwards: %d, %v; want nothing left to purge", n, err)
+			}
+		})
+	}
+
+	t.Run("queued again for a new recipient", func(t *testing.T) {
+		st := storetest.NewStore(t)
+		ctx := context.Background()
+		r := testReport("k", store.ReportRanking)
+		if _, err := st.QueueReport(ctx, r, recipients("a@example.org")); err != nil {
+			t.Fatal(err)
+		}
+		send(t, st, outboxT0, nil)
+		if got, _ := st.ReportAttachment(ctx, "k"); got != nil {
+			t.Fatalf("attachment %q kept after the only e-mail was sent", got)
+		}
+		if n, err := st.QueueReport(ctx, r, recipients("a@example.org", "c@example.org")); err != nil || n != 1 {
+			t.Fatalf("queueing again: %d, %v; want c@ added", n, err)
+		}
+		var seen []store.DueEmail
+		if _, err := st.SendDueEmails(ctx, outboxT0, 0, scriptedSend(nil, map[string]int{}, &seen)); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) != 1 || seen[0].RecipientEmail != "c@example.org" || string(seen[0].Attachment) != "workbook k" {
+			t.Errorf("sent %+v; want c@ sent the workbook", seen)
+		}
+		if got, _ := st.ReportAttachment(ctx, "k"); got != nil {
+			t.Errorf("attachment %q kept after c@ was sent it", got)
+		}
+	})
+}
+
+// send runs one delivery pass at now, with outcomes by recipient (sent
+// for the others).
+func send(t *testing.T, st *store.Store, now time.Time, outcomes map[string]store.SendOutcome) {
+	t.Helper()
+	if _, err := st.SendDueEmails(context.Background(), now, 0, scriptedSend(outcomes, map[string]int{}, nil)); err != nil {
+		t.Fatal(err)
+	}
+}

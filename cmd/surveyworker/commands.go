@@ -44,9 +44,12 @@ func cmdForget() command {
 		help: `Each argument is a file (its bytes are hashed) or the SHA-256 of one, as
 'ingest --json' and the archive report it. The file's respondents, answers,
 comments and warnings are deleted in one transaction; stored rankings keep
-their figures until the next ranking run. Use it to load a file again after a
-fix to how it is read (the same bytes are otherwise skipped), or to erase a
-file's data on request.`,
+their figures until the next ranking run. E-mail still pending with a
+workbook attached is withdrawn, and the workbooks kept for e-mail are
+deleted, as they may quote the file's comments; the next cycle queues a
+fresh report. Workbooks written to the out folder stay: delete them by hand.
+Use it to load a file again after a fix to how it is read (the same bytes are
+otherwise skipped), or to erase a file's data on request.`,
 		run: func(ctx context.Context, a *app, args []string) error {
 			if len(args) == 0 {
 				return usageError{"name at least one FILE or SHA-256 to forget"}
@@ -66,7 +69,8 @@ file's data on request.`,
 				if err != nil {
 					return fmt.Errorf("forget %s: %w", arg, err)
 				}
-				fmt.Fprintf(a.stdout, "forgot %s (file %d): %d respondents, %d warnings\n", f.Name, f.FileID, f.Respondents, f.Warnings)
+				fmt.Fprintf(a.stdout, "forgot %s (file %d): %d respondents, %d warnings; %d pending e-mails withdrawn, %d stored attachments deleted\n",
+					f.Name, f.FileID, f.Respondents, f.Warnings, f.Withdrawn, f.Purged)
 			}
 			return nil
 		},
