@@ -9,7 +9,9 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// Run loads the practice-level survey aggregates and totals from st, ranks
+// Run loads the practice-level survey aggregates and totals from st (one
+// read of the totals the store keeps per file, whatever the number of
+// respondents), ranks
 // cat with [Compute], adds the role segments ([RoleSegments]) and the
 // movement since the latest stored run ([Compare]) and, when save is true,
 // stores the ranking (setting its RunID). Its steps are shown on
@@ -18,21 +20,12 @@ func Run(ctx context.Context, st *store.Store, cat *survey.Catalogue, opts Optio
 	task := opts.Progress.Start("rank")
 	defer task.Finish()
 	opts.task = task
-	task.Phase("reading practice scores")
-	scores, err := st.PracticeScores(ctx)
+	task.Phase("reading the survey totals")
+	in, err := st.RankingInputs(ctx)
 	if err != nil {
 		return survey.Ranking{}, fmt.Errorf("analysis: %w", err)
 	}
-	task.Phase("counting respondents")
-	totals, err := st.Totals(ctx)
-	if err != nil {
-		return survey.Ranking{}, fmt.Errorf("analysis: %w", err)
-	}
-	task.Phase("reading role scores")
-	roles, err := st.RoleScores(ctx)
-	if err != nil {
-		return survey.Ranking{}, fmt.Errorf("analysis: %w", err)
-	}
+	scores, totals, roles := in.Scores, in.Totals, in.Roles
 	task.Phase("reading the latest ranking")
 	prev, err := st.LatestRanking(ctx)
 	if errors.Is(err, store.ErrNotFound) {

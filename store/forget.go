@@ -29,7 +29,7 @@ const ForgetWithdrawn = "withdrawn: a file was forgotten and the attachment coul
 
 // ForgetFile deletes the loaded file with the given SHA-256 and
 // everything loaded from it (its respondents, their answers and
-// comments, its warnings) in one transaction, so that the same bytes can
+// comments, its warnings, its survey totals) in one transaction, so that the same bytes can
 // be loaded again (after a fix to how they are read) and so that a
 // file's personal data can be erased on request. Stored ranking runs are
 // snapshots and keep their figures.
@@ -64,6 +64,9 @@ func (s *Store) ForgetFile(ctx context.Context, sha256 string) (ForgotFile, erro
 			{`DELETE FROM respondents WHERE file_id = $1`, &out.Respondents},
 			{`DELETE FROM file_warnings WHERE file_id = $1`, &out.Warnings},
 			{`DELETE FROM source_files WHERE id = $1`, nil},
+		}
+		if err := deleteFileTotals(ctx, tx, out.FileID); err != nil {
+			return err
 		}
 		for _, st := range steps {
 			r, err := tx.ExecContext(ctx, st.query, out.FileID)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/gob"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,8 +30,9 @@ const loadLockKey = 0x5357_4c4f_4144 // "SWLOAD"
 // respondents with COPY, one row per respondent with its answers and
 // comments as arrays. Rows whose respondent key is already stored, or
 // appears earlier in the file, are then removed again and counted as
-// duplicates. When a file with the same SHA-256 was loaded before, LoadFile
-// writes nothing and returns a result with Duplicate set. Any error from
+// duplicates. The survey totals of the respondents kept (see totals.go) are
+// stored in the same transaction. When a file with the same SHA-256 was
+// loaded before, LoadFile writes nothing and returns a result with Duplicate set. Any error from
 // next or from the database rolls the whole file back; errors caused by the
 // data wrap [ErrRejectedData], and errors from next are returned wrapped.
 //
@@ -65,6 +67,9 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*Resp
 	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, loadLockKey); err != nil {
 		return res, fmt.Errorf("lock: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, exactFloatText); err != nil {
+		return res, err
+	}
 	if err := checkWorkstreams(ctx, tx, f.Workstreams); err != nil {
 		return res, err
 	}
@@ -77,13 +82,14 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*Resp
 	defer spool.remove()
 	practices := map[string]bool{}
 	partial := []int64{}
-	if err := copyRespondents(ctx, tx, id, next, spool, practices, &partial, &res); err != nil {
+	totals := newFileTotals(len(f.Workstreams))
+	if err := copyRespondents(ctx, tx, id, next, spool, practices, &partial, totals, &res); err != nil {
 		return res, err
 	}
 	if err := checkPractices(ctx, tx, practices); err != nil {
 		return res, err
 	}
-	repeated, err := removeDuplicates(ctx, tx, id, partial, &res)
+	repeated, err := removeDuplicates(ctx, tx, id, partial, totals, &res)
 	if err != nil {
 		return res, err
 	}
@@ -95,6 +101,9 @@ func loadFile(ctx context.Context, tx *sqlx.Tx, f SourceFile, next func() (*Resp
 		return res, err
 	}
 	res.Warnings = len(fileWarns) + spool.kept
+	if err := storeFileTotals(ctx, tx, id, f.Workstreams, totals); err != nil {
+		return res, err
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE source_files SET rows_read = $2, respondents = $3, duplicates = $4,
 		answers = $5, warnings = $6, partial_loaded = $7, partial_excluded = $8 WHERE id = $1`,
 		id, res.Rows, res.Respondents, res.Duplicates, res.Answers, res.Warnings, res.Partial, res.PartialExcluded)
@@ -142,10 +151,10 @@ const copyRespondentsSQL = `COPY respondents (file_id, row_number, respondent_ke
 
 // copyRespondents streams every row from next into respondents, spooling
 // its warnings, noting its practice codes in practices and, when it is
-// partial, its row number in partial, and counts rows and answers in res.
-// A row marked Excluded is only counted.
+// partial, its row number in partial, adding it to totals, and counts
+// rows and answers in res. A row marked Excluded is only counted.
 func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func() (*RespondentRow, error),
-	spool *warningSpool, practices map[string]bool, partial *[]int64, res *LoadResult) error {
+	spool *warningSpool, practices map[string]bool, partial *[]int64, totals *fileTotals, res *LoadResult) error {
 	stmt, err := tx.PrepareContext(ctx, copyRespondentsSQL)
 	if err != nil {
 		return fmt.Errorf("start copy: %w", err)
@@ -174,6 +183,7 @@ func copyRespondents(ctx context.Context, tx *sqlx.Tx, fileID int64, next func()
 		if err := spool.add(r); err != nil {
 			return err
 		}
+		totals.add(r)
 		if r.PracticeODS != "" {
 			practices[r.PracticeODS] = true
 		}
@@ -218,7 +228,7 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) err
 // removeDuplicates deletes the file's rows whose respondent key is stored
 // for another file or appears on an earlier row of this one, and takes
 // them, their answers and those of them that are partial (their row
-// numbers in partial) off the counts in res. Rows repeating an earlier
+// numbers in partial) off the counts in res and off totals. Rows repeating an earlier
 // row of the same file are returned as one file warning.
 //
 // The unique key is checked at commit, so the copy could take every row.
@@ -227,7 +237,7 @@ func checkPractices(ctx context.Context, tx *sqlx.Tx, codes map[string]bool) err
 // another in the index are checked. When one was, the savepoint is rolled
 // back, which puts the checks back for commit, and the duplicates are
 // deleted.
-func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, partial []int64, res *LoadResult) (*Warning, error) {
+func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, partial []int64, totals *fileTotals, res *LoadResult) (*Warning, error) {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT unique_keys`); err != nil {
 		return nil, fmt.Errorf("check respondent keys: %w", err)
 	}
@@ -253,18 +263,32 @@ func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, partial []
 		Repeated     int `db:"repeated"`
 		ExampleRow   int `db:"example_row"`
 		ExampleFirst int `db:"example_first"`
+		// Cells and Practices are what the rows removed add to the
+		// file's totals, as JSON (see removedCell).
+		Cells     []byte `db:"cells"`
+		Practices []byte `db:"practices"`
 	}
 	err = tx.GetContext(ctx, &d, `WITH dup AS (
 			DELETE FROM respondents r USING respondents o
 			WHERE r.file_id = $1 AND o.respondent_key = r.respondent_key
 			AND (o.file_id <> $1 OR o.row_number < r.row_number)
-			RETURNING r.raw, r.row_number, o.file_id = $1 AS same_file, o.row_number AS first_row)
+			RETURNING r.raw, r.score, r.practice_ods, r.role, r.row_number,
+				o.file_id = $1 AS same_file, o.row_number AS first_row),
+		cells AS (
+			SELECT d.practice_ods, btrim(d.role) AS role, a.ord, a.score, count(*) AS n
+			FROM dup d CROSS JOIN LATERAL unnest(d.raw, d.score) WITH ORDINALITY AS a (raw, score, ord)
+			WHERE d.practice_ods IS NOT NULL AND a.raw <> '' AND $3
+			GROUP BY 1, 2, 3, 4),
+		practices AS (
+			SELECT coalesce(practice_ods, '') AS practice, count(*) AS n FROM dup WHERE $3 GROUP BY 1)
 		SELECT count(*) AS rows, count(*) FILTER (WHERE row_number = ANY($2::bigint[])) AS partial,
 			coalesce(sum(cardinality(array_remove(raw, ''))), 0) AS answers,
 			count(*) FILTER (WHERE same_file) AS repeated,
 			coalesce(min(row_number) FILTER (WHERE same_file), 0) AS example_row,
-			coalesce(min(first_row) FILTER (WHERE same_file), 0) AS example_first
-		FROM dup`, fileID, pq.Array(partial))
+			coalesce(min(first_row) FILTER (WHERE same_file), 0) AS example_first,
+			(SELECT coalesce(json_agg(json_build_array(practice_ods, role, ord, score, n)), '[]') FROM cells) AS cells,
+			(SELECT coalesce(json_object_agg(practice, n), '{}') FROM practices) AS practices
+		FROM dup`, fileID, pq.Array(partial), !totals.disabled)
 	if err != nil {
 		return nil, fmt.Errorf("remove duplicate respondents: %w", err)
 	}
@@ -272,6 +296,17 @@ func removeDuplicates(ctx context.Context, tx *sqlx.Tx, fileID int64, partial []
 	res.Respondents -= d.Rows
 	res.Partial -= d.Partial
 	res.Answers -= d.Answers
+	var cells []removedCell
+	practices := map[string]int{}
+	if err := json.Unmarshal(d.Cells, &cells); err != nil {
+		return nil, fmt.Errorf("remove duplicate respondents: %w", err)
+	}
+	if err := json.Unmarshal(d.Practices, &practices); err != nil {
+		return nil, fmt.Errorf("remove duplicate respondents: %w", err)
+	}
+	if err := totals.removed(cells, practices); err != nil {
+		return nil, fmt.Errorf("remove duplicate respondents from the totals: %w", err)
+	}
 	if d.Repeated == 0 {
 		return nil, nil
 	}

@@ -167,3 +167,61 @@ func TestMigrationOutboxDeliveryRetiresBodilessMail(t *testing.T) {
 		t.Errorf("rows after 0007: %+v; want a@ still sent, b@ failed with a reason", rows)
 	}
 }
+
+// TestMigrationAnswerTotals stores respondents with the schema before
+// 0017, in two files, with scores whose double sums are inexact and a
+// respondent matched to no practice, applies 0017 and checks the totals
+// it computed: exact against the answers, and equal to a recomputation.
+func TestMigrationAnswerTotals(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.EmptyURL(t)
+	st := storetest.Open(t, url)
+	if err := st.MigrateTo(ctx, 16); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SyncCatalogue(ctx, survey.DefaultCatalogue()); err != nil {
+		t.Fatal(err)
+	}
+	db := sqlx.MustConnect("postgres", url)
+	defer db.Close()
+	db.MustExec(`INSERT INTO practices (ods_code, name) VALUES ('K84001', 'Abbey'), ('K84002', 'Isis')`)
+	db.MustExec(`INSERT INTO source_files (id, name, sha256, size_bytes, platform, format, workstreams)
+		VALUES (1, 'a.csv', repeat('a', 64), 10, 'generic', 'csv', '{wifi,telephony}'),
+		       (2, 'b.csv', repeat('b', 64), 10, 'generic', 'csv', '{telephony}')`)
+	db.MustExec(`INSERT INTO respondents (file_id, row_number, respondent_key, practice_ods, role, raw, score) VALUES
+		(1, 2, 'k1', 'K84001', 'GP', '{a,b}', '{0.1,0.7}'),
+		(1, 3, 'k2', 'K84001', ' GP ', '{a,b}', '{0.2,0.7}'),
+		(1, 4, 'k3', 'K84001', 'Nurse', '{a,"Don''t know"}', '{0.3333333333333333,NULL}'),
+		(1, 5, 'k4', NULL, 'GP', '{a,b}', '{1,1}'),
+		(2, 2, 'k5', 'K84001', 'GP', '{c}', '{0.7}'),
+		(2, 3, 'k6', 'K84002', '', '{""}', '{NULL}')`)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.RankingInputs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 0.7 + 0.7 + 0.7 in doubles is 2.0999999999999996; exactly, 2.1. A
+	// mean is the exact sum rounded to a double, divided in doubles.
+	sums := []float64{2.1, 0.6333333333333333}
+	want := store.RankingInputs{
+		Scores: []store.PracticeScore{
+			{Practice: "K84001", Workstream: "telephony", Mean: sums[0] / 3, Scored: 3, Respondents: 4},
+			{Practice: "K84001", Workstream: "wifi", Mean: sums[1] / 3, Scored: 3, Respondents: 3},
+		},
+		Roles: []store.RoleScore{
+			{Practice: "K84001", Role: "GP", Workstream: "telephony", Sum: 2.1, Scored: 3, Respondents: 3},
+			{Practice: "K84001", Role: "GP", Workstream: "wifi", Sum: 0.3, Scored: 2, Respondents: 2},
+			{Practice: "K84001", Role: "Nurse", Workstream: "telephony", Scored: 0, Respondents: 1},
+			{Practice: "K84001", Role: "Nurse", Workstream: "wifi", Sum: 0.3333333333333333, Scored: 1, Respondents: 1},
+		},
+		Totals: store.Totals{Respondents: 6, Practices: 2, Files: 2},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("ranking inputs after the migration (-want +got):\n%s", d)
+	}
+	if check, err := st.RecomputeTotals(ctx); err != nil || !check.Equal() {
+		t.Errorf("recompute after the migration: %+v, %v; want the same totals", check, err)
+	}
+}

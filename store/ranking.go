@@ -1,11 +1,14 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -68,83 +71,194 @@ type Totals struct {
 	Files int `db:"files"`
 }
 
-// answerCells aggregates the answers of matched respondents per practice,
-// file and answer position, straight from the respondents' arrays: the
-// position is mapped to its workstream once per group, not once per
-// answer, which is what makes the aggregation cheap. Scores are summed in
-// double precision.
-const answerCells = `cells AS (
-			SELECT r.practice_ods, r.file_id, a.ord, sum(a.score) AS total,
-				count(a.score) AS scored, count(*) AS answered
-			FROM respondents r
-			CROSS JOIN LATERAL unnest(r.raw, r.score) WITH ORDINALITY AS a (raw, score, ord)
-			WHERE r.practice_ods IS NOT NULL AND a.raw <> ''
-			GROUP BY r.practice_ods, r.file_id, a.ord)`
+// practiceScoresSQL sums the survey totals of every file and role per
+// practice and workstream: the exact sums are converted to double
+// precision once, here, and divided by the count in double precision, as
+// the mean of the answers was before the totals were kept.
+const practiceScoresSQL = `SELECT t.practice_ods AS practice, coalesce(f.name, '') AS federation,
+		coalesce(p.list_size, 0) AS list_size, t.workstream_id AS workstream,
+		coalesce(t.sum::float8 / nullif(t.scored, 0), 0) AS mean, t.scored, t.respondents
+	FROM (SELECT practice_ods, workstream_id, sum(score_sum) AS sum, sum(scored) AS scored,
+			sum(answered) AS respondents
+		FROM answer_totals GROUP BY 1, 2) t
+	JOIN practices p ON p.ods_code = t.practice_ods
+	LEFT JOIN federations f ON f.id = p.federation_id
+	ORDER BY t.practice_ods COLLATE "C", t.workstream_id COLLATE "C"`
 
 // PracticeScores returns one row per (practice, workstream) that has at
-// least one answer from a respondent matched to a practice, aggregated in
-// the database, ordered by practice and workstream.
+// least one answer from a respondent matched to a practice, ordered by
+// practice and workstream. It reads the survey totals, not the answers,
+// so its cost does not grow with the respondents.
 func (s *Store) PracticeScores(ctx context.Context) ([]PracticeScore, error) {
 	var out []PracticeScore
-	err := s.db.SelectContext(ctx, &out, `WITH `+answerCells+`,
-		agg AS (
-			SELECT c.practice_ods, f.workstreams[c.ord] AS workstream_id,
-				sum(c.total) / nullif(sum(c.scored), 0) AS mean,
-				sum(c.scored)::bigint AS scored, sum(c.answered)::bigint AS respondents
-			FROM cells c JOIN source_files f ON f.id = c.file_id
-			GROUP BY 1, 2)
-		SELECT agg.practice_ods AS practice, coalesce(f.name, '') AS federation,
-			coalesce(p.list_size, 0) AS list_size, agg.workstream_id AS workstream,
-			coalesce(agg.mean, 0) AS mean, agg.scored, agg.respondents
-		FROM agg
-		JOIN practices p ON p.ods_code = agg.practice_ods
-		LEFT JOIN federations f ON f.id = p.federation_id
-		ORDER BY agg.practice_ods COLLATE "C", agg.workstream_id COLLATE "C"`)
+	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &out, practiceScoresSQL)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: practice scores: %w", err)
 	}
 	return out, nil
 }
 
+// roleScoresSQL sums the survey totals of every file per practice, role
+// and workstream.
+const roleScoresSQL = `SELECT t.practice_ods AS practice, t.role, t.workstream_id AS workstream,
+		sum(t.score_sum)::float8 AS sum, sum(t.scored) AS scored, sum(t.answered) AS respondents
+	FROM answer_totals t
+	JOIN practices p ON p.ods_code = t.practice_ods
+	GROUP BY 1, 2, 3
+	ORDER BY t.practice_ods COLLATE "C", t.role COLLATE "C", t.workstream_id COLLATE "C"`
+
 // RoleScores returns one row per (practice, role text, workstream) with at
 // least one answer from respondents matched to a registry practice,
-// aggregated in the database, ordered by practice, role and workstream.
-// The role text is returned as typed (trimmed), so that the grouping of
-// roles stays in one place, the analysis.
+// ordered by practice, role and workstream. The role text is returned as
+// typed (trimmed), so that the grouping of roles stays in one place, the
+// analysis. Like [Store.PracticeScores] it reads the survey totals.
 func (s *Store) RoleScores(ctx context.Context) ([]RoleScore, error) {
 	var out []RoleScore
-	err := s.db.SelectContext(ctx, &out, `WITH cells AS (
-			SELECT r.practice_ods, btrim(r.role) AS role, r.file_id, a.ord, sum(a.score) AS total,
-				count(a.score) AS scored, count(*) AS answered
-			FROM respondents r
-			CROSS JOIN LATERAL unnest(r.raw, r.score) WITH ORDINALITY AS a (raw, score, ord)
-			WHERE r.practice_ods IS NOT NULL AND a.raw <> ''
-			GROUP BY 1, 2, 3, 4)
-		SELECT c.practice_ods AS practice, c.role, f.workstreams[c.ord] AS workstream,
-			coalesce(sum(c.total), 0) AS sum, sum(c.scored)::bigint AS scored, sum(c.answered)::bigint AS respondents
-		FROM cells c
-		JOIN source_files f ON f.id = c.file_id
-		JOIN practices p ON p.ods_code = c.practice_ods
-		GROUP BY 1, 2, 3
-		ORDER BY c.practice_ods COLLATE "C", c.role COLLATE "C", f.workstreams[c.ord] COLLATE "C"`)
+	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+		return tx.SelectContext(ctx, &out, roleScoresSQL)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: role scores: %w", err)
 	}
 	return out, nil
 }
 
+// totalsSQL counts respondents, responding practices and files from the
+// survey totals.
+const totalsSQL = `SELECT
+		(SELECT coalesce(sum(respondents), 0) FROM practice_totals) AS respondents,
+		(SELECT count(DISTINCT practice_ods) FROM practice_totals WHERE practice_ods <> '') AS practices,
+		(SELECT count(*) FROM source_files) AS files`
+
 // Totals returns the number of respondents, responding practices and
 // loaded files.
 func (s *Store) Totals(ctx context.Context) (Totals, error) {
 	var t Totals
-	err := s.db.GetContext(ctx, &t, `SELECT
-			(SELECT count(*) FROM respondents) AS respondents,
-			(SELECT count(DISTINCT practice_ods) FROM respondents) AS practices,
-			(SELECT count(*) FROM source_files) AS files`)
-	if err != nil {
+	if err := s.db.GetContext(ctx, &t, totalsSQL); err != nil {
 		return Totals{}, fmt.Errorf("store: totals: %w", err)
 	}
 	return t, nil
+}
+
+// RankingInputs are what a ranking reads from the store, from one
+// snapshot of the database.
+type RankingInputs struct {
+	// Scores are as [Store.PracticeScores] returns them.
+	Scores []PracticeScore
+	// Roles are as [Store.RoleScores] returns them.
+	Roles []RoleScore
+	// Totals are as [Store.Totals] returns them.
+	Totals Totals
+}
+
+// rankingInputsSQL reads the survey totals once for both the practice
+// and the role rows: a row with practice_level set sums every role.
+const rankingInputsSQL = `SELECT t.practice_ods, coalesce(t.role, ''), GROUPING(t.role) = 1, t.workstream_id,
+		sum(t.score_sum)::float8, sum(t.scored), sum(t.answered)
+	FROM answer_totals t
+	WHERE EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = t.practice_ods)
+	GROUP BY GROUPING SETS ((t.practice_ods, t.workstream_id), (t.practice_ods, t.role, t.workstream_id))`
+
+// RankingInputs returns the practice scores, role scores and totals
+// together, as the three methods that return each would, but from one
+// read-only snapshot and one scan of the survey totals.
+func (s *Store) RankingInputs(ctx context.Context) (RankingInputs, error) {
+	var in RankingInputs
+	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &in.Totals, totalsSQL); err != nil {
+			return err
+		}
+		var err error
+		in.Scores, in.Roles, err = scanRankingInputs(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return RankingInputs{}, fmt.Errorf("store: ranking inputs: %w", err)
+	}
+	return in, nil
+}
+
+// scanRankingInputs runs rankingInputsSQL and the registry's federations
+// and list sizes, and returns the rows sorted as PracticeScores and
+// RoleScores sort them.
+func scanRankingInputs(ctx context.Context, tx *sqlx.Tx) ([]PracticeScore, []RoleScore, error) {
+	type info struct {
+		federation string
+		listSize   int
+	}
+	practices := map[string]info{}
+	prow, err := tx.QueryContext(ctx, `SELECT p.ods_code, coalesce(f.name, ''), coalesce(p.list_size, 0)
+		FROM practices p LEFT JOIN federations f ON f.id = p.federation_id`)
+	if err != nil {
+		return nil, nil, err
+	}
+	for prow.Next() {
+		var code string
+		var in info
+		if err := prow.Scan(&code, &in.federation, &in.listSize); err != nil {
+			prow.Close()
+			return nil, nil, err
+		}
+		practices[code] = in
+	}
+	if err := prow.Err(); err != nil {
+		return nil, nil, err
+	}
+	rows, err := tx.QueryContext(ctx, rankingInputsSQL)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var scores []PracticeScore
+	var roles []RoleScore
+	for rows.Next() {
+		var r RoleScore
+		var practiceLevel bool
+		if err := rows.Scan(&r.Practice, &r.Role, &practiceLevel, &r.Workstream, &r.Sum, &r.Scored, &r.Respondents); err != nil {
+			return nil, nil, err
+		}
+		if !practiceLevel {
+			roles = append(roles, r)
+			continue
+		}
+		p := PracticeScore{Practice: r.Practice, Federation: practices[r.Practice].federation,
+			ListSize: practices[r.Practice].listSize, Workstream: r.Workstream,
+			Scored: r.Scored, Respondents: r.Respondents}
+		if r.Scored > 0 {
+			p.Mean = r.Sum / float64(r.Scored)
+		}
+		scores = append(scores, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	slices.SortFunc(scores, func(a, b PracticeScore) int {
+		return cmp.Or(strings.Compare(a.Practice, b.Practice), strings.Compare(a.Workstream, b.Workstream))
+	})
+	slices.SortFunc(roles, func(a, b RoleScore) int {
+		return cmp.Or(strings.Compare(a.Practice, b.Practice), strings.Compare(a.Role, b.Role),
+			strings.Compare(a.Workstream, b.Workstream))
+	})
+	return scores, roles, nil
+}
+
+// readTx runs fn in a read-only, repeatable-read transaction in which
+// doubles are printed exactly (see exactFloatText).
+func (s *Store) readTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, exactFloatText); err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // rowDetail is the part of a ranked workstream kept in ranking_rows.detail.

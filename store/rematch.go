@@ -43,7 +43,7 @@ func (s *Store) UnmatchedRespondents(ctx context.Context) (int, error) {
 // RematchPractices sets the practice of every respondent stored without
 // one whose answer is the Text of a match, in one transaction, and
 // removes the "practice_unmatched" and "practice_ambiguous" warnings of
-// those rows. A match naming a practice not in the registry is passed
+// those rows; their answers move to their practice's survey totals. A match naming a practice not in the registry is passed
 // over. It returns how many respondents it matched.
 func (s *Store) RematchPractices(ctx context.Context, ms []PracticeMatch) (int, error) {
 	if len(ms) == 0 {
@@ -59,13 +59,18 @@ func (s *Store) RematchPractices(ctx context.Context, ms []PracticeMatch) (int, 
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, loadLockKey); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
-		return tx.GetContext(ctx, &n, `WITH m AS (
+		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE rematched (id bigint PRIMARY KEY, file_id bigint NOT NULL)
+				ON COMMIT DROP`); err != nil {
+			return err
+		}
+		err := tx.GetContext(ctx, &n, `WITH m AS (
 				SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) AS m (text, code, method)
 				WHERE EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = m.code)),
 			u AS (
 				UPDATE respondents r SET practice_ods = m.code, match_method = m.method
 				FROM m WHERE r.practice_ods IS NULL AND r.practice_text = m.text
-				RETURNING r.file_id, r.row_number),
+				RETURNING r.id, r.file_id, r.row_number),
+			kept AS (INSERT INTO rematched (id, file_id) SELECT id, file_id FROM u),
 			d AS (
 				DELETE FROM file_warnings w USING u
 				WHERE w.file_id = u.file_id AND w.row_number = u.row_number
@@ -78,6 +83,10 @@ func (s *Store) RematchPractices(ctx context.Context, ms []PracticeMatch) (int, 
 				RETURNING sf.id)
 			SELECT (SELECT count(*) FROM u) + 0 * (SELECT count(*) FROM f)`,
 			pq.Array(texts), pq.Array(codes), pq.Array(methods))
+		if err != nil || n == 0 {
+			return err
+		}
+		return addRematchedTotals(ctx, tx)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: re-match practices: %w", err)
