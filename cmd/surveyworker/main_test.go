@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/surveyworker/surveyworker/ingest"
@@ -523,6 +524,39 @@ func TestRankJSON(t *testing.T) {
 	code, _, errOut := h.run(context.Background(), "rank", "--criteria", criteria)
 	if code != exitUsage || !strings.Contains(errOut, "criteria.csv:3: unknown workstream \"warp-drive\"") {
 		t.Errorf("unknown workstream in criteria: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestRankRecompute checks that rank --recompute finds the totals kept by
+// loads and a forget equal to those recomputed from the answers, and
+// that it finds and replaces totals that were made wrong.
+func TestRankRecompute(t *testing.T) {
+	h := newHarness(t)
+	h.mustRun("practices", "import", "../../examples/practices.csv")
+	files := h.copyExamples()
+	for _, f := range files {
+		h.mustRun("ingest", filepath.Join(h.inbox, f))
+	}
+	h.mustRun("forget", filepath.Join(h.inbox, files[0]))
+	h.mustRun("ingest", filepath.Join(h.inbox, files[0]))
+	out := h.mustRun("rank", "--recompute")
+	if !strings.Contains(out, "rows equal the stored ones") || !strings.Contains(out, "Ranking run 1") {
+		t.Errorf("rank --recompute after loads and a forget:\n%s", out)
+	}
+	db := sqlx.MustConnect("postgres", h.url)
+	defer db.Close()
+	db.MustExec(`UPDATE answer_totals SET score_sum = score_sum + 0.000001
+		WHERE (file_id, practice_ods, role, workstream_id) IN (SELECT file_id, practice_ods, role, workstream_id FROM answer_totals LIMIT 2)`)
+	code, stdout, stderr := h.run(context.Background(), "rank", "--recompute", "--json")
+	if code != 0 || !strings.Contains(stderr, "2 of ") || !strings.Contains(stderr, "differed from the stored ones and were replaced") {
+		t.Errorf("rank --recompute --json after damage: exit %d, stderr:\n%s", code, stderr)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil || len(rows) != 21 {
+		t.Errorf("rank --recompute --json printed %d rows (%v):\n%s", len(rows), err, stdout)
+	}
+	if out := h.mustRun("rank", "--recompute"); !strings.Contains(out, "rows equal the stored ones") {
+		t.Errorf("rank --recompute after the repair:\n%s", out)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/surveyworker/surveyworker/internal/progress"
 	"github.com/surveyworker/surveyworker/report"
 	"github.com/surveyworker/surveyworker/schedules"
+	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -452,6 +453,26 @@ matched again, so a new alias takes effect without loading anything again.`,
 	}
 }
 
+// recomputeTotals recomputes the survey totals from the stored answers
+// and says what it found: on stderr when the ranking is printed as JSON.
+func recomputeTotals(ctx context.Context, a *app, st *store.Store, asJSON bool) error {
+	c, err := st.RecomputeTotals(ctx)
+	if err != nil {
+		return err
+	}
+	w := a.stdout
+	if asJSON {
+		w = a.stderr
+	}
+	if c.Equal() {
+		fmt.Fprintf(w, "recomputed the survey totals from %d answers: all %d rows equal the stored ones\n", c.Answers, c.AnswerRows+c.PracticeRows)
+		return nil
+	}
+	fmt.Fprintf(w, "recomputed the survey totals from %d answers: %d of %d rows differed from the stored ones and were replaced\n",
+		c.Answers, c.AnswerRowsDiffering+c.PracticeRowsDiffering, c.AnswerRows+c.PracticeRows)
+	return nil
+}
+
 // rankOptions returns the ranking options from configuration.
 func (a *app) rankOptions() analysis.Options {
 	opts := analysis.DefaultOptions()
@@ -460,7 +481,7 @@ func (a *app) rankOptions() analysis.Options {
 }
 
 func cmdRank() command {
-	var asJSON, save bool
+	var asJSON, save, recompute bool
 	var weights, criteria string
 	var resamples int
 	var seed uint64
@@ -471,6 +492,7 @@ func cmdRank() command {
 			"surveyworker rank",
 			"surveyworker rank --weight-by-list-size --json",
 			"surveyworker rank --weights survey=0.6,impact=0.2,dependencies=0.2",
+			"surveyworker rank --recompute",
 		},
 		help: `The ranking is stored as a new ranking run unless --weights or --criteria
 makes it a what-if run, which is only stored with --save. Each row shows the
@@ -479,12 +501,19 @@ tier, and its movement since the latest stored run. See docs/METHOD.md.
 
 A criteria file (CSV with a header, or YAML) overrides the workshop criteria
 of the workstreams it names: workstream (the ID), mandated and gpfv (yes/no),
-impact (1-5) and optionally considered_with (IDs separated by ';').`,
+impact (1-5) and optionally considered_with (IDs separated by ';').
+
+The ranking reads the survey totals each load keeps per file, not the
+answers. --recompute first computes the totals again from every stored
+answer, says whether they equalled the stored ones (they should, exactly)
+and replaces them if not; it reads every answer, so it takes as long as
+the answers are many.`,
 		flags: func(fs *flag.FlagSet, a *app) {
 			fs.BoolVar(&asJSON, "json", false, "print the rows as a JSON array")
 			fs.StringVar(&weights, "weights", "", "what-if `weights`, e.g. survey=0.4,impact=0.25,gpfv=0.15,dependencies=0.2,mandated=0")
 			fs.StringVar(&criteria, "criteria", "", "what-if workshop criteria `file` (CSV or YAML)")
 			fs.BoolVar(&save, "save", false, "store a what-if ranking too")
+			fs.BoolVar(&recompute, "recompute", false, "recompute the survey totals from the stored answers first, and check them")
 			fs.IntVar(&resamples, "resamples", analysis.DefaultResamples, fmt.Sprintf("bootstrap resamples (at least %d)", analysis.MinResamples))
 			fs.Uint64Var(&seed, "seed", analysis.DefaultSeed, "bootstrap `seed`")
 			fs.BoolVar(&a.cfg.WeightByListSize, "weight-by-list-size", a.cfg.WeightByListSize,
@@ -514,6 +543,11 @@ impact (1-5) and optionally considered_with (IDs separated by ';').`,
 			st, err := a.open(ctx)
 			if err != nil {
 				return err
+			}
+			if recompute {
+				if err := recomputeTotals(ctx, a, st, asJSON); err != nil {
+					return err
+				}
 			}
 			cat := a.cat
 			if criteria != "" {
