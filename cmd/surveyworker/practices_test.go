@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
 )
 
@@ -59,10 +60,13 @@ func TestServeImportsPracticesFirstAndRematches(t *testing.T) {
 		n, err := st.UnmatchedRespondents(ctx)
 		return err == nil && n == 0
 	})
-	runs, err := st.JobRuns(ctx, "practices", 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The run is finished after the re-match commits: wait for that too.
+	var runs []store.JobRun
+	waitFor(t, hangGuard, "the practices run finished", func() bool {
+		var err error
+		runs, err = st.JobRuns(ctx, "practices", 10)
+		return err == nil && len(runs) > 0 && runs[0].FinishedAt != nil
+	})
 	if len(runs) < 2 || !strings.Contains(runs[0].Notes, "re-matched 1 respondents") {
 		t.Errorf("practices runs %+v; want the start-up import and one noting 1 re-matched", runs)
 	}
