@@ -160,7 +160,7 @@ func (s *Store) FileWarnings(ctx context.Context, fileID int64) ([]Warning, erro
 
 // countedTables are the tables [Store.TableCounts] reports.
 var countedTables = []string{"federations", "practices", "source_files", "file_warnings",
-	"respondents", "answers", "comments", "answer_totals", "practice_totals"}
+	"respondents", "answers", "comments", "answer_totals", "practice_totals", "answer_totals_all", "practice_totals_all"}
 
 // TableCounts returns the number of rows in each table that ingesting files
 // or importing practices can change, keyed by table name.

@@ -71,8 +71,8 @@ type Totals struct {
 	Files int `db:"files"`
 }
 
-// practiceScoresSQL sums the survey totals of every file and role per
-// practice and workstream: the exact sums are converted to double
+// practiceScoresSQL sums the survey totals of every role per practice and
+// workstream: the exact sums are converted to double
 // precision once, here, and divided by the count in double precision, as
 // the mean of the answers was before the totals were kept.
 const practiceScoresSQL = `SELECT t.practice_ods AS practice, coalesce(f.name, '') AS federation,
@@ -80,7 +80,7 @@ const practiceScoresSQL = `SELECT t.practice_ods AS practice, coalesce(f.name, '
 		coalesce(t.sum::float8 / nullif(t.scored, 0), 0) AS mean, t.scored, t.respondents
 	FROM (SELECT practice_ods, workstream_id, sum(score_sum) AS sum, sum(scored) AS scored,
 			sum(answered) AS respondents
-		FROM answer_totals GROUP BY 1, 2) t
+		FROM answer_totals_all GROUP BY 1, 2) t
 	JOIN practices p ON p.ods_code = t.practice_ods
 	LEFT JOIN federations f ON f.id = p.federation_id
 	ORDER BY t.practice_ods COLLATE "C", t.workstream_id COLLATE "C"`
@@ -100,13 +100,12 @@ func (s *Store) PracticeScores(ctx context.Context) ([]PracticeScore, error) {
 	return out, nil
 }
 
-// roleScoresSQL sums the survey totals of every file per practice, role
-// and workstream.
+// roleScoresSQL reads the survey totals per practice, role and
+// workstream.
 const roleScoresSQL = `SELECT t.practice_ods AS practice, t.role, t.workstream_id AS workstream,
-		sum(t.score_sum)::float8 AS sum, sum(t.scored) AS scored, sum(t.answered) AS respondents
-	FROM answer_totals t
+		t.score_sum::float8 AS sum, t.scored, t.answered AS respondents
+	FROM answer_totals_all t
 	JOIN practices p ON p.ods_code = t.practice_ods
-	GROUP BY 1, 2, 3
 	ORDER BY t.practice_ods COLLATE "C", t.role COLLATE "C", t.workstream_id COLLATE "C"`
 
 // RoleScores returns one row per (practice, role text, workstream) with at
@@ -128,8 +127,8 @@ func (s *Store) RoleScores(ctx context.Context) ([]RoleScore, error) {
 // totalsSQL counts respondents, responding practices and files from the
 // survey totals.
 const totalsSQL = `SELECT
-		(SELECT coalesce(sum(respondents), 0) FROM practice_totals) AS respondents,
-		(SELECT count(DISTINCT practice_ods) FROM practice_totals WHERE practice_ods <> '') AS practices,
+		(SELECT coalesce(sum(respondents), 0) FROM practice_totals_all) AS respondents,
+		(SELECT count(*) FROM practice_totals_all WHERE practice_ods <> '') AS practices,
 		(SELECT count(*) FROM source_files) AS files`
 
 // Totals returns the number of respondents, responding practices and
@@ -157,7 +156,7 @@ type RankingInputs struct {
 // and the role rows: a row with practice_level set sums every role.
 const rankingInputsSQL = `SELECT t.practice_ods, coalesce(t.role, ''), GROUPING(t.role) = 1, t.workstream_id,
 		sum(t.score_sum)::float8, sum(t.scored), sum(t.answered)
-	FROM answer_totals t
+	FROM answer_totals_all t
 	WHERE EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = t.practice_ods)
 	GROUP BY GROUPING SETS ((t.practice_ods, t.workstream_id), (t.practice_ods, t.role, t.workstream_id))`
 

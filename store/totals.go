@@ -60,12 +60,20 @@ const (
 // storeFileTotals stores the totals of file fileID's respondents, run
 // after its duplicates were removed: those accumulated while its rows
 // were copied, or, when they grew too large to accumulate, computed by
-// PostgreSQL from the rows kept.
+// PostgreSQL from the rows kept. They are added to the totals of all
+// files too.
 func storeFileTotals(ctx context.Context, tx *sqlx.Tx, fileID int64, workstreams []string, totals *fileTotals) error {
+	var err error
 	if totals.disabled {
-		return insertFileTotals(ctx, tx, fileID)
+		err = insertFileTotals(ctx, tx, fileID)
+	} else {
+		err = totals.copyTo(ctx, tx, fileID, workstreams)
 	}
-	if err := totals.copyTo(ctx, tx, fileID, workstreams); err != nil {
+	if err == nil {
+		err = addToAll(ctx, tx, `SELECT * FROM answer_totals WHERE file_id = $1`,
+			`SELECT * FROM practice_totals WHERE file_id = $1`, fileID)
+	}
+	if err != nil {
 		return fmt.Errorf("store the file's totals: %w", err)
 	}
 	return nil
@@ -76,75 +84,154 @@ func storeFileTotals(ctx context.Context, tx *sqlx.Tx, fileID int64, workstreams
 // are of the respondents kept.
 func insertFileTotals(ctx context.Context, tx *sqlx.Tx, fileID int64) error {
 	for _, q := range []string{
-		exactFloatText,
 		`INSERT INTO answer_totals (` + answerTotalsColumns + `) ` + answerTotalsSQL(`r.file_id = $1`),
 		`INSERT INTO practice_totals (` + practiceTotalsColumns + `) ` + practiceTotalsSQL(`r.file_id = $1`),
 	} {
-		var args []any
-		if q != exactFloatText {
-			args = []any{fileID}
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("store the file's totals: %w", err)
+		if _, err := tx.ExecContext(ctx, q, fileID); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// deleteFileTotals deletes the totals of file fileID.
-func deleteFileTotals(ctx context.Context, tx *sqlx.Tx, fileID int64) error {
-	for _, q := range []string{`DELETE FROM answer_totals WHERE file_id = $1`, `DELETE FROM practice_totals WHERE file_id = $1`} {
-		if _, err := tx.ExecContext(ctx, q, fileID); err != nil {
-			return fmt.Errorf("delete the file's totals: %w", err)
+// addToAll adds the rows of the queries answers and practices, shaped
+// like answer_totals and practice_totals (file_id first), to the totals
+// of all files.
+func addToAll(ctx context.Context, tx *sqlx.Tx, answers, practices string, args ...any) error {
+	return execAll(ctx, tx, args, []string{
+		`INSERT INTO answer_totals_all AS g (practice_ods, role, workstream_id, answered, scored, score_sum)
+		SELECT practice_ods, role, workstream_id, sum(answered), sum(scored), sum(score_sum)
+		FROM (` + answers + `) s GROUP BY 1, 2, 3
+		ON CONFLICT (practice_ods, role, workstream_id) DO UPDATE SET
+			answered = g.answered + EXCLUDED.answered, scored = g.scored + EXCLUDED.scored,
+			score_sum = g.score_sum + EXCLUDED.score_sum`,
+		`INSERT INTO practice_totals_all AS g (practice_ods, respondents)
+		SELECT practice_ods, sum(respondents) FROM (` + practices + `) s GROUP BY 1
+		ON CONFLICT (practice_ods) DO UPDATE SET respondents = g.respondents + EXCLUDED.respondents`,
+	})
+}
+
+// execAll runs each of queries with args.
+func execAll(ctx context.Context, tx *sqlx.Tx, args []any, queries []string) error {
+	for _, q := range queries {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// subtractFromAll takes the rows of the queries answers and practices,
+// shaped like answer_totals and practice_totals, off the totals of all
+// files, and deletes the rows left at 0.
+func subtractFromAll(ctx context.Context, tx *sqlx.Tx, answers, practices string, args ...any) error {
+	if err := subtractAnswersFromAll(ctx, tx, answers, args...); err != nil {
+		return err
+	}
+	return subtractPracticesFromAll(ctx, tx, practices, args...)
+}
+
+// subtractAnswersFromAll is the answers' part of [subtractFromAll].
+func subtractAnswersFromAll(ctx context.Context, tx *sqlx.Tx, answers string, args ...any) error {
+	return execAll(ctx, tx, args, []string{
+		`UPDATE answer_totals_all g SET answered = g.answered - s.answered, scored = g.scored - s.scored,
+			score_sum = g.score_sum - s.score_sum
+		FROM (SELECT practice_ods, role, workstream_id, sum(answered) AS answered, sum(scored) AS scored,
+				sum(score_sum) AS score_sum
+			FROM (` + answers + `) a GROUP BY 1, 2, 3) s
+		WHERE (g.practice_ods, g.role, g.workstream_id) = (s.practice_ods, s.role, s.workstream_id)`,
+		`DELETE FROM answer_totals_all g USING (` + answers + `) s
+		WHERE (g.practice_ods, g.role, g.workstream_id) = (s.practice_ods, s.role, s.workstream_id) AND g.answered = 0`,
+	})
+}
+
+// subtractPracticesFromAll is the practices' part of [subtractFromAll].
+func subtractPracticesFromAll(ctx context.Context, tx *sqlx.Tx, practices string, args ...any) error {
+	return execAll(ctx, tx, args, []string{
+		`UPDATE practice_totals_all g SET respondents = g.respondents - s.respondents
+		FROM (SELECT practice_ods, sum(respondents) AS respondents FROM (` + practices + `) p GROUP BY 1) s
+		WHERE g.practice_ods = s.practice_ods`,
+		`DELETE FROM practice_totals_all g USING (` + practices + `) s
+		WHERE g.practice_ods = s.practice_ods AND g.respondents = 0`,
+	})
+}
+
+// deleteFileTotals takes the totals of file fileID off those of all
+// files and deletes them.
+func deleteFileTotals(ctx context.Context, tx *sqlx.Tx, fileID int64) error {
+	err := subtractFromAll(ctx, tx, `SELECT * FROM answer_totals WHERE file_id = $1`,
+		`SELECT * FROM practice_totals WHERE file_id = $1`, fileID)
+	for _, q := range []string{`DELETE FROM answer_totals WHERE file_id = $1`, `DELETE FROM practice_totals WHERE file_id = $1`} {
+		if err != nil {
+			break
+		}
+		_, err = tx.ExecContext(ctx, q, fileID)
+	}
+	if err != nil {
+		return fmt.Errorf("delete the file's totals: %w", err)
 	}
 	return nil
 }
 
 // addRematchedTotals moves the respondents listed in the temporary table
 // rematched (id, file_id) from the unmatched count of their file to the
-// totals of the practice they now have.
+// totals of the practice they now have, in each file's totals and in
+// those of all files.
 func addRematchedTotals(ctx context.Context, tx *sqlx.Tx) error {
 	const in = `r.id IN (SELECT id FROM rematched)`
-	for _, q := range []string{
-		exactFloatText,
-		`INSERT INTO answer_totals (` + answerTotalsColumns + `) ` + answerTotalsSQL(in) + `
+	steps := []string{
+		`CREATE TEMP TABLE rematch_answers ON COMMIT DROP AS ` + answerTotalsSQL(in),
+		`CREATE TEMP TABLE rematch_practices ON COMMIT DROP AS ` + practiceTotalsSQL(in),
+		`CREATE TEMP TABLE rematch_unmatched ON COMMIT DROP AS
+			SELECT file_id, ''::text AS practice_ods, count(*) AS respondents FROM rematched GROUP BY 1`,
+		`INSERT INTO answer_totals AS t (` + answerTotalsColumns + `) SELECT * FROM rematch_answers
 		ON CONFLICT (file_id, practice_ods, role, workstream_id) DO UPDATE SET
-			answered = answer_totals.answered + EXCLUDED.answered,
-			scored = answer_totals.scored + EXCLUDED.scored,
-			score_sum = answer_totals.score_sum + EXCLUDED.score_sum`,
-		`INSERT INTO practice_totals (` + practiceTotalsColumns + `) ` + practiceTotalsSQL(in) + `
-		ON CONFLICT (file_id, practice_ods) DO UPDATE SET
-			respondents = practice_totals.respondents + EXCLUDED.respondents`,
-		`WITH c AS (SELECT file_id, count(*) AS n FROM rematched GROUP BY file_id),
-			gone AS (DELETE FROM practice_totals t USING c
-				WHERE t.file_id = c.file_id AND t.practice_ods = '' AND t.respondents <= c.n)
-		UPDATE practice_totals t SET respondents = t.respondents - c.n FROM c
-		WHERE t.file_id = c.file_id AND t.practice_ods = '' AND t.respondents > c.n`,
-	} {
+			answered = t.answered + EXCLUDED.answered, scored = t.scored + EXCLUDED.scored,
+			score_sum = t.score_sum + EXCLUDED.score_sum`,
+		`INSERT INTO practice_totals AS t (` + practiceTotalsColumns + `) SELECT * FROM rematch_practices
+		ON CONFLICT (file_id, practice_ods) DO UPDATE SET respondents = t.respondents + EXCLUDED.respondents`,
+		`DELETE FROM practice_totals t USING rematch_unmatched u
+		WHERE (t.file_id, t.practice_ods) = (u.file_id, u.practice_ods) AND t.respondents <= u.respondents`,
+		`UPDATE practice_totals t SET respondents = t.respondents - u.respondents FROM rematch_unmatched u
+		WHERE (t.file_id, t.practice_ods) = (u.file_id, u.practice_ods)`,
+	}
+	for _, q := range steps {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("move re-matched respondents' totals: %w", err)
 		}
+	}
+	err := addToAll(ctx, tx, `SELECT * FROM rematch_answers`, `SELECT * FROM rematch_practices`)
+	if err == nil {
+		err = subtractPracticesFromAll(ctx, tx, `SELECT * FROM rematch_unmatched`)
+	}
+	if err != nil {
+		return fmt.Errorf("move re-matched respondents' totals: %w", err)
 	}
 	return nil
 }
 
 // TotalsCheck is what [Store.RecomputeTotals] found.
 type TotalsCheck struct {
-	// AnswerRows and PracticeRows are the rows of answer_totals and
-	// practice_totals recomputed from the stored answers.
-	AnswerRows, PracticeRows int
-	// AnswerRowsDiffering and PracticeRowsDiffering count the rows that
-	// were not stored exactly so: missing, extra, or with another count
-	// or sum. Both are 0 when the stored totals were exact.
-	AnswerRowsDiffering, PracticeRowsDiffering int
+	// Rows is the number of rows of the four totals tables recomputed
+	// from the stored answers: per file and of all files.
+	Rows int
+	// Differing counts the rows that were not stored exactly so: missing,
+	// extra, or with another count or sum. It is 0 when the stored totals
+	// were exact.
+	Differing int
 	// Answers is the number of answers the totals were computed from.
 	Answers int64
 }
 
 // Equal reports whether the stored totals equalled the recomputation.
-func (c TotalsCheck) Equal() bool {
-	return c.AnswerRowsDiffering == 0 && c.PracticeRowsDiffering == 0
+func (c TotalsCheck) Equal() bool { return c.Differing == 0 }
+
+// totalsTables are the totals tables, their keys and their values.
+var totalsTables = []struct{ table, key, values string }{
+	{"answer_totals", "file_id, practice_ods, role, workstream_id", "answered, scored, score_sum"},
+	{"practice_totals", "file_id, practice_ods", "respondents"},
+	{"answer_totals_all", "practice_ods, role, workstream_id", "answered, scored, score_sum"},
+	{"practice_totals_all", "practice_ods", "respondents"},
 }
 
 // RecomputeTotals computes the survey totals again from every stored
@@ -161,10 +248,14 @@ func (s *Store) RecomputeTotals(ctx context.Context) (TotalsCheck, error) {
 		}
 		steps := []string{
 			exactFloatText,
-			`CREATE TEMP TABLE fresh_answer_totals (LIKE answer_totals) ON COMMIT DROP`,
-			`INSERT INTO fresh_answer_totals (` + answerTotalsColumns + `) ` + answerTotalsSQL(`true`),
-			`CREATE TEMP TABLE fresh_practice_totals (LIKE practice_totals) ON COMMIT DROP`,
-			`INSERT INTO fresh_practice_totals (` + practiceTotalsColumns + `) ` + practiceTotalsSQL(`true`),
+			`CREATE TEMP TABLE fresh_answer_totals ON COMMIT DROP AS ` + answerTotalsSQL(`true`),
+			`CREATE TEMP TABLE fresh_practice_totals ON COMMIT DROP AS ` + practiceTotalsSQL(`true`),
+			`CREATE TEMP TABLE fresh_answer_totals_all ON COMMIT DROP AS
+				SELECT practice_ods, role, workstream_id, sum(answered) AS answered, sum(scored) AS scored,
+					sum(score_sum) AS score_sum
+				FROM fresh_answer_totals GROUP BY 1, 2, 3`,
+			`CREATE TEMP TABLE fresh_practice_totals_all ON COMMIT DROP AS
+				SELECT practice_ods, sum(respondents) AS respondents FROM fresh_practice_totals GROUP BY 1`,
 		}
 		for _, q := range steps {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -175,13 +266,13 @@ func (s *Store) RecomputeTotals(ctx context.Context) (TotalsCheck, error) {
 		if err != nil {
 			return err
 		}
-		if c.AnswerRows, c.AnswerRowsDiffering, err = compareTotals(ctx, tx, "answer_totals",
-			"file_id, practice_ods, role, workstream_id", "answered, scored, score_sum"); err != nil {
-			return err
-		}
-		if c.PracticeRows, c.PracticeRowsDiffering, err = compareTotals(ctx, tx, "practice_totals",
-			"file_id, practice_ods", "respondents"); err != nil {
-			return err
+		for _, t := range totalsTables {
+			rows, differing, err := compareTotals(ctx, tx, t.table, t.key, t.values)
+			if err != nil {
+				return fmt.Errorf("%s: %w", t.table, err)
+			}
+			c.Rows += rows
+			c.Differing += differing
 		}
 		return nil
 	})
@@ -201,15 +292,18 @@ func compareTotals(ctx context.Context, tx *sqlx.Tx, table, key, values string) 
 	if err != nil {
 		return 0, 0, err
 	}
+	// A row missing on one side has NULL values there.
+	first := strings.TrimSpace(strings.Split(values, ",")[0])
 	err = tx.GetContext(ctx, &differing, `SELECT count(*) FROM `+table+` s FULL JOIN `+fresh+` f USING (`+key+`)
-		WHERE s.file_id IS NULL OR f.file_id IS NULL OR (`+prefixed("s", values)+`) IS DISTINCT FROM (`+prefixed("f", values)+`)`)
+		WHERE s.`+first+` IS NULL OR f.`+first+` IS NULL
+			OR (`+prefixed("s", values)+`) IS DISTINCT FROM (`+prefixed("f", values)+`)`)
 	if err != nil || differing == 0 {
 		return rows, differing, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table); err != nil {
 		return 0, 0, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` SELECT * FROM `+fresh)
+	_, err = tx.ExecContext(ctx, `INSERT INTO `+table+` (`+key+`, `+values+`) SELECT `+key+`, `+values+` FROM `+fresh)
 	return rows, differing, err
 }
 

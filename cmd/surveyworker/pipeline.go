@@ -465,11 +465,11 @@ func recomputeTotals(ctx context.Context, a *app, st *store.Store, asJSON bool) 
 		w = a.stderr
 	}
 	if c.Equal() {
-		fmt.Fprintf(w, "recomputed the survey totals from %d answers: all %d rows equal the stored ones\n", c.Answers, c.AnswerRows+c.PracticeRows)
+		fmt.Fprintf(w, "recomputed the survey totals from %d answers: all %d rows equal the stored ones\n", c.Answers, c.Rows)
 		return nil
 	}
 	fmt.Fprintf(w, "recomputed the survey totals from %d answers: %d of %d rows differed from the stored ones and were replaced\n",
-		c.Answers, c.AnswerRowsDiffering+c.PracticeRowsDiffering, c.AnswerRows+c.PracticeRows)
+		c.Answers, c.Differing, c.Rows)
 	return nil
 }
 

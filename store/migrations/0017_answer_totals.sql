@@ -13,7 +13,14 @@
 -- ('' for those matched to none), which the ranking's totals need. Both
 -- are deleted with their file (forget) and follow re-matched
 -- respondents. The respondents keep their answers: `rank --recompute`
--- rebuilds both tables from them and says whether anything differed.
+-- rebuilds the tables from them and says whether anything differed.
+--
+-- answer_totals_all and practice_totals_all are the same summed over
+-- every file, kept by the same statements: the ranking reads only these,
+-- so its cost is bounded by practices, roles and workstreams however many
+-- files the respondents came in (daily re-exports of a growing form add
+-- a file each day, each with rows for the practices its new respondents
+-- named).
 --
 -- Exactness: score_sum is numeric, the exact sum of each answer's score
 -- written as the shortest decimal that reads back as the stored double
@@ -22,6 +29,9 @@
 -- loaded today equal a recomputation from its answers tomorrow, and the
 -- ranking converts each sum to double precision once (docs/METHOD.md §1).
 -- (score::numeric would round each score to 15 digits first.)
+--
+-- A row whose counts reach 0 (a forget, a re-match) is deleted in the
+-- transaction that made them so.
 --
 -- Like respondents, the tables carry no foreign keys: a trigger call per
 -- row would cost more than the aggregation. The statements that load,
@@ -41,12 +51,27 @@ CREATE TABLE answer_totals (
     PRIMARY KEY (file_id, practice_ods, role, workstream_id)
 );
 
+CREATE TABLE answer_totals_all (
+    practice_ods  text NOT NULL,
+    role          text NOT NULL,
+    workstream_id text NOT NULL,
+    answered      bigint NOT NULL CHECK (answered >= 0),
+    scored        bigint NOT NULL CHECK (scored BETWEEN 0 AND answered),
+    score_sum     numeric NOT NULL CHECK (score_sum >= 0),
+    PRIMARY KEY (practice_ods, role, workstream_id)
+);
+
 CREATE TABLE practice_totals (
     file_id      bigint NOT NULL,
     -- practice_ods is '' for the file's respondents matched to no practice.
     practice_ods text NOT NULL,
     respondents  integer NOT NULL CHECK (respondents > 0),
     PRIMARY KEY (file_id, practice_ods)
+);
+
+CREATE TABLE practice_totals_all (
+    practice_ods text PRIMARY KEY,
+    respondents  bigint NOT NULL CHECK (respondents >= 0)
 );
 
 -- What is stored so far, computed as a load computes it. Any
@@ -69,6 +94,13 @@ GROUP BY c.file_id, c.practice_ods, c.role, f.workstreams[c.ord];
 INSERT INTO practice_totals (file_id, practice_ods, respondents)
 SELECT file_id, coalesce(practice_ods, ''), count(*)
 FROM respondents GROUP BY 1, 2;
+
+INSERT INTO answer_totals_all (practice_ods, role, workstream_id, answered, scored, score_sum)
+SELECT practice_ods, role, workstream_id, sum(answered), sum(scored), sum(score_sum)
+FROM answer_totals GROUP BY 1, 2, 3;
+
+INSERT INTO practice_totals_all (practice_ods, respondents)
+SELECT practice_ods, sum(respondents) FROM practice_totals GROUP BY 1;
 
 -- Re-matching looks up the answers that matched no practice; loads add to
 -- this index only for those rows.
