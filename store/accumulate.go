@@ -313,6 +313,25 @@ func (s *exactSum) add(v float64, n int64) {
 	s.mant.Add(&s.mant, &s.tmp)
 }
 
+// addDecimal adds the decimal numeral text ("12.750", as PostgreSQL
+// prints a numeric of at least 0).
+func (s *exactSum) addDecimal(text string) error {
+	whole, frac, _ := strings.Cut(text, ".")
+	var d decimal
+	if _, ok := d.d.SetString(whole+frac, 10); !ok || d.d.Sign() < 0 {
+		return fmt.Errorf("not a decimal of at least 0: %q", text)
+	}
+	d.scale = len(frac)
+	if d.scale > s.scale {
+		s.mant.Mul(&s.mant, pow10(d.scale-s.scale))
+		s.scale = d.scale
+	} else if d.scale < s.scale {
+		d.d.Mul(&d.d, pow10(s.scale-d.scale))
+	}
+	s.mant.Add(&s.mant, &d.d)
+	return nil
+}
+
 // String returns the sum as a decimal numeral.
 func (s *exactSum) String() string {
 	digits := s.mant.String()

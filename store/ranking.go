@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,17 +153,17 @@ type RankingInputs struct {
 	Totals Totals
 }
 
-// rankingInputsSQL reads the survey totals once for both the practice
-// and the role rows: a row with practice_level set sums every role.
-const rankingInputsSQL = `SELECT t.practice_ods, coalesce(t.role, ''), GROUPING(t.role) = 1, t.workstream_id,
-		sum(t.score_sum)::float8, sum(t.scored), sum(t.answered)
+// rankingInputsSQL reads the survey totals of registry practices as they
+// are stored, one row per practice, role and workstream, the sums as
+// exact decimals: summing them per practice in PostgreSQL would cost more
+// than the scan, so [scanRankingInputs] does it.
+const rankingInputsSQL = `SELECT t.practice_ods, t.role, t.workstream_id, t.score_sum, t.scored, t.answered
 	FROM answer_totals_all t
-	WHERE EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = t.practice_ods)
-	GROUP BY GROUPING SETS ((t.practice_ods, t.workstream_id), (t.practice_ods, t.role, t.workstream_id))`
+	WHERE EXISTS (SELECT 1 FROM practices p WHERE p.ods_code = t.practice_ods)`
 
 // RankingInputs returns the practice scores, role scores and totals
-// together, as the three methods that return each would, but from one
-// read-only snapshot and one scan of the survey totals.
+// together, as the three methods that return each would, to the bit, but
+// from one read-only snapshot and one scan of the survey totals.
 func (s *Store) RankingInputs(ctx context.Context) (RankingInputs, error) {
 	var in RankingInputs
 	err := s.readTx(ctx, func(tx *sqlx.Tx) error {
@@ -179,30 +180,43 @@ func (s *Store) RankingInputs(ctx context.Context) (RankingInputs, error) {
 	return in, nil
 }
 
-// scanRankingInputs runs rankingInputsSQL and the registry's federations
-// and list sizes, and returns the rows sorted as PracticeScores and
-// RoleScores sort them.
-func scanRankingInputs(ctx context.Context, tx *sqlx.Tx) ([]PracticeScore, []RoleScore, error) {
-	type info struct {
-		federation string
-		listSize   int
-	}
-	practices := map[string]info{}
-	prow, err := tx.QueryContext(ctx, `SELECT p.ods_code, coalesce(f.name, ''), coalesce(p.list_size, 0)
+// practiceInfo is what a practice score takes from the registry.
+type practiceInfo struct {
+	federation string
+	listSize   int
+}
+
+// registryInfo returns the federation and list size of every practice.
+func registryInfo(ctx context.Context, tx *sqlx.Tx) (map[string]practiceInfo, error) {
+	out := map[string]practiceInfo{}
+	rows, err := tx.QueryContext(ctx, `SELECT p.ods_code, coalesce(f.name, ''), coalesce(p.list_size, 0)
 		FROM practices p LEFT JOIN federations f ON f.id = p.federation_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		var in practiceInfo
+		if err := rows.Scan(&code, &in.federation, &in.listSize); err != nil {
+			return nil, err
+		}
+		out[code] = in
+	}
+	return out, rows.Err()
+}
+
+// scanRankingInputs reads rankingInputsSQL and returns the rows as
+// PracticeScores and RoleScores return them. A role row's sum is its
+// exact decimal rounded to a double, as PostgreSQL's cast rounds it; a
+// practice's is the exact sum of its roles' decimals, rounded once.
+func scanRankingInputs(ctx context.Context, tx *sqlx.Tx) ([]PracticeScore, []RoleScore, error) {
+	registry, err := registryInfo(ctx, tx)
 	if err != nil {
 		return nil, nil, err
 	}
-	for prow.Next() {
-		var code string
-		var in info
-		if err := prow.Scan(&code, &in.federation, &in.listSize); err != nil {
-			prow.Close()
-			return nil, nil, err
-		}
-		practices[code] = in
-	}
-	if err := prow.Err(); err != nil {
+	var n int
+	if err := tx.GetContext(ctx, &n, `SELECT count(*) FROM answer_totals_all`); err != nil {
 		return nil, nil, err
 	}
 	rows, err := tx.QueryContext(ctx, rankingInputsSQL)
@@ -210,37 +224,152 @@ func scanRankingInputs(ctx context.Context, tx *sqlx.Tx) ([]PracticeScore, []Rol
 		return nil, nil, err
 	}
 	defer rows.Close()
-	var scores []PracticeScore
-	var roles []RoleScore
+	roles := make([]RoleScore, 0, n)
+	sums := make([]string, 0, n) // exact sums, aligned with roles
+	names := map[string]string{}
+	intern := func(b sql.RawBytes) string {
+		if s, ok := names[string(b)]; ok {
+			return s
+		}
+		s := string(b)
+		names[s] = s
+		return s
+	}
+	var practice, role, workstream, sum sql.RawBytes
 	for rows.Next() {
 		var r RoleScore
-		var practiceLevel bool
-		if err := rows.Scan(&r.Practice, &r.Role, &practiceLevel, &r.Workstream, &r.Sum, &r.Scored, &r.Respondents); err != nil {
+		if err := rows.Scan(&practice, &role, &workstream, &sum, &r.Scored, &r.Respondents); err != nil {
 			return nil, nil, err
 		}
-		if !practiceLevel {
-			roles = append(roles, r)
-			continue
+		r.Practice, r.Role, r.Workstream = intern(practice), intern(role), intern(workstream)
+		if r.Sum, err = strconv.ParseFloat(string(sum), 64); err != nil {
+			return nil, nil, fmt.Errorf("sum %q: %w", sum, err)
 		}
-		p := PracticeScore{Practice: r.Practice, Federation: practices[r.Practice].federation,
-			ListSize: practices[r.Practice].listSize, Workstream: r.Workstream,
-			Scored: r.Scored, Respondents: r.Respondents}
-		if r.Scored > 0 {
-			p.Mean = r.Sum / float64(r.Scored)
-		}
-		scores = append(scores, p)
+		roles = append(roles, r)
+		sums = append(sums, string(sum))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, err
 	}
-	slices.SortFunc(scores, func(a, b PracticeScore) int {
-		return cmp.Or(strings.Compare(a.Practice, b.Practice), strings.Compare(a.Workstream, b.Workstream))
+	order := sortedOrder(roles)
+	scores, err := practiceScores(roles, sums, order, registry)
+	if err != nil {
+		return nil, nil, err
+	}
+	sorted := make([]RoleScore, len(roles))
+	for i, k := range order.byRole {
+		sorted[i] = roles[k]
+	}
+	return scores, sorted, nil
+}
+
+// rowOrder holds two orders of role rows, as indexes into them: by
+// practice, role and workstream, and by practice, workstream and role.
+type rowOrder struct {
+	byRole, byWorkstream []int
+}
+
+// sortedOrder returns the orders of roles. The names are few (practices,
+// roles, workstreams), so each is ranked once and the rows are sorted by
+// integer keys, not by comparing strings.
+func sortedOrder(roles []RoleScore) rowOrder {
+	practice, role, workstream := map[string]uint64{}, map[string]uint64{}, map[string]uint64{}
+	for _, r := range roles {
+		practice[r.Practice], role[r.Role], workstream[r.Workstream] = 0, 0, 0
+	}
+	if max(len(practice), len(role), len(workstream)) >= 1<<21 {
+		return stringOrder(roles)
+	}
+	for _, m := range []map[string]uint64{practice, role, workstream} {
+		names := make([]string, 0, len(m))
+		for n := range m {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		for i, n := range names {
+			m[n] = uint64(i)
+		}
+	}
+	type keyed struct {
+		key uint64
+		row int
+	}
+	byRole, byWorkstream := make([]keyed, len(roles)), make([]keyed, len(roles))
+	for i, r := range roles {
+		p, ro, w := practice[r.Practice], role[r.Role], workstream[r.Workstream]
+		byRole[i] = keyed{p<<42 | ro<<21 | w, i}
+		byWorkstream[i] = keyed{p<<42 | w<<21 | ro, i}
+	}
+	order := func(keys []keyed) []int {
+		slices.SortFunc(keys, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+		out := make([]int, len(keys))
+		for i, k := range keys {
+			out[i] = k.row
+		}
+		return out
+	}
+	return rowOrder{byRole: order(byRole), byWorkstream: order(byWorkstream)}
+}
+
+// stringOrder is [sortedOrder] comparing the names themselves, for more
+// names than its keys hold.
+func stringOrder(roles []RoleScore) rowOrder {
+	o := rowOrder{byRole: make([]int, len(roles)), byWorkstream: make([]int, len(roles))}
+	for i := range roles {
+		o.byRole[i], o.byWorkstream[i] = i, i
+	}
+	slices.SortFunc(o.byRole, func(a, b int) int {
+		return cmp.Or(strings.Compare(roles[a].Practice, roles[b].Practice), strings.Compare(roles[a].Role, roles[b].Role),
+			strings.Compare(roles[a].Workstream, roles[b].Workstream))
 	})
-	slices.SortFunc(roles, func(a, b RoleScore) int {
-		return cmp.Or(strings.Compare(a.Practice, b.Practice), strings.Compare(a.Role, b.Role),
-			strings.Compare(a.Workstream, b.Workstream))
+	slices.SortFunc(o.byWorkstream, func(a, b int) int {
+		return cmp.Or(strings.Compare(roles[a].Practice, roles[b].Practice), strings.Compare(roles[a].Workstream, roles[b].Workstream),
+			strings.Compare(roles[a].Role, roles[b].Role))
 	})
-	return scores, roles, nil
+	return o
+}
+
+// practiceScores sums roles (with their exact sums) per practice and
+// workstream, sorted by practice and workstream.
+func practiceScores(roles []RoleScore, sums []string, o rowOrder, registry map[string]practiceInfo) ([]PracticeScore, error) {
+	order := o.byWorkstream
+	scores := make([]PracticeScore, 0, len(roles))
+	var exact exactSum
+	for k := 0; k < len(order); {
+		first := roles[order[k]]
+		end := k + 1
+		for end < len(order) && roles[order[end]].Practice == first.Practice && roles[order[end]].Workstream == first.Workstream {
+			end++
+		}
+		info := registry[first.Practice]
+		p := PracticeScore{Practice: first.Practice, Federation: info.federation, ListSize: info.listSize,
+			Workstream: first.Workstream}
+		sum := first.Sum
+		if end-k > 1 {
+			exact.reset()
+		}
+		for _, i := range order[k:end] {
+			p.Scored += roles[i].Scored
+			p.Respondents += roles[i].Respondents
+			if end-k > 1 {
+				if err := exact.addDecimal(sums[i]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if end-k > 1 {
+			var err error
+			if sum, err = strconv.ParseFloat(exact.String(), 64); err != nil {
+				return nil, err
+			}
+		}
+		if p.Scored > 0 {
+			p.Mean = sum / float64(p.Scored)
+		}
+		scores = append(scores, p)
+		k = end
+	}
+	return scores, nil
 }
 
 // readTx runs fn in a read-only, repeatable-read transaction in which
