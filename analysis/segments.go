@@ -147,29 +147,46 @@ func RoleSegments(cat *survey.Catalogue, scores []store.RoleScore, weights map[s
 	for j, w := range cat.Workstreams {
 		col[w.ID] = j
 	}
-	acc := map[key]*[2]float64{} // sum, scored
+	index := map[key]int{} // into keys and acc
+	var keys []key
+	var acc [][2]float64          // sum, scored
+	groups := map[string]string{} // RoleGroup of each role text met
 	for _, s := range scores {
 		j, ok := col[s.Workstream]
 		if !ok || s.Scored <= 0 {
 			continue
 		}
-		k := key{RoleGroup(s.Role), s.Practice, j}
-		if acc[k] == nil {
-			acc[k] = new([2]float64)
+		g, ok := groups[s.Role]
+		if !ok {
+			g = RoleGroup(s.Role)
+			groups[s.Role] = g
 		}
-		acc[k][0] += s.Sum
-		acc[k][1] += float64(s.Scored)
+		k := key{g, s.Practice, j}
+		i, ok := index[k]
+		if !ok {
+			i = len(keys)
+			index[k] = i
+			keys = append(keys, k)
+			acc = append(acc, [2]float64{})
+		}
+		acc[i][0] += s.Sum
+		acc[i][1] += float64(s.Scored)
 	}
-	keys := make([]key, 0, len(acc))
-	for k := range acc {
-		keys = append(keys, k)
+	// Practices in code order, so each mean sums in a fixed order (the
+	// order within a practice does not matter: each key is one cell).
+	order := make([]int, len(keys))
+	for i := range order {
+		order[i] = i
 	}
-	// Practices in code order, so each mean sums in a fixed order.
-	slices.SortFunc(keys, func(a, b key) int { return cmp.Compare(a.practice, b.practice) })
+	byPractice := func(a, b int) int { return cmp.Compare(keys[a].practice, keys[b].practice) }
+	if !slices.IsSortedFunc(order, byPractice) {
+		slices.SortFunc(order, byPractice)
+	}
 	var out []survey.Segment
 	for _, g := range RoleGroups {
 		sum, wsum, top, n := make([]float64, len(col)), make([]float64, len(col)), make([]float64, len(col)), make([]int, len(col))
-		for _, k := range keys {
+		for _, i := range order {
+			k := keys[i]
 			if k.group != g {
 				continue
 			}
@@ -177,7 +194,7 @@ func RoleSegments(cat *survey.Catalogue, scores []store.RoleScore, weights map[s
 			if weights != nil {
 				w = weights[k.practice]
 			}
-			y := acc[k][0] / acc[k][1]
+			y := acc[i][0] / acc[i][1]
 			sum[k.ws] += w * y
 			wsum[k.ws] += w
 			n[k.ws]++
