@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strconv"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -10,52 +13,140 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// UpsertPractices inserts or updates practices by ODS code, creating their
-// federations as needed, in one transaction. Importing the same registry
-// twice changes nothing. It returns the number of practices written.
-func (s *Store) UpsertPractices(ctx context.Context, ps []survey.Practice) (int, error) {
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		for _, p := range ps {
-			if err := upsertPractice(ctx, tx, p); err != nil {
-				return fmt.Errorf("practice %s: %w", p.ODSCode, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: upsert practices: %w", err)
-	}
-	return len(ps), nil
+// practicesDigestSetting is the settings row holding the digest of the
+// registry last imported.
+const practicesDigestSetting = "practices_sha256"
+
+// practicesLockKey serialises practice imports across processes.
+const practicesLockKey = 0x5357_5052_4143 // "SWPRAC"
+
+// PracticesImport reports what [Store.ImportPractices] did.
+type PracticesImport struct {
+	// Practices is the number of practices given.
+	Practices int
+	// Unchanged is true when the same registry was the last imported, so
+	// nothing was written.
+	Unchanged bool
 }
 
-func upsertPractice(ctx context.Context, tx *sqlx.Tx, p survey.Practice) error {
-	var fedID *int64
-	if p.Federation != "" {
-		var id int64
-		err := tx.GetContext(ctx, &id, `INSERT INTO federations (name) VALUES ($1)
-			ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, p.Federation)
+// UpsertPractices is [Store.ImportPractices], returning the number of
+// practices given.
+func (s *Store) UpsertPractices(ctx context.Context, ps []survey.Practice) (int, error) {
+	imp, err := s.ImportPractices(ctx, ps)
+	return imp.Practices, err
+}
+
+// ImportPractices inserts or updates practices by ODS code, creating their
+// federations as needed, in one transaction: the registry is copied into
+// a temporary table, then upserted with one statement per table. When a
+// code is given twice, the last one counts. Importing the same registry
+// twice changes nothing, and when ps is the registry last imported (by a
+// SHA-256 of its content, kept in settings) nothing is written at all.
+// A practice that breaks the table's rules (an ODS code of the wrong
+// shape) refuses the whole registry.
+func (s *Store) ImportPractices(ctx context.Context, ps []survey.Practice) (PracticesImport, error) {
+	imp := PracticesImport{Practices: len(ps)}
+	digest := practicesDigest(ps)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, practicesLockKey); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		var last string
+		err := tx.GetContext(ctx, &last, `SELECT coalesce((SELECT value FROM settings WHERE name = $1), '')`, practicesDigestSetting)
 		if err != nil {
 			return err
 		}
-		fedID = &id
+		if last == digest {
+			imp.Unchanged = true
+			return nil
+		}
+		if err := upsertPractices(ctx, tx, ps); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO settings (name, value, set_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, set_at = EXCLUDED.set_at`,
+			practicesDigestSetting, digest, s.Now())
+		return err
+	})
+	if err != nil {
+		return PracticesImport{}, fmt.Errorf("store: upsert practices: %w", err)
 	}
-	var listSize *int
-	if p.ListSize > 0 {
-		listSize = &p.ListSize
+	return imp, nil
+}
+
+// practicesDigest returns the SHA-256 of ps, field by field: the same
+// practices in the same order give the same digest.
+func practicesDigest(ps []survey.Practice) string {
+	h := sha256.New()
+	field := func(s string) {
+		fmt.Fprintf(h, "%d:%s", len(s), s)
 	}
-	aliases := p.Aliases
-	if aliases == nil {
-		aliases = []string{}
+	for _, p := range ps {
+		field(p.ODSCode)
+		field(p.Name)
+		field(p.Federation)
+		field(strconv.Itoa(p.ListSize))
+		field(p.Postcode)
+		field(strconv.Itoa(len(p.Aliases)))
+		for _, a := range p.Aliases {
+			field(a)
+		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO practices (ods_code, name, federation_id, list_size, postcode, aliases)
-		VALUES ($1, $2, $3, $4, nullif($5, ''), $6)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// upsertPractices copies ps into a temporary table and upserts the
+// federations and practices from it.
+func upsertPractices(ctx context.Context, tx *sqlx.Tx, ps []survey.Practice) error {
+	if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE stage_practices (ord integer, ods_code text, name text,
+			federation text, list_size integer, postcode text, aliases text[]) ON COMMIT DROP`); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("stage_practices", "ord", "ods_code", "name", "federation",
+		"list_size", "postcode", "aliases"))
+	if err != nil {
+		return err
+	}
+	for i, p := range ps {
+		var listSize *int
+		if p.ListSize > 0 {
+			listSize = &p.ListSize
+		}
+		aliases := p.Aliases
+		if aliases == nil {
+			aliases = []string{}
+		}
+		if _, err := stmt.ExecContext(ctx, i, p.ODSCode, p.Name, p.Federation, listSize, p.Postcode, pq.Array(aliases)); err != nil {
+			stmt.Close()
+			return fmt.Errorf("practice %s: %w", p.ODSCode, err)
+		}
+	}
+	if _, err := stmt.ExecContext(ctx); err != nil {
+		stmt.Close()
+		return err
+	}
+	if err := stmt.Close(); err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO federations (name)
+		SELECT DISTINCT federation FROM stage_practices WHERE federation <> '' ORDER BY 1
+		ON CONFLICT (name) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("federations: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO practices AS p (ods_code, name, federation_id, list_size, postcode, aliases)
+		SELECT DISTINCT ON (s.ods_code) s.ods_code, s.name, f.id, s.list_size, nullif(s.postcode, ''), s.aliases
+		FROM stage_practices s LEFT JOIN federations f ON f.name = s.federation
+		ORDER BY s.ods_code, s.ord DESC
 		ON CONFLICT (ods_code) DO UPDATE SET name = EXCLUDED.name, federation_id = EXCLUDED.federation_id,
 			list_size = EXCLUDED.list_size, postcode = EXCLUDED.postcode, aliases = EXCLUDED.aliases,
 			updated_at = now()
-		WHERE (practices.name, practices.federation_id, practices.list_size, practices.postcode, practices.aliases)
-			IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.federation_id, EXCLUDED.list_size, EXCLUDED.postcode, EXCLUDED.aliases)`,
-		p.ODSCode, p.Name, fedID, listSize, p.Postcode, pq.Array(aliases))
-	return err
+		WHERE (p.name, p.federation_id, p.list_size, p.postcode, p.aliases)
+			IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.federation_id, EXCLUDED.list_size, EXCLUDED.postcode, EXCLUDED.aliases)`)
+	if err != nil {
+		return fmt.Errorf("practices: %w", err)
+	}
+	return nil
 }
 
 // Practices returns the practice registry ordered by ODS code.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 
@@ -96,5 +97,54 @@ func TestSyncCatalogue(t *testing.T) {
 	st := storetest.NewStore(t)
 	if err := st.SyncCatalogue(context.Background(), survey.DefaultCatalogue()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestImportPractices imports a registry, the same again (skipped: the
+// digest is unchanged), one with a practice changed and one given twice
+// (the last counts), and checks what the registry holds after each.
+func TestImportPractices(t *testing.T) {
+	st := storetest.NewStore(t)
+	ctx := context.Background()
+	ps := []survey.Practice{
+		{ODSCode: "K84001", Name: "Banbury Cross Surgery", Federation: "North", ListSize: 12000, Aliases: []string{"Banbury Cross"}},
+		{ODSCode: "K84002", Name: "Isis Medical Centre", Federation: "City", Postcode: "OX1 1AA"},
+		{ODSCode: "K84003", Name: "Jericho", Federation: "City"},
+	}
+	steps := []struct {
+		name          string
+		give          []survey.Practice
+		wantUnchanged bool
+		want          []survey.Practice
+	}{
+		{"first", ps, false, ps},
+		{"same again", slices.Clone(ps), true, ps},
+		{"one changed", []survey.Practice{ps[0], {ODSCode: "K84002", Name: "Isis", Federation: "South"}, ps[2]}, false,
+			[]survey.Practice{ps[0], {ODSCode: "K84002", Name: "Isis", Federation: "South"}, ps[2]}},
+		{"given twice", []survey.Practice{ps[0], {ODSCode: "K84003", Name: "Old"}, ps[2]}, false,
+			[]survey.Practice{ps[0], {ODSCode: "K84002", Name: "Isis", Federation: "South"}, ps[2]}},
+	}
+	for _, s := range steps {
+		imp, err := st.ImportPractices(ctx, s.give)
+		if err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if imp.Unchanged != s.wantUnchanged || imp.Practices != len(s.give) {
+			t.Errorf("%s: got %+v, want unchanged %v and %d practices", s.name, imp, s.wantUnchanged, len(s.give))
+		}
+		got, err := st.Practices(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(s.want, got); diff != "" {
+			t.Errorf("%s: practices (-want +got):\n%s", s.name, diff)
+		}
+	}
+	counts, err := st.TableCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["federations"] != 3 {
+		t.Errorf("%d federations, want North, City and South once each", counts["federations"])
 	}
 }
