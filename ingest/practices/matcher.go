@@ -95,6 +95,10 @@ type Matcher struct {
 	// fuzzy remembers the fuzzy result per folded answer: a file repeats
 	// the same few misspellings.
 	fuzzy map[string]fuzzyResult
+	// matches remembers the match of each answer: a file of a million
+	// respondents names a few thousand practices, each the same way many
+	// times.
+	matches map[string]Match
 }
 
 // fuzzyEntry is one name (or alias) of a practice, as core-name words.
@@ -107,7 +111,7 @@ type fuzzyEntry struct {
 func NewMatcher(ps []survey.Practice) *Matcher {
 	m := &Matcher{ods: map[string]bool{}, name: map[string]string{},
 		alias: map[string]string{}, core: map[string]string{}, words: map[string][]int{},
-		fuzzy: map[string]fuzzyResult{}}
+		fuzzy: map[string]fuzzyResult{}, matches: map[string]Match{}}
 	for _, p := range ps {
 		m.ods[p.ODSCode] = true
 		addKey(m.name, foldName(p.Name), p.ODSCode)
@@ -163,7 +167,26 @@ func coreName(s string) string {
 // (see [Matcher.fuzzyMatch]) when it finds one clear winner. An ODS code
 // not in the registry is left out of the name comparisons. An ambiguous or
 // unmatched answer comes with the closest practices.
+//
+// The match of each distinct text is remembered (up to [maxMatchCache]
+// of them), so a repeated answer costs a map lookup; the Candidates of a
+// remembered match are shared and must not be changed.
 func (m *Matcher) Match(text string) Match {
+	if pm, ok := m.matches[text]; ok {
+		return pm
+	}
+	pm := m.match(text)
+	if len(m.matches) < maxMatchCache {
+		m.matches[text] = pm
+	}
+	return pm
+}
+
+// maxMatchCache bounds the answers a Matcher remembers the match of.
+const maxMatchCache = 1 << 16
+
+// match is [Matcher.Match] without the memory.
+func (m *Matcher) match(text string) Match {
 	if text == "" {
 		return Match{Problem: ProblemMissing, Reason: "no practice given"}
 	}
