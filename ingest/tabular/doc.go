@@ -9,11 +9,16 @@
 //     binary and legacy files are refused here, with the reason.
 //   - [Open] returns the file as a [Source]: a [Table] of rows with what
 //     opening it told (delimiter, worksheet, date system). csv.go sniffs
-//     the delimiter and streams records; xlsx.go chooses the worksheet and
-//     streams its rows. Before a workbook is read, ziplimit.go checks every
-//     zip entry against the [Limits] (declared size, inflation ratio, the
-//     shared strings' size, number and length) and xlsx.go the size of its
-//     rows, so a decompression bomb is refused before it is inflated.
+//     the delimiter and streams records. A workbook is read by the lean
+//     reader (xlsxfast.go): a streaming tokenizer of its own (xmlscan.go)
+//     over archive/zip, the shared strings held as one byte slice
+//     (sst.go), the rows read as excelize's row iterator reads them
+//     (xlsxrows.go); excelize lists the sheets and reads what the lean
+//     reader does not handle exactly as it would (xlsx.go). Before a
+//     workbook is read, ziplimit.go checks every zip entry against the
+//     [Limits] (declared size, inflation ratio, the shared strings' size,
+//     number and length), and each row is checked as it is read, so a
+//     decompression bomb is refused before it is inflated.
 //
 // A file that cannot be read is an [*Error] with the row, if any, and a
 // reason for a person. Callers add the file's name.

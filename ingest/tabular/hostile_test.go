@@ -78,6 +78,21 @@ func sheetPart(rows string) tabulartest.Part {
 	return tabulartest.Part{Name: "xl/worksheets/sheet1.xml", Prefix: tabulartest.Sheet(rows)}
 }
 
+// sheetOpen returns the start of a worksheet part, up to its first row.
+func sheetOpen() string {
+	return strings.TrimSuffix(tabulartest.Sheet(""), "</sheetData></worksheet>")
+}
+
+// nested returns n start tags, each nested in the one before, of names
+// that differ so that they compress as markup does, not as a bomb.
+func nested(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "<e%d>", i*7919%1_000_003)
+	}
+	return b.String()
+}
+
 // wideRow returns one row of n distinct inline-string cells.
 func wideRow(n int) string {
 	var b strings.Builder
@@ -123,9 +138,9 @@ var hostileFiles = []hostileFile{
 		build: workbookFile(func() []tabulartest.Part {
 			return []tabulartest.Part{tabulartest.SharedStrings(textStrings(1<<20), 128)}
 		})},
-	{name: "two million shared strings", file: "sst-2m.xlsx", want: "more than 1000000 shared strings",
+	{name: "three million shared strings", file: "sst-3m.xlsx", want: "more than 2000000 shared strings",
 		build: workbookFile(func() []tabulartest.Part {
-			return []tabulartest.Part{tabulartest.SharedStrings(tabulartest.Strings("", 100_000), 20)}
+			return []tabulartest.Part{tabulartest.SharedStrings(tabulartest.Strings("", 100_000), 30)}
 		})},
 	{name: "a shared string of 2 MB", file: "sst-long.xlsx", want: "longer than 1048576 bytes",
 		build: workbookFile(func() []tabulartest.Part {
@@ -133,11 +148,15 @@ var hostileFiles = []hostileFile{
 		})},
 	{name: "worksheet 1 GB from 1 MB", file: "sheet-1g.xlsx", want: "decompression bomb",
 		build: workbookFile(func() []tabulartest.Part {
-			return []tabulartest.Part{tabulartest.Part{Name: "xl/worksheets/sheet1.xml", Prefix: tabulartest.Sheet("")[:len(tabulartest.Sheet(""))-len("</sheetData></worksheet>")] + `<row r="1">`,
+			return []tabulartest.Part{tabulartest.Part{Name: "xl/worksheets/sheet1.xml", Prefix: sheetOpen() + `<row r="1">`,
 				Chunk: []byte(`<c t="inlineStr"><is><t>q</t></is></c>`), Repeat: 25_000_000, Suffix: `</row></sheetData></worksheet>`}}
 		})},
 	{name: "a row of 20,000 cells", file: "wide.xlsx", want: "more than 4096 columns",
 		build: workbookFile(func() []tabulartest.Part { return []tabulartest.Part{sheetPart(wideRow(20_000))} })},
+	{name: "a cell nesting 50,000 elements", file: "deep.xlsx", want: `more than 10000 deep (sheet "Sheet1", cell B2)`,
+		build: workbookFile(func() []tabulartest.Part {
+			return []tabulartest.Part{sheetPart(`<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="B2">` + nested(50_000))}
+		})},
 	{name: "a row citing a 512 KB string 4,000 times", file: "cites.xlsx", want: "longer than 1048576 bytes",
 		build: workbookFile(func() []tabulartest.Part {
 			return []tabulartest.Part{tabulartest.SharedStrings("<si><t>"+noise(512<<10)+"</t></si>", 1),
@@ -268,4 +287,68 @@ func TestHostileFileChild(t *testing.T) {
 		}
 	}
 	t.Fatal("no VmHWM in /proc/self/status")
+}
+
+// endless is a reader of head and then chunk without end, counting the
+// bytes read.
+type endless struct {
+	head, chunk []byte
+	pos, read   int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		src := e.chunk
+		off := e.pos - len(e.head)
+		if off < 0 {
+			src, off = e.head, e.pos
+		} else {
+			off %= len(e.chunk)
+		}
+		m := copy(p[n:], src[off:])
+		n += m
+		e.pos += m
+	}
+	e.read += n
+	return n, nil
+}
+
+// TestLeanRowReadBounded reads rows of worksheets that never end inside
+// one cell, repeating its value or nesting elements, and checks the lean
+// reader refuses each having read no more of the part than a row's bound
+// (rowXMLFactor times MaxRecordBytes) and a buffer.
+func TestLeanRowReadBounded(t *testing.T) {
+	lim := withDefaults(Limits{})
+	bound := rowXMLFactor*lim.MaxRecordBytes + 2*scanBuffer
+	head := sheetOpen() + `<row r="1"><c r="A1" t="str">`
+	for _, c := range []struct {
+		name, chunk string
+		want        error
+	}{
+		{"value repeated", "<v>" + strings.Repeat("x", 1000) + "</v>", errPastLimit},
+		{"elements nested", "<a>", errTooDeep},
+		{"runs of an inline string", `<is><r><t>` + strings.Repeat("y", 100) + `</t></r>`, errTooDeep},
+		{"runs added to", `<r><t>` + strings.Repeat("z", 100) + `</t></r>`, errPastLimit},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := head
+			if c.name == "runs added to" {
+				h = sheetOpen() + `<row r="1"><c r="A1" t="inlineStr"><is>`
+			}
+			r := &endless{head: []byte(h), chunk: []byte(c.chunk)}
+			rows := &sheetRows{sc: newXMLScanner(r, rowXMLFactor*lim.MaxRecordBytes), lim: lim}
+			more, err := rows.Next()
+			if !more || err != nil {
+				t.Fatalf("Next: %v, %v", more, err)
+			}
+			_, err = rows.Columns()
+			if !errors.Is(err, c.want) {
+				t.Errorf("Columns: %v, want %v", err, c.want)
+			}
+			if r.read > bound {
+				t.Errorf("read %d bytes of the part, want at most %d", r.read, bound)
+			}
+		})
+	}
 }

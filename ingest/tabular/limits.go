@@ -34,8 +34,12 @@ var DefaultLimits = Limits{
 	MaxUnzipBytes:  2 << 30,
 	MaxUnzipRatio:  100,
 	MaxXMLInMemory: 16 << 20,
-	// 64 MB and a million strings: a workbook of 200,000 responses with
-	// a few free-text answers each. excelize holds about 100 MB for them.
+	// 64 MB and two million strings: a workbook of a million responses
+	// each with its own e-mail address, or 200,000 with a few free-text
+	// answers each. The lean reader holds 4 bytes beside each string's
+	// text (which past 16 MB is a mapped file); excelize, which reads the
+	// workbooks the lean reader hands it, reads them from a temporary
+	// file above 100,000 strings, at some 50 bytes each.
 	MaxSharedStringsBytes: 64 << 20,
-	MaxSharedStrings:      1_000_000,
+	MaxSharedStrings:      2_000_000,
 }

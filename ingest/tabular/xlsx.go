@@ -25,16 +25,16 @@ type xlsxTable struct {
 	rows *excelize.Rows
 	row  int
 	lim  Limits
+	// closeFile closes f with the table: set on the sheet chosen, not on
+	// those passed over while f serves the next.
+	closeFile bool
 }
 
-// openXLSX opens a workbook with bounded unzip sizes and returns the
-// worksheet ch chooses as a table. Cells are read raw: shared strings as
-// text, numbers and dates as stored (dates are serial numbers), formulas as
-// their cached values. Before excelize reads anything, the workbook's
-// parts are checked against lim ([checkWorkbook]) and so are its rows
-// ([checkRows]), since excelize holds the shared strings and each row
-// whole.
-func openXLSX(path string, lim Limits, ch SheetChoice) (*Source, error) {
+// openExcelize opens a workbook with excelize, with bounded unzip sizes:
+// before excelize reads anything, the workbook's parts are checked
+// against lim ([checkWorkbook]) and so are its rows ([checkRows]), since
+// excelize holds the shared strings and each row whole.
+func openExcelize(path string, lim Limits) (*excelize.File, error) {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, xlsxOpenError(err)
@@ -62,11 +62,30 @@ func openXLSX(path string, lim Limits, ch SheetChoice) (*Source, error) {
 	if err != nil {
 		return nil, xlsxOpenError(err)
 	}
-	src, err := chooseSheet(f, lim, ch)
+	return f, nil
+}
+
+// openXLSXExcelize opens a workbook with excelize and returns the
+// worksheet ch chooses as a table read with excelize's row iterator. It
+// is how workbooks were read before the lean reader ([openXLSX]), which
+// still hands it the workbooks it does not read itself, and the
+// reference the tests compare the lean reader with.
+func openXLSXExcelize(path string, lim Limits, ch SheetChoice) (*Source, error) {
+	f, err := openExcelize(path, lim)
+	if err != nil {
+		return nil, err
+	}
+	sheets := f.GetSheetList()
+	src, err := chooseSheet(sheets, ch, func(sheet string) (*Source, error) { return openSheet(f, sheet, lim) })
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
+	if src == nil {
+		f.Close()
+		return nil, errorf("the workbook has no sheet with data")
+	}
+	src.Table.(*Replay).Table.(*xlsxTable).closeFile = true
 	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
 		src.Date1904 = *props.Date1904
 	}
@@ -234,11 +253,11 @@ type SheetChoice struct {
 }
 
 // chooseSheet returns the sheet ch requires, else the first sheet ch
-// prefers that the workbook has, else the first worksheet that has a
-// non-blank cell in its first rows. Names match without regard to case
-// or surrounding spaces. The table's first rows are buffered for replay.
-func chooseSheet(f *excelize.File, lim Limits, ch SheetChoice) (*Source, error) {
-	sheets := f.GetSheetList()
+// prefers that the workbook has, else the first worksheet of sheets that
+// has a non-blank cell in its first rows, as open opens it (nil for a
+// sheet without data), or nil when none has data. Names match without
+// regard to case or surrounding spaces.
+func chooseSheet(sheets []string, ch SheetChoice, open func(sheet string) (*Source, error)) (*Source, error) {
 	find := func(want string) string {
 		for _, s := range sheets {
 			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(want)) {
@@ -252,7 +271,7 @@ func chooseSheet(f *excelize.File, lim Limits, ch SheetChoice) (*Source, error) 
 		if sheet == "" {
 			return nil, errorf("the workbook has no sheet named %q; its sheets are %s", ch.Required, QuoteList(sheets))
 		}
-		src, err := openSheet(f, sheet, lim)
+		src, err := open(sheet)
 		if err == nil && src == nil {
 			err = errorf("the sheet %q has no data", sheet)
 		}
@@ -260,44 +279,51 @@ func chooseSheet(f *excelize.File, lim Limits, ch SheetChoice) (*Source, error) 
 	}
 	for _, want := range ch.Preferred {
 		if sheet := find(want); sheet != "" {
-			if src, err := openSheet(f, sheet, lim); src != nil || err != nil {
+			if src, err := open(sheet); src != nil || err != nil {
 				return src, err
 			}
 		}
 	}
 	for _, sheet := range sheets {
-		if src, err := openSheet(f, sheet, lim); src != nil || err != nil {
+		if src, err := open(sheet); src != nil || err != nil {
 			return src, err
 		}
 	}
-	return nil, errorf("the workbook has no sheet with data")
+	return nil, nil
 }
 
-// openSheet returns sheet as a table with its first non-blank row
-// buffered, or nil when it has no data in its first rows or no rows at all
-// (a chart sheet).
+// sheetSource returns t, the table of sheet, as a Source with its first
+// non-blank row buffered, or nil (t closed) when it has no data in its
+// first rows. sheets are the workbook's sheets.
+func sheetSource(t Table, sheet string, sheets []string) (*Source, error) {
+	buf, err := ReadAhead(&limitedTable{t, xlsxScanRows}, 1)
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	if len(buf) == 0 {
+		t.Close()
+		return nil, nil
+	}
+	src := &Source{Table: &Replay{Table: t, Buf: buf}, Format: FormatXLSX, Sheet: sheet, Excel: true}
+	for _, s := range sheets {
+		if s != sheet {
+			src.OtherSheets = append(src.OtherSheets, s)
+		}
+	}
+	return src, nil
+}
+
+// openSheet returns sheet of the excelize workbook f as a table, or nil
+// when it has no data in its first rows or no rows at all (a chart
+// sheet).
 func openSheet(f *excelize.File, sheet string, lim Limits) (*Source, error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		return nil, nil // a chart sheet or dialog sheet has no rows
 	}
 	t := &xlsxTable{f: f, rows: rows, lim: lim}
-	buf, err := ReadAhead(&limitedTable{t, xlsxScanRows}, 1)
-	if err != nil {
-		t.rows.Close()
-		return nil, err
-	}
-	if len(buf) == 0 {
-		rows.Close()
-		return nil, nil
-	}
-	src := &Source{Table: &Replay{Table: t, Buf: buf}, Format: FormatXLSX, Sheet: sheet, Excel: true}
-	for _, s := range f.GetSheetList() {
-		if s != sheet {
-			src.OtherSheets = append(src.OtherSheets, s)
-		}
-	}
-	return src, nil
+	return sheetSource(t, sheet, f.GetSheetList())
 }
 
 // QuoteList returns the names quoted and joined with commas.
@@ -336,6 +362,9 @@ func (t *xlsxTable) Next() (int, []string, error) {
 
 func (t *xlsxTable) Close() error {
 	t.rows.Close()
+	if !t.closeFile {
+		return nil
+	}
 	return t.f.Close()
 }
 
