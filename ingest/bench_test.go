@@ -18,12 +18,15 @@ import (
 	"github.com/surveyworker/surveyworker/survey"
 )
 
-// BenchmarkIngest measures the intake benchmark for each size: the two
+// BenchmarkIngest measures the intake benchmark for each size: the
 // limits first (psql \copy of the normalised long rows, and a bare
-// excelize Rows() iteration over the workbook), then end-to-end IngestFile
-// of the CSV and of the XLSX into a fresh database per iteration. Rates are
-// long answer rows per second; the end-to-end benchmarks also report their
-// ratio to the matching limit and the peak memory of the process.
+// excelize Rows() iteration over each workbook), then end-to-end
+// IngestFile of the CSV and of the two workbooks (inline strings, as
+// excelize's StreamWriter writes them, and shared strings, as Microsoft
+// Forms and Google Sheets do) into a fresh database per iteration. Rates
+// are long answer rows per second; the end-to-end benchmarks also report
+// their ratio to the matching limit and the peak memory of the process.
+// A summary table with each figure beside its limit is printed last.
 //
 // Sizes are 10,000 and 100,000 respondents; SURVEYWORKER_BENCH_LARGE=1 adds
 // 1,000,000 and SURVEYWORKER_BENCH_SIZES (comma-separated) replaces the
@@ -33,9 +36,48 @@ func BenchmarkIngest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	var summary []benchLine
 	for _, n := range sizes {
-		b.Run(fmt.Sprintf("respondents=%d", n), func(b *testing.B) { benchSize(b, n) })
+		b.Run(fmt.Sprintf("respondents=%d", n), func(b *testing.B) { summary = append(summary, benchSize(b, n)...) })
 	}
+	printIngestSummary(summary)
+}
+
+// benchMeasure is what one benchmark of a size measured.
+type benchMeasure struct {
+	seconds, rate, heapMB, rssMB float64
+}
+
+// benchLine is one line of the summary: a reader beside its baseline.
+type benchLine struct {
+	respondents int
+	name, base  string
+	got, limit  benchMeasure
+}
+
+// printIngestSummary prints each end-to-end figure beside its baseline,
+// measured in the same run.
+func printIngestSummary(lines []benchLine) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Printf("\ningest summary (times and peak memory of the Go process, this run)\n")
+	fmt.Printf("%-12s %-12s %9s %8s %-24s %9s %8s %14s\n", "respondents", "ingest", "time", "RSS", "baseline", "time", "RSS", "throughput")
+	rss := func(mb float64) string {
+		if mb == 0 {
+			return "-" // psql's memory is not the Go process's
+		}
+		return fmt.Sprintf("%.0fMB", mb)
+	}
+	for _, l := range lines {
+		ratio := 0.0
+		if l.limit.rate > 0 {
+			ratio = l.got.rate / l.limit.rate
+		}
+		fmt.Printf("%-12d %-12s %8.2fs %8s %-24s %8.2fs %8s %13.2fx\n", l.respondents, l.name, l.got.seconds, rss(l.got.rssMB),
+			l.base, l.limit.seconds, rss(l.limit.rssMB), ratio)
+	}
+	fmt.Println()
 }
 
 // benchSizes returns the respondent counts to run.
@@ -58,12 +100,12 @@ func benchSizes() ([]int, error) {
 	return sizes, nil
 }
 
-// benchRates are the limits measured for one size, in long rows per second.
+// benchRates are the limits measured for one size.
 type benchRates struct {
-	copy, copyIndexed, excelize float64
+	copy, copyIndexed, excelize, excelizeShared benchMeasure
 }
 
-func benchSize(b *testing.B, n int) {
+func benchSize(b *testing.B, n int) []benchLine {
 	storetest.URL(b) // skips the whole size when there is no PostgreSQL
 	cat := benchCatalogue()
 	practices := benchPractices(b)
@@ -76,15 +118,26 @@ func benchSize(b *testing.B, n int) {
 		b.Fatalf("generate %d respondents: %v", n, err)
 	}
 	var rates benchRates
+	var csv, xlsx, shared benchMeasure
 	b.Run("limit=psql-copy", func(b *testing.B) { rates.copy = benchCopy(b, bf, false) })
 	b.Run("limit=psql-copy-indexed", func(b *testing.B) { rates.copyIndexed = benchCopy(b, bf, true) })
-	b.Run("limit=excelize-rows", func(b *testing.B) { rates.excelize = benchExcelize(b, bf) })
+	b.Run("limit=excelize-rows", func(b *testing.B) { rates.excelize = benchExcelize(b, bf, bf.XLSX) })
+	b.Run("limit=excelize-rows-shared", func(b *testing.B) { rates.excelizeShared = benchExcelize(b, bf, bf.XLSXShared) })
 	b.Run("ingest=csv", func(b *testing.B) {
-		benchIngest(b, bf, bf.CSV, cat, practices, map[string]float64{"x-copy": rates.copy, "x-copy-indexed": rates.copyIndexed})
+		csv = benchIngest(b, bf, bf.CSV, cat, practices, map[string]float64{"x-copy": rates.copy.rate, "x-copy-indexed": rates.copyIndexed.rate})
 	})
 	b.Run("ingest=xlsx", func(b *testing.B) {
-		benchIngest(b, bf, bf.XLSX, cat, practices, map[string]float64{"x-excelize": rates.excelize})
+		xlsx = benchIngest(b, bf, bf.XLSX, cat, practices, map[string]float64{"x-excelize": rates.excelize.rate})
 	})
+	b.Run("ingest=xlsx-shared", func(b *testing.B) {
+		shared = benchIngest(b, bf, bf.XLSXShared, cat, practices, map[string]float64{"x-excelize": rates.excelizeShared.rate})
+	})
+	return []benchLine{
+		{n, "csv", "psql \\copy", csv, rates.copy},
+		{n, "csv", "psql \\copy, indexed", csv, rates.copyIndexed},
+		{n, "xlsx inline", "excelize Rows()", xlsx, rates.excelize},
+		{n, "xlsx shared", "excelize Rows(), shared", shared, rates.excelizeShared},
+	}
 }
 
 // benchPractices returns the example practice registry, which the
@@ -104,7 +157,7 @@ func benchPractices(b testing.TB) []survey.Practice {
 
 // benchIngest ingests path into a fresh database per iteration and reports
 // long rows per second, the ratio to each non-zero limit and peak memory.
-func benchIngest(b *testing.B, bf benchFiles, path string, cat *survey.Catalogue, ps []survey.Practice, limits map[string]float64) {
+func benchIngest(b *testing.B, bf benchFiles, path string, cat *survey.Catalogue, ps []survey.Practice, limits map[string]float64) benchMeasure {
 	ctx := context.Background()
 	mem := startMemWatch()
 	var elapsed time.Duration
@@ -132,6 +185,7 @@ func benchIngest(b *testing.B, bf benchFiles, path string, cat *survey.Catalogue
 	if rss > 0 {
 		b.ReportMetric(rss, "peak-rss-MB")
 	}
+	return benchMeasure{seconds: elapsed.Seconds() / float64(b.N), rate: rate, heapMB: heap, rssMB: rss}
 }
 
 // benchIngester returns an Ingester on a fresh database holding the
@@ -158,9 +212,9 @@ const (
 )
 
 // benchCopy times psql \copy of the long rows into a plain table shaped
-// like answers, in a fresh database per iteration, and returns long rows
-// per second (0 when psql is missing).
-func benchCopy(b *testing.B, bf benchFiles, indexed bool) float64 {
+// like answers, in a fresh database per iteration, and returns its time
+// and long rows per second (0 when psql is missing).
+func benchCopy(b *testing.B, bf benchFiles, indexed bool) benchMeasure {
 	psql, err := findPsql()
 	if err != nil {
 		b.Skip(err)
@@ -181,7 +235,7 @@ func benchCopy(b *testing.B, bf benchFiles, indexed bool) float64 {
 	}
 	rate := float64(bf.Answers) * float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rate, "rows/s")
-	return rate
+	return benchMeasure{seconds: elapsed.Seconds() / float64(b.N), rate: rate}
 }
 
 // findPsql returns psql beside the PostgreSQL server binaries (following
@@ -214,14 +268,14 @@ func runPsql(b *testing.B, psql, url, command string) {
 	}
 }
 
-// benchExcelize times a bare excelize Rows() iteration over the workbook,
-// reading every cell, and returns long rows per second.
-func benchExcelize(b *testing.B, bf benchFiles) float64 {
+// benchExcelize times a bare excelize Rows() iteration over the workbook
+// at path, reading every cell, and returns what it measured.
+func benchExcelize(b *testing.B, bf benchFiles, path string) benchMeasure {
 	mem := startMemWatch()
 	var elapsed time.Duration
 	for b.Loop() {
 		t0 := time.Now()
-		if got := iterateXLSX(b, bf.XLSX); got != bf.Respondents+1 {
+		if got := iterateXLSX(b, path); got != bf.Respondents+1 {
 			b.Fatalf("excelize read %d rows, want %d", got, bf.Respondents+1)
 		}
 		elapsed += time.Since(t0)
@@ -233,7 +287,7 @@ func benchExcelize(b *testing.B, bf benchFiles) float64 {
 	if rss > 0 {
 		b.ReportMetric(rss, "peak-rss-MB")
 	}
-	return rate
+	return benchMeasure{seconds: elapsed.Seconds() / float64(b.N), rate: rate, heapMB: heap, rssMB: rss}
 }
 
 // iterateXLSX reads every row of the first sheet and returns how many,

@@ -6,7 +6,7 @@ import (
 )
 
 // TestBenchExportsIngest keeps the benchmark's generated exports loadable:
-// both shapes of a small export ingest completely, every answer column
+// every shape of a small export ingests completely, every answer column
 // matched, with the answers the long rows hold.
 func TestBenchExportsIngest(t *testing.T) {
 	ctx := context.Background()
@@ -22,7 +22,7 @@ func TestBenchExportsIngest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{bf.CSV, bf.XLSX} {
+	for _, path := range []string{bf.CSV, bf.XLSX, bf.XLSXShared} {
 		res, err := benchIngester(t, ctx, cat, ps).IngestFile(ctx, path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -32,7 +32,9 @@ func TestBenchExportsIngest(t *testing.T) {
 				res.File, res.Status, res.Respondents, res.Answers, res.Ignored, bf.Respondents, bf.Answers)
 		}
 	}
-	if got, want := iterateXLSX(t, bf.XLSX), bf.Respondents+1; got != want {
-		t.Errorf("excelize read %d rows, want %d", got, want)
+	for _, path := range []string{bf.XLSX, bf.XLSXShared} {
+		if got, want := iterateXLSX(t, path), bf.Respondents+1; got != want {
+			t.Errorf("%s: excelize read %d rows, want %d", path, got, want)
+		}
 	}
 }

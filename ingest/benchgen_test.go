@@ -57,8 +57,12 @@ var benchComments = []string{
 type benchFiles struct {
 	// CSV is the Google Forms CSV export.
 	CSV string
-	// XLSX is the Microsoft Forms workbook with the same answers.
+	// XLSX is the Microsoft Forms workbook with the same answers, written
+	// by excelize's StreamWriter: inline strings.
 	XLSX string
+	// XLSXShared is the same workbook as Microsoft Forms downloads it:
+	// every text a shared string, so each e-mail address is one.
+	XLSXShared string
 	// Long is the same answers as tab-separated long rows (respondent_id,
 	// workstream_id, raw, score) in COPY text format.
 	Long string
@@ -81,7 +85,8 @@ type benchRespondent struct {
 // practices are the practice names respondents choose from.
 func genBench(dir string, n int, cat *survey.Catalogue, practices []string) (benchFiles, error) {
 	bf := benchFiles{CSV: filepath.Join(dir, "bench-google-forms.csv"), XLSX: filepath.Join(dir, "bench-microsoft-forms.xlsx"),
-		Long: filepath.Join(dir, "bench-answers.tsv"), Respondents: n}
+		XLSXShared: filepath.Join(dir, "bench-microsoft-forms-shared.xlsx"),
+		Long:       filepath.Join(dir, "bench-answers.tsv"), Respondents: n}
 	w, err := newBenchWriters(bf, cat)
 	if err != nil {
 		return bf, err
@@ -120,6 +125,7 @@ type benchWriters struct {
 	long       *bufio.Writer
 	xlsx       *excelize.File
 	sw         *excelize.StreamWriter
+	shared     *sharedWorkbook
 	dateStyle  int
 	xlsxPath   string
 	longRecord []byte
@@ -142,6 +148,12 @@ func newBenchWriters(bf benchFiles, cat *survey.Catalogue) (*benchWriters, error
 		w.close()
 		return nil, err
 	}
+	var err error
+	if w.shared, err = newSharedWorkbook(bf.XLSXShared); err != nil {
+		w.close()
+		return nil, err
+	}
+	w.shared.row(w.xlsxHeader())
 	return w, w.csv.Write(w.csvHeader())
 }
 
@@ -162,13 +174,17 @@ func (w *benchWriters) startXLSX() error {
 	if w.sw, err = w.xlsx.NewStreamWriter("Sheet1"); err != nil {
 		return err
 	}
+	return w.sw.SetRow("A1", w.xlsxHeader())
+}
+
+// xlsxHeader is the Microsoft Forms header of the workbooks.
+func (w *benchWriters) xlsxHeader() []any {
 	h := []any{"ID", "Start time", "Completion time", "Email", "Name", "Last modified time",
 		"Which practice are you from?", "What is your role?"}
 	for _, ws := range w.cat.Workstreams {
 		h = append(h, ws.Name)
 	}
-	h = append(h, "Is there anything else you would like to tell us about IT at your practice?")
-	return w.sw.SetRow("A1", h)
+	return append(h, "Is there anything else you would like to tell us about IT at your practice?")
 }
 
 // write writes respondent i in every shape and returns answers plus the
@@ -177,9 +193,11 @@ func (w *benchWriters) write(i int, p benchRespondent, answers int) (int, error)
 	rec := []string{p.at.Format("02/01/2006 15:04:05"), p.email, p.practice, p.role}
 	row := []any{i + 1, excelize.Cell{StyleID: w.dateStyle, Value: p.at.Add(-5 * time.Minute)},
 		excelize.Cell{StyleID: w.dateStyle, Value: p.at}, p.email, "", nil, p.practice, p.role}
+	shared := []any{i + 1, p.at.Add(-5 * time.Minute), p.at, p.email, "", nil, p.practice, p.role}
 	for j, a := range p.answers {
 		rec = append(rec, answerText(benchGoogleScale, a))
 		row = append(row, answerText(benchMSScale, a))
+		shared = append(shared, answerText(benchMSScale, a))
 		if a != -2 {
 			answers++
 			w.writeLong(i+1, w.cat.Workstreams[j].ID, answerText(benchGoogleScale, a))
@@ -188,6 +206,7 @@ func (w *benchWriters) write(i int, p benchRespondent, answers int) (int, error)
 	if err := w.csv.Write(append(rec, p.comment)); err != nil {
 		return answers, err
 	}
+	w.shared.row(append(shared, p.comment))
 	cell, _ := excelize.CoordinatesToCellName(1, i+2)
 	return answers, w.sw.SetRow(cell, append(row, p.comment))
 }
@@ -219,6 +238,9 @@ func (w *benchWriters) close() error {
 	}
 	if w.sw != nil {
 		errs = append(errs, w.sw.Flush(), w.xlsx.SaveAs(w.xlsxPath), w.xlsx.Close())
+	}
+	if w.shared != nil {
+		errs = append(errs, w.shared.close())
 	}
 	for _, f := range w.files {
 		errs = append(errs, f.Close())
