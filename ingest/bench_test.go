@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/surveyworker/surveyworker/internal/memwatch"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
 	"github.com/surveyworker/surveyworker/survey"
@@ -159,7 +160,7 @@ func benchPractices(b testing.TB) []survey.Practice {
 // long rows per second, the ratio to each non-zero limit and peak memory.
 func benchIngest(b *testing.B, bf benchFiles, path string, cat *survey.Catalogue, ps []survey.Practice, limits map[string]float64) benchMeasure {
 	ctx := context.Background()
-	mem := startMemWatch()
+	mem := memwatch.Start()
 	var elapsed time.Duration
 	for b.Loop() {
 		b.StopTimer()
@@ -172,7 +173,7 @@ func benchIngest(b *testing.B, bf benchFiles, path string, cat *survey.Catalogue
 			b.Fatalf("ingest %s: status %s, %d answers, want %d: %v", filepath.Base(path), res.Status, res.Answers, bf.Answers, err)
 		}
 	}
-	heap, rss := mem.stop()
+	heap, rss := mem.Stop()
 	rate := float64(bf.Answers) * float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rate, "rows/s")
 	b.ReportMetric(float64(bf.Respondents)*float64(b.N)/elapsed.Seconds(), "respondents/s")
@@ -271,7 +272,7 @@ func runPsql(b *testing.B, psql, url, command string) {
 // benchExcelize times a bare excelize Rows() iteration over the workbook
 // at path, reading every cell, and returns what it measured.
 func benchExcelize(b *testing.B, bf benchFiles, path string) benchMeasure {
-	mem := startMemWatch()
+	mem := memwatch.Start()
 	var elapsed time.Duration
 	for b.Loop() {
 		t0 := time.Now()
@@ -280,7 +281,7 @@ func benchExcelize(b *testing.B, bf benchFiles, path string) benchMeasure {
 		}
 		elapsed += time.Since(t0)
 	}
-	heap, rss := mem.stop()
+	heap, rss := mem.Stop()
 	rate := float64(bf.Answers) * float64(b.N) / elapsed.Seconds()
 	b.ReportMetric(rate, "rows/s")
 	b.ReportMetric(heap, "peak-heap-MB")
