@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/surveyworker/surveyworker/ingest/tabular"
 	"github.com/surveyworker/surveyworker/ingest/tabular/tabulartest"
 )
 
@@ -23,8 +24,8 @@ func FuzzParse(f *testing.F) {
 	for _, b := range hostileSeeds(f) {
 		f.Add(b)
 	}
-	in := New(nil, Options{HMACKey: testKey, Limits: Limits{MaxRecordBytes: 64 << 10, MaxUnzipBytes: 8 << 20,
-		MaxSharedStrings: 1000, MaxSharedStringsBytes: 1 << 20}})
+	in := New(nil, Options{HMACKey: testKey, Limits: Limits{Limits: tabular.Limits{MaxRecordBytes: 64 << 10,
+		MaxUnzipBytes: 8 << 20, MaxSharedStrings: 1000, MaxSharedStringsBytes: 1 << 20}}})
 	ps := testPractices(f)
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -86,43 +86,18 @@ type Options struct {
 	Progress *progress.Reporter
 }
 
-// Limits bound what one file may make the ingester read or hold.
+// Limits bound what one file may make the ingester read or hold: the
+// bounds of reading its bytes, which the tabular reader enforces, and how
+// far it reads ahead.
 type Limits struct {
-	// MaxRecordBytes is the longest row (CSV record or worksheet row).
-	MaxRecordBytes int
-	// MaxColumns is the most columns a row may have.
-	MaxColumns int
-	// MaxUnzipBytes is the most an XLSX file may unzip to in total, unless
-	// MaxUnzipRatio allows more.
-	MaxUnzipBytes int64
-	// MaxUnzipRatio lets a large workbook unzip to this many times its own
-	// size when that is more than MaxUnzipBytes. Worksheet XML compresses
-	// about ten to one; a decompression bomb by a thousand to one or more.
-	MaxUnzipRatio int64
-	// MaxXMLInMemory is the largest worksheet or shared-strings part kept
-	// in memory; larger parts are unzipped to a temporary file.
-	MaxXMLInMemory int64
-	// MaxSharedStringsBytes is the most a workbook's shared-strings part
-	// may unzip to, and MaxSharedStrings the most strings it may hold.
-	MaxSharedStringsBytes int64
-	MaxSharedStrings      int
+	tabular.Limits
 	// LookaheadRows is how many data rows are read ahead to decide the
 	// date order.
 	LookaheadRows int
 }
 
 // DefaultLimits are the limits used for zero fields of [Limits].
-var DefaultLimits = Limits{
-	MaxRecordBytes: tabular.DefaultLimits.MaxRecordBytes,
-	MaxColumns:     tabular.DefaultLimits.MaxColumns,
-	MaxUnzipBytes:  tabular.DefaultLimits.MaxUnzipBytes,
-	MaxUnzipRatio:  tabular.DefaultLimits.MaxUnzipRatio,
-	MaxXMLInMemory: tabular.DefaultLimits.MaxXMLInMemory,
-	LookaheadRows:  1000,
-
-	MaxSharedStringsBytes: tabular.DefaultLimits.MaxSharedStringsBytes,
-	MaxSharedStrings:      tabular.DefaultLimits.MaxSharedStrings,
-}
+var DefaultLimits = Limits{Limits: tabular.DefaultLimits, LookaheadRows: 1000}
 
 // fallbackKey keys hashes when no HMAC key is configured.
 var fallbackKey = []byte("surveyworker-unkeyed")
@@ -159,26 +134,9 @@ func New(st *store.Store, opts Options) *Ingester {
 	return in
 }
 
-// tabular returns the limits that bound reading the bytes.
-func (l Limits) tabular() tabular.Limits {
-	return tabular.Limits{MaxRecordBytes: l.MaxRecordBytes, MaxColumns: l.MaxColumns,
-		MaxUnzipBytes: l.MaxUnzipBytes, MaxUnzipRatio: l.MaxUnzipRatio, MaxXMLInMemory: l.MaxXMLInMemory,
-		MaxSharedStringsBytes: l.MaxSharedStringsBytes, MaxSharedStrings: l.MaxSharedStrings}
-}
-
+// withDefaults returns l with its zero fields set from [DefaultLimits].
 func withDefaults(l Limits) Limits {
-	d := DefaultLimits
-	return Limits{
-		MaxRecordBytes: cmp.Or(l.MaxRecordBytes, d.MaxRecordBytes),
-		MaxColumns:     cmp.Or(l.MaxColumns, d.MaxColumns),
-		MaxUnzipBytes:  cmp.Or(l.MaxUnzipBytes, d.MaxUnzipBytes),
-		MaxUnzipRatio:  cmp.Or(l.MaxUnzipRatio, d.MaxUnzipRatio),
-		MaxXMLInMemory: cmp.Or(l.MaxXMLInMemory, d.MaxXMLInMemory),
-		LookaheadRows:  cmp.Or(l.LookaheadRows, d.LookaheadRows),
-
-		MaxSharedStringsBytes: cmp.Or(l.MaxSharedStringsBytes, d.MaxSharedStringsBytes),
-		MaxSharedStrings:      cmp.Or(l.MaxSharedStrings, d.MaxSharedStrings),
-	}
+	return Limits{Limits: l.Limits.OrDefaults(), LookaheadRows: cmp.Or(l.LookaheadRows, DefaultLimits.LookaheadRows)}
 }
 
 func londonOrUTC() *time.Location {

@@ -45,7 +45,7 @@ func openTable(path string, info tabular.Info, lim Limits, ch tabular.SheetChoic
 		task.SetTotal(info.Size, "")
 		read = task.SetDone
 	}
-	src, err := tabular.Open(path, info, lim.tabular(), ch, read)
+	src, err := tabular.Open(path, info, lim.Limits, ch, read)
 	if err != nil {
 		return nil, rejectionOf(fileName(path), err)
 	}

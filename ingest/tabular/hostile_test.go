@@ -319,7 +319,7 @@ func (e *endless) Read(p []byte) (int, error) {
 // reader refuses each having read no more of the part than a row's bound
 // (rowXMLFactor times MaxRecordBytes) and a buffer.
 func TestLeanRowReadBounded(t *testing.T) {
-	lim := withDefaults(Limits{})
+	lim := DefaultLimits
 	bound := rowXMLFactor*lim.MaxRecordBytes + 2*scanBuffer
 	head := sheetOpen() + `<row r="1"><c r="A1" t="str">`
 	for _, c := range []struct {

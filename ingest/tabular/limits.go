@@ -1,5 +1,7 @@
 package tabular
 
+import "cmp"
+
 // Limits bound what one file may make a reader read or hold. Every field
 // must be set; see [DefaultLimits]. A file beyond a limit is refused as
 // soon as it shows it: a workbook's parts by the sizes their zip entries
@@ -42,4 +44,19 @@ var DefaultLimits = Limits{
 	// file above 100,000 strings, at some 50 bytes each.
 	MaxSharedStringsBytes: 64 << 20,
 	MaxSharedStrings:      2_000_000,
+}
+
+// OrDefaults returns l with its zero fields set from [DefaultLimits].
+func (l Limits) OrDefaults() Limits {
+	d := DefaultLimits
+	return Limits{
+		MaxRecordBytes: cmp.Or(l.MaxRecordBytes, d.MaxRecordBytes),
+		MaxColumns:     cmp.Or(l.MaxColumns, d.MaxColumns),
+		MaxUnzipBytes:  cmp.Or(l.MaxUnzipBytes, d.MaxUnzipBytes),
+		MaxUnzipRatio:  cmp.Or(l.MaxUnzipRatio, d.MaxUnzipRatio),
+		MaxXMLInMemory: cmp.Or(l.MaxXMLInMemory, d.MaxXMLInMemory),
+
+		MaxSharedStringsBytes: cmp.Or(l.MaxSharedStringsBytes, d.MaxSharedStringsBytes),
+		MaxSharedStrings:      cmp.Or(l.MaxSharedStrings, d.MaxSharedStrings),
+	}
 }

@@ -3,7 +3,6 @@ package tabular
 import (
 	"archive/zip"
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,21 +20,6 @@ import (
 // exampleXLSX is the example Microsoft Forms workbook.
 const exampleXLSX = "../../examples/inbox/practice-it-priorities-microsoft-forms.xlsx"
 
-// withDefaults returns lim with its zero fields set from [DefaultLimits].
-func withDefaults(lim Limits) Limits {
-	d := DefaultLimits
-	return Limits{
-		MaxRecordBytes: cmp.Or(lim.MaxRecordBytes, d.MaxRecordBytes),
-		MaxColumns:     cmp.Or(lim.MaxColumns, d.MaxColumns),
-		MaxUnzipBytes:  cmp.Or(lim.MaxUnzipBytes, d.MaxUnzipBytes),
-		MaxUnzipRatio:  cmp.Or(lim.MaxUnzipRatio, d.MaxUnzipRatio),
-		MaxXMLInMemory: cmp.Or(lim.MaxXMLInMemory, d.MaxXMLInMemory),
-
-		MaxSharedStringsBytes: cmp.Or(lim.MaxSharedStringsBytes, d.MaxSharedStringsBytes),
-		MaxSharedStrings:      cmp.Or(lim.MaxSharedStrings, d.MaxSharedStrings),
-	}
-}
-
 // readAllRows fingerprints and opens a file and returns every row.
 func readAllRows(t *testing.T, path string, lim Limits) ([][]string, *Source, error) {
 	t.Helper()
@@ -43,7 +27,7 @@ func readAllRows(t *testing.T, path string, lim Limits) ([][]string, *Source, er
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := Open(path, info, withDefaults(lim), SheetChoice{}, nil)
+	src, err := Open(path, info, lim.OrDefaults(), SheetChoice{}, nil)
 	if err != nil {
 		return nil, nil, err
 	}

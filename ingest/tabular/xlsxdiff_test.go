@@ -102,7 +102,7 @@ func TestLeanXLSXMatchesExcelize(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("found %d workbooks, want the repository's and the real-world ones", len(files))
 	}
-	lim := withDefaults(Limits{})
+	lim := DefaultLimits
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			want, src := readWith(path, lim, SheetChoice{}, openXLSXExcelize, 1<<30)
@@ -158,7 +158,7 @@ end</t></si><si/><si><t>a</t><t>last t wins</t></si>`
 		{"cdata", `<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="str"><v><![CDATA[<x>]]></v></c></row>`, true},
 	}
 	dir := t.TempDir()
-	lim := withDefaults(Limits{})
+	lim := DefaultLimits
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b, err := tabulartest.Workbook(tabulartest.SharedStrings(sst, 1),
@@ -267,7 +267,7 @@ func FuzzXLSX(f *testing.F) {
 	f.Add(`<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1" t="str"><x:v>p&#10;q</x:v></x:c></x:row></x:sheetData></x:worksheet>`,
 		`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>`)
 	dir := f.TempDir()
-	lim := withDefaults(Limits{})
+	lim := DefaultLimits
 	n := 0
 	f.Fuzz(func(t *testing.T, sheet, sst string) {
 		if len(sheet) > maxFuzzPart || len(sst) > maxFuzzPart {
@@ -325,7 +325,7 @@ func TestLeanXLSXMappedSharedStrings(t *testing.T) {
 	}
 	defer func(n int) { sharedTextInMemory = n }(sharedTextInMemory)
 	sharedTextInMemory = 16
-	lim := withDefaults(Limits{})
+	lim := DefaultLimits
 	mapped := 0
 	for _, path := range xlsxFixtures(t) {
 		want, src := readWith(path, lim, SheetChoice{}, openXLSXExcelize, 1<<30)
