@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 )
 
 // fileTotals accumulates a file's survey totals (see totals.go) while its
@@ -206,7 +205,7 @@ func (t *fileTotals) remove(key groupKey, j int, score *float64, n int) error {
 // COPY. workstreams are the file's workstreams, by answer position; a
 // workstream at two positions has its positions' totals added.
 func (t *fileTotals) copyTo(ctx context.Context, tx *sqlx.Tx, fileID int64, workstreams []string) error {
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("practice_totals", "file_id", "practice_ods", "respondents"))
+	stmt, err := tx.PrepareContext(ctx, "COPY practice_totals (file_id, practice_ods, respondents) FROM STDIN")
 	if err != nil {
 		return err
 	}
@@ -234,8 +233,8 @@ func (t *fileTotals) copyTo(ctx context.Context, tx *sqlx.Tx, fileID int64, work
 		}
 		byWorkstream[w] = append(byWorkstream[w], j)
 	}
-	stmt, err = tx.PrepareContext(ctx, pq.CopyIn("answer_totals", "file_id", "practice_ods", "role", "workstream_id",
-		"answered", "scored", "score_sum"))
+	stmt, err = tx.PrepareContext(ctx, `COPY answer_totals (file_id, practice_ods, role, workstream_id,
+		answered, scored, score_sum) FROM STDIN`)
 	if err != nil {
 		return err
 	}

@@ -102,8 +102,8 @@ func upsertPractices(ctx context.Context, tx *sqlx.Tx, ps []survey.Practice) err
 			federation text, list_size integer, postcode text, aliases text[]) ON COMMIT DROP`); err != nil {
 		return err
 	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("stage_practices", "ord", "ods_code", "name", "federation",
-		"list_size", "postcode", "aliases"))
+	stmt, err := tx.PrepareContext(ctx, `COPY stage_practices (ord, ods_code, name, federation, list_size,
+		postcode, aliases) FROM STDIN`)
 	if err != nil {
 		return err
 	}
