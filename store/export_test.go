@@ -140,3 +140,7 @@ func ExactDecimal(v float64, n int64) string {
 	s.add(v, n)
 	return s.String()
 }
+
+// LoadLockKey is loadLockKey, for the test that migrations taking the
+// load lock name it rightly.
+const LoadLockKey = loadLockKey

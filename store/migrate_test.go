@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -169,14 +172,14 @@ func TestMigrationOutboxDeliveryRetiresBodilessMail(t *testing.T) {
 }
 
 // TestMigrationAnswerTotals stores respondents with the schema before
-// 0017, in two files, with scores whose double sums are inexact and a
-// respondent matched to no practice, applies 0017 and checks the totals
+// 0013, in two files, with scores whose double sums are inexact and a
+// respondent matched to no practice, applies 0013 and checks the totals
 // it computed: exact against the answers, and equal to a recomputation.
 func TestMigrationAnswerTotals(t *testing.T) {
 	ctx := context.Background()
 	url := storetest.EmptyURL(t)
 	st := storetest.Open(t, url)
-	if err := st.MigrateTo(ctx, 16); err != nil {
+	if err := st.MigrateTo(ctx, 12); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SyncCatalogue(ctx, survey.DefaultCatalogue()); err != nil {
@@ -223,5 +226,17 @@ func TestMigrationAnswerTotals(t *testing.T) {
 	}
 	if check, err := st.RecomputeTotals(ctx); err != nil || !check.Equal() {
 		t.Errorf("recompute after the migration: %+v, %v; want the same totals", check, err)
+	}
+}
+
+// TestMigrationsTakeTheLoadLockByItsKey checks that the migrations that
+// wait for loads (a literal in SQL) name the key the loads take.
+func TestMigrationsTakeTheLoadLockByItsKey(t *testing.T) {
+	sql, err := os.ReadFile("migrations/0013_answer_totals.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("pg_advisory_xact_lock(%d)", store.LoadLockKey); !strings.Contains(string(sql), want) {
+		t.Errorf("0013 does not take the load lock: want %s", want)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// The survey totals (migration 0017) are what the ranking reads instead of
+// The survey totals (migration 0013) are what the ranking reads instead of
 // the answers: per file, the sums and counts of the scored answers of each
 // practice, role and workstream (answer_totals), and the respondents of
 // each practice (practice_totals). Every statement that changes which

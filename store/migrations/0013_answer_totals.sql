@@ -1,8 +1,5 @@
--- 0017_answer_totals: the survey aggregates the ranking reads, kept per
+-- 0013_answer_totals: the survey aggregates the ranking reads, kept per
 -- file.
---
--- (Numbered 0017, five ahead of the highest migration on any branch when
--- it was written (0012), leaving room for theirs.)
 --
 -- Why: every ranking aggregated every stored answer again, so its cost
 -- grew with the respondents (13 s at a million), and serve ranks after
@@ -76,6 +73,10 @@ CREATE TABLE practice_totals_all (
 
 -- What is stored so far, computed as a load computes it. Any
 -- extra_float_digits of 1 or more prints the shortest exact decimal.
+-- Loads that commit while the totals are computed would be left out of
+-- them: wait for the one running, and hold the rest off, under the lock
+-- every load takes (store/load.go loadLockKey, "SWLOAD").
+SELECT pg_advisory_xact_lock(91634407522628);
 SET LOCAL extra_float_digits = 1;
 
 INSERT INTO answer_totals (file_id, practice_ods, role, workstream_id, answered, scored, score_sum)

@@ -1,4 +1,4 @@
--- 0020_outbox_lease: an e-mail being sent is leased, not locked.
+-- 0014_outbox_lease: an e-mail being sent is leased, not locked.
 --
 -- Why: a sender used to claim a message with FOR UPDATE in a transaction
 -- that stayed open through the whole SMTP conversation and was bound to
