@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/jmoiron/sqlx"
 
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/store/storetest"
@@ -81,8 +83,8 @@ func TestUpsertPracticesRejectsBadCodeWhole(t *testing.T) {
 		{ODSCode: "K84001", Name: "Good"},
 		{ODSCode: "bad code", Name: "Bad"},
 	})
-	if err == nil {
-		t.Fatal("want error for invalid ODS code")
+	if err == nil || !strings.Contains(err.Error(), `"bad code" (Bad)`) {
+		t.Fatalf("import with an invalid ODS code: %v, want an error naming the practice", err)
 	}
 	got, err := st.Practices(ctx)
 	if err != nil {
@@ -146,5 +148,32 @@ func TestImportPractices(t *testing.T) {
 	}
 	if counts["federations"] != 3 {
 		t.Errorf("%d federations, want North, City and South once each", counts["federations"])
+	}
+}
+
+// TestImportPracticesAfterTheTableChanged imports a registry, changes the
+// table behind the importer's back (by hand, or a restored backup) and
+// imports the same registry again: it is written again, not skipped.
+func TestImportPracticesAfterTheTableChanged(t *testing.T) {
+	url := storetest.URL(t)
+	st := storetest.Open(t, url)
+	ctx := context.Background()
+	ps := []survey.Practice{{ODSCode: "K84001", Name: "Banbury Cross Surgery", Federation: "North"}}
+	if _, err := st.ImportPractices(ctx, ps); err != nil {
+		t.Fatal(err)
+	}
+	db := sqlx.MustConnect("postgres", url)
+	defer db.Close()
+	db.MustExec(`UPDATE practices SET name = 'Renamed by hand'`)
+	imp, err := st.ImportPractices(ctx, slices.Clone(ps))
+	if err != nil || imp.Unchanged {
+		t.Fatalf("import after the table changed: %+v, %v; want it written", imp, err)
+	}
+	got, err := st.Practices(ctx)
+	if err != nil || len(got) != 1 || got[0].Name != ps[0].Name {
+		t.Errorf("practices %+v, %v; want the registry's name back", got, err)
+	}
+	if imp, err := st.ImportPractices(ctx, slices.Clone(ps)); err != nil || !imp.Unchanged {
+		t.Errorf("import of the same registry once more: %+v, %v; want it skipped", imp, err)
 	}
 }
