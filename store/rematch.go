@@ -59,6 +59,10 @@ func (s *Store) RematchPractices(ctx context.Context, ms []PracticeMatch) (int, 
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, loadLockKey); err != nil {
 			return fmt.Errorf("lock: %w", err)
 		}
+		// The totals moved are summed from score::text, as a load sums them.
+		if _, err := tx.ExecContext(ctx, exactFloatText); err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `CREATE TEMP TABLE rematched (id bigint PRIMARY KEY, file_id bigint NOT NULL)
 				ON COMMIT DROP`); err != nil {
 			return err
