@@ -156,13 +156,23 @@ end</t></si><si/><si><t>a</t><t>last t wins</t></si>`
 		{"bad row number", `<row r="1"><c r="A1"><v>1</v></c></row><row r="x"><c r="A2"><v>2</v></c></row>`, false},
 		{"comment", `<row r="1"><c r="A1"><v>1</v></c></row><!-- note --><row r="2"><c r="A2"><v>2</v></c></row>`, true},
 		{"cdata", `<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2" t="str"><v><![CDATA[<x>]]></v></c></row>`, true},
+		// What Excel writes around the data: namespaces at the root, and
+		// after the data, extensions that bind prefixes of their own.
+		{"excel tail", excelSheetPrefix + `<row r="1" spans="1:2" x14ac:dyDescent="0.25"><c r="A1" t="s"><v>0</v></c>` +
+			`<c r="B1"><v>2</v></c></row></sheetData>` + excelSheetSuffix, false},
+		{"row in the tail", excelSheetPrefix + `<row r="1"><c r="A1"><v>1</v></c></row></sheetData>` +
+			`<extLst><ext uri="{0}" xmlns:y="urn:y"><y:row r="5"><y:c r="A5"><y:v>5</y:v></y:c></y:row></ext></extLst></worksheet>`, false},
 	}
 	dir := t.TempDir()
 	lim := DefaultLimits
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			sheet := tabulartest.Sheet(c.sheet)
+			if strings.HasPrefix(c.sheet, "<?xml") {
+				sheet = c.sheet
+			}
 			b, err := tabulartest.Workbook(tabulartest.SharedStrings(sst, 1),
-				tabulartest.Part{Name: "xl/worksheets/sheet1.xml", Prefix: tabulartest.Sheet(c.sheet)})
+				tabulartest.Part{Name: "xl/worksheets/sheet1.xml", Prefix: sheet})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,6 +195,28 @@ end</t></si><si/><si><t>a</t><t>last t wins</t></si>`
 		})
 	}
 }
+
+// excelSheetPrefix and excelSheetSuffix are the start of a worksheet as
+// Excel writes it, up to its sheetData, and what Excel writes after the
+// sheetData: conditional formatting and data validation of its 2010
+// extensions, each binding its prefixes where it is used.
+const (
+	excelSheetPrefix = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\r\n" +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ` +
+		`xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" ` +
+		`xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac xr" ` +
+		`xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" ` +
+		`xmlns:xr="http://schemas.microsoft.com/office/spreadsheetml/2014/revision" xr:uid="{00000000-0001-0000-0000-000000000000}">` +
+		`<dimension ref="A1:B1"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>` +
+		`<sheetFormatPr defaultRowHeight="15" x14ac:dyDescent="0.25"/><cols><col min="1" max="1" width="20" customWidth="1"/></cols><sheetData>`
+	excelSheetSuffix = `<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>` +
+		`<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">` +
+		`<x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">` +
+		`<x14:dataValidation type="list" allowBlank="1"><x14:formula1><xm:f>Lists!$A$1:$A$5</xm:f></x14:formula1><xm:sqref>B1:B9</xm:sqref></x14:dataValidation>` +
+		`</x14:dataValidations></ext><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">` +
+		`<mc:AlternateContent xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"><mc:Choice Requires="x14"/></mc:AlternateContent>` +
+		`</ext></extLst></worksheet>`
+)
 
 // fixtureParts returns the worksheet parts of the workbook at path, each
 // with its shared-strings part ("" when it has none), as seeds of

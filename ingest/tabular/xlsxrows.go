@@ -110,6 +110,7 @@ func (s *sheetRows) Next() (bool, error) {
 			}
 		case xmlEnd:
 			if string(s.sc.local) == "sheetData" {
+				s.sc.nestedNS = true
 				return false, nil
 			}
 		}
@@ -147,7 +148,7 @@ func (s *sheetRows) Columns() ([]string, error) {
 			}
 			if s.sc.kind == xmlEnd {
 				if string(s.sc.local) == "sheetData" {
-					s.sc.limitAt = 0
+					s.sc.limitAt, s.sc.nestedNS = 0, true
 					return cells, iterErr
 				}
 				continue

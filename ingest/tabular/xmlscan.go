@@ -34,6 +34,11 @@ type xmlScanner struct {
 	base int64
 	// maxToken bounds a token; longer ones are errTokenTooLong.
 	maxToken int
+	// nestedNS allows namespace declarations below the root. The sheet's
+	// reader sets it past the sheet's data, where Excel's extensions
+	// (extLst, mc:AlternateContent) bind prefixes of their own and only
+	// the local names of elements matter, as they do to excelize.
+	nestedNS bool
 	// limitAt, when set, is the offset in the part past which no token
 	// may start: a token beyond it is errPastLimit. The reader of rows
 	// sets it at each row's start, so that no cell, however it nests or
@@ -309,7 +314,7 @@ func (s *xmlScanner) scanStart() error {
 	if !validAttrs(rest) {
 		return errXMLUnusual
 	}
-	if len(s.ends) > 0 && hasNamespaceDecl(rest) {
+	if len(s.ends) > 0 && !s.nestedNS && hasNamespaceDecl(rest) {
 		return errXMLUnusual // a prefix bound below the root
 	}
 	s.attrs = rest
