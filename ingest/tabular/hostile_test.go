@@ -352,3 +352,23 @@ func TestLeanRowReadBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestLeanLongNamesNestedBounded opens a worksheet whose elements before
+// the rows nest without end, each named with 10,000 letters: the scanner
+// refuses it once the open names would hold more than maxOpenNameBytes,
+// long before the depth limit.
+func TestLeanLongNamesNestedBounded(t *testing.T) {
+	lim := DefaultLimits
+	r := &endless{head: []byte(`<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="urn:x">`),
+		chunk: []byte("<" + strings.Repeat("n", 10000) + ">")}
+	rows := &sheetRows{sc: newXMLScanner(r, rowXMLFactor*lim.MaxRecordBytes), lim: lim}
+	if more, err := rows.Next(); more || !errors.Is(err, errTooDeep) {
+		t.Fatalf("Next: %v, %v; want %v", more, err, errTooDeep)
+	}
+	if n := len(rows.sc.names); n > maxOpenNameBytes {
+		t.Errorf("open names hold %d bytes, want at most %d", n, maxOpenNameBytes)
+	}
+	if r.read > 2*maxOpenNameBytes+2*scanBuffer {
+		t.Errorf("read %d bytes of the part", r.read)
+	}
+}

@@ -86,6 +86,13 @@ var (
 	errTooDeep = fmt.Errorf("the XML nests elements more than %d deep", maxXMLDepth)
 )
 
+// maxOpenNameBytes bounds the names of the elements open at once, which
+// the scanner keeps: at most maxXMLDepth of them, but each may be as long
+// as a token, so depth alone would let a small file of long nested names
+// hold the size of its whole part. A worksheet's open names take a few
+// dozen bytes.
+const maxOpenNameBytes = 64 << 10
+
 // maxXMLDepth bounds how deep elements nest. A worksheet's cells nest
 // six deep; encoding/xml, and so excelize, refuses to decode an element
 // nested 10,000 deep, and so does the scanner, anywhere in a part.
@@ -319,7 +326,7 @@ func (s *xmlScanner) scanStart() error {
 	}
 	s.attrs = rest
 	s.kind = xmlStart
-	if len(s.ends) >= maxXMLDepth {
+	if len(s.ends) >= maxXMLDepth || len(s.names)+len(s.name) > maxOpenNameBytes {
 		return errTooDeep
 	}
 	s.push(s.name)
