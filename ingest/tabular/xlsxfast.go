@@ -101,7 +101,7 @@ func (wb *leanWorkbook) release() {
 func (wb *leanWorkbook) open(ch SheetChoice) (*Source, error) {
 	stub, err := metadataStub(&wb.zr.Reader)
 	if err != nil {
-		return nil, err
+		return nil, xlsxOpenError(err) // a part whose header is damaged
 	}
 	if wb.meta, err = excelize.OpenReader(bytes.NewReader(stub)); err != nil {
 		return nil, errXMLUnusual // excelize says what is wrong
