@@ -169,6 +169,7 @@ func (b *tab) screenshot(name, css string) {
 // an uploader of another federation gets "not found" for the first
 // upload's address; and the tenth quick wrong password is slowed.
 func TestWebInterfaceInBrowser(t *testing.T) {
+	t.Parallel() // mostly waiting on processes and the database
 	chrome := chromium(t)
 	h := newHarness(t)
 	h.env["SURVEYWORKER_PRACTICES"] = "../../examples/practices.csv"

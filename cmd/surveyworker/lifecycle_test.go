@@ -59,6 +59,7 @@ func (h *harness) loadedOrUntouched(t *testing.T, name string, rows int64) {
 // rolled back the file; the second exits at once. Either way the file is
 // loaded whole or not at all, and the next start loads what is missing.
 func TestServeSignals(t *testing.T) {
+	t.Parallel() // mostly waiting on processes and the database
 	h := newHarness(t)
 	h.mustRun("practices", "import", "../../examples/practices.csv")
 	write := func(name string) {
@@ -104,6 +105,7 @@ func TestServeSignals(t *testing.T) {
 // dropped meanwhile wait and are then loaded, and nothing is lost or
 // loaded twice.
 func TestPostgresRestart(t *testing.T) {
+	t.Parallel() // mostly waiting on processes and the database
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "swpg-restart-")
 	if err != nil {

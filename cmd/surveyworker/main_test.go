@@ -145,6 +145,7 @@ func (h *harness) counts() map[string]int64 {
 }
 
 func TestRunCycleEndToEnd(t *testing.T) {
+	t.Parallel() // mostly waiting on processes and the database
 	h := newHarness(t)
 	files := h.copyExamples()
 	out := h.mustRun("run", "--practices", "../../examples/practices.csv")
@@ -446,6 +447,7 @@ func TestMalformedFileIsQuarantinedAndDatabaseUnchanged(t *testing.T) {
 }
 
 func TestServeIngestsDroppedFileAndRunsCronTick(t *testing.T) {
+	t.Parallel() // mostly waiting on processes and the database
 	h := newHarness(t)
 	h.env["SURVEYWORKER_PRACTICES"] = "../../examples/practices.csv"
 	ctx, cancel := context.WithCancel(context.Background())

@@ -23,6 +23,7 @@ var serveArgs = []string{"serve", "--schedule", "0 2 1 1 *", "--settle", "100ms"
 // respondents are the sum of the files', every file is archived, none
 // quarantined, and nothing is left in the inbox.
 func TestReplicasShareOneInbox(t *testing.T) {
+	t.Parallel() // mostly waiting on processes and the database
 	const files, rows = 200, 2
 	h := newHarness(t)
 	h.mustRun("practices", "import", "../../examples/practices.csv")

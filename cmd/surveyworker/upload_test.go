@@ -76,6 +76,7 @@ func (z *countingZeros) Read(p []byte) (int, error) {
 // server has read about the limit and no more, and neither leaves a file
 // in the inbox or its upload folder.
 func TestServeRefusesA200MBUpload(t *testing.T) {
+	t.Parallel() // mostly waiting on processes and the database
 	const size = 200 << 20
 	h := newHarness(t)
 	users := filepath.Join(h.dir, "users.csv")
