@@ -101,7 +101,7 @@ test: postgres readers browser vet lint
 # replays in every go test run. FUZZMINIMIZE caps the time spent
 # shrinking each new input: FuzzXLSX's seeds are whole worksheets, and
 # the default minute would take the whole short run.
-FUZZTIME ?= 10s
+FUZZTIME ?= 5s
 FUZZMINIMIZE ?= 1s
 FUZZ_TARGETS := FuzzParse:./ingest/ FuzzDetectHeaders:./ingest/ FuzzXLSX:./ingest/tabular/
 fuzz:
