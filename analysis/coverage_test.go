@@ -59,6 +59,7 @@ const coverageWorkers = 3
 // figures are tallied in survey order, so they do not depend on which
 // database ranked which survey.
 func TestCoverage(t *testing.T) {
+	t.Parallel()
 	cat := survey.DefaultCatalogue()
 	sizes := []int{30, 60, 150}
 	type job struct{ size, rep int }
@@ -131,6 +132,7 @@ const calibrationSurveys = 300
 // band of at least 100 cases (a band of a few hundred cases cannot show a
 // gap of 0.03 by itself; docs/METHOD.md §9 has the full study's bands).
 func TestTierConfidenceCalibrated(t *testing.T) {
+	t.Parallel() // computes while TestCoverage waits on the database
 	cat := survey.DefaultCatalogue()
 	opts, err := testOptions().withDefaults()
 	if err != nil {

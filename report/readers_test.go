@@ -171,6 +171,7 @@ var scoreTolerance = cmp.Comparer(func(a, b float64) bool { return math.Abs(a-b)
 // for other weights set in the cells with openpyxl, against the ranking
 // analysis computes with those weights as rank --weights does.
 func TestWorkbookReaders(t *testing.T) {
+	t.Parallel() // mostly waiting on LibreOffice and Python
 	python := requireReader(t, office.Python)
 	requireReader(t, office.Soffice)
 	pdfinfo := requireReader(t, func() (string, error) {
