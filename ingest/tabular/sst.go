@@ -226,17 +226,11 @@ func skipElement(sc *xmlScanner, noSI bool) error {
 	}
 	depth := sc.depth()
 	for {
-		if err := sc.next(); err != nil {
-			if err == io.EOF {
-				err = errXMLUnusual
-			}
+		if in, err := sc.within(depth); !in || err != nil {
 			return err
 		}
 		if noSI && sc.kind == xmlStart && string(sc.local) == "si" {
 			return errXMLUnusual
-		}
-		if sc.kind == xmlEnd && sc.depth() < depth {
-			return nil
 		}
 	}
 }
@@ -261,14 +255,8 @@ func (v *siValue) read(sc *xmlScanner) error {
 	}
 	depth := sc.depth()
 	for {
-		if err := sc.next(); err != nil {
-			if err == io.EOF {
-				err = errXMLUnusual
-			}
+		if in, err := sc.within(depth); !in || err != nil {
 			return err
-		}
-		if sc.kind == xmlEnd && sc.depth() < depth {
-			return nil
 		}
 		if sc.kind != xmlStart {
 			continue
@@ -313,14 +301,8 @@ func (v *siValue) readRun(sc *xmlScanner) error {
 	}
 	depth := sc.depth()
 	for {
-		if err := sc.next(); err != nil {
-			if err == io.EOF {
-				err = errXMLUnusual
-			}
+		if in, err := sc.within(depth); !in || err != nil {
 			return err
-		}
-		if sc.kind == xmlEnd && sc.depth() < depth {
-			return nil
 		}
 		if sc.kind != xmlStart {
 			continue
@@ -358,14 +340,8 @@ func checkRunProperties(sc *xmlScanner) error {
 	}
 	depth := sc.depth()
 	for {
-		if err := sc.next(); err != nil {
-			if err == io.EOF {
-				err = errXMLUnusual
-			}
+		if in, err := sc.within(depth); !in || err != nil {
 			return err
-		}
-		if sc.kind == xmlEnd && sc.depth() < depth {
-			return nil
 		}
 		if sc.kind != xmlStart {
 			continue
@@ -406,16 +382,10 @@ func elementText(sc *xmlScanner, dst []byte) ([]byte, error) {
 	}
 	depth := sc.depth()
 	for {
-		if err := sc.next(); err != nil {
-			if err == io.EOF {
-				err = errXMLUnusual
-			}
+		if in, err := sc.within(depth); !in || err != nil {
 			return dst, err
 		}
-		switch {
-		case sc.kind == xmlEnd && sc.depth() < depth:
-			return dst, nil
-		case sc.kind == xmlText && sc.depth() == depth:
+		if sc.kind == xmlText && sc.depth() == depth {
 			dst = xmlUnescape(dst, sc.text)
 		}
 	}

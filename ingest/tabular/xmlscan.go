@@ -111,6 +111,20 @@ func (s *xmlScanner) offset() int64 { return s.base + int64(s.pos) }
 // depth returns the number of open elements.
 func (s *xmlScanner) depth() int { return len(s.ends) }
 
+// within reads the next token of the element opened at depth (the depth
+// after its start) and reports whether it is still inside it: false for
+// the element's end. A part that ends first is XML the lean reader leaves
+// to excelize.
+func (s *xmlScanner) within(depth int) (bool, error) {
+	if err := s.next(); err != nil {
+		if err == io.EOF {
+			err = errXMLUnusual
+		}
+		return false, err
+	}
+	return s.kind != xmlEnd || s.depth() >= depth, nil
+}
+
 // fill makes at least n bytes from pos available unless the part ends
 // first; it returns false when they are not.
 func (s *xmlScanner) fill(n int) bool {
