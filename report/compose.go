@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -121,18 +122,18 @@ func sinceSentence(in WorkbookInput) string {
 	var s string
 	switch {
 	case r.NewResponses > 0:
-		s = counted(r.NewResponses, "new response", "")
+		s = words.Count(r.NewResponses, "new response", "")
 	case r.NewResponses < 0:
-		s = counted(-r.NewResponses, "fewer response", "fewer responses") + " (files were removed)"
+		s = words.Count(-r.NewResponses, "fewer response", "fewer responses") + " (files were removed)"
 	default:
 		s = "No new responses"
 	}
 	if in.Previous != nil {
 		switch d := r.Practices - in.Previous.Practices; {
 		case d > 0:
-			s += " and " + counted(d, "more practice", "more practices")
+			s += " and " + words.Count(d, "more practice", "more practices")
 		case d < 0:
-			s += " and " + counted(-d, "practice", "") + " fewer"
+			s += " and " + words.Count(-d, "practice", "") + " fewer"
 		default:
 			s += " and no new practice"
 		}
@@ -146,8 +147,8 @@ func countsSentence(r survey.Ranking) string {
 	if len(r.Rows) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("The ranking of %s rests on %s from %s (%s loaded).", counted(len(r.Rows), "workstream", ""),
-		counted(r.Respondents, "response", ""), counted(r.Practices, "practice", ""), counted(r.Files, "file", ""))
+	return fmt.Sprintf("The ranking of %s rests on %s from %s (%s loaded).", words.Count(len(r.Rows), "workstream", ""),
+		words.Count(r.Respondents, "response", ""), words.Count(r.Practices, "practice", ""), words.Count(r.Files, "file", ""))
 }
 
 // topTier returns the best tier of r and its workstreams, ties marked "=".
@@ -240,7 +241,7 @@ func mailQuality(q DataQuality) string {
 			"the Data quality sheet lists them with the closest practices.", unmatched)
 	}
 	if n := len(q.Rejected); n > 0 {
-		s += " " + capitalise(counted(n, "file", "")) + " could not be loaded."
+		s += " " + capitalise(words.Count(n, "file", "")) + " could not be loaded."
 	}
 	return s
 }

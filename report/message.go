@@ -12,6 +12,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -46,7 +47,7 @@ func Body(r survey.Ranking, loc *time.Location) string {
 		b.WriteString("No workstreams were ranked: no survey responses have been loaded yet.\n")
 	} else {
 		fmt.Fprintf(&b, "The attached workbook ranks %d workstreams using %s from %s (%s loaded).\n\n",
-			len(r.Rows), plural(r.Respondents, "survey response"), plural(r.Practices, "practice"), plural(r.Files, "file"))
+			len(r.Rows), words.Count(r.Respondents, "survey response", ""), words.Count(r.Practices, "practice", ""), words.Count(r.Files, "file", ""))
 		fmt.Fprintf(&b, "Top %d:\n", min(topN, len(r.Rows)))
 		writeTop(&b, r.Rows)
 	}
@@ -72,15 +73,8 @@ func writeTop(b *strings.Builder, rows []survey.RankedWorkstream) {
 			rank += "="
 		}
 		fmt.Fprintf(b, "%4s  %s (%s, score %.2f, %s)\n", rank, oneLine(r.Workstream), oneLine(string(r.Tier)),
-			r.Score, plural(r.Practices, "practice"))
+			r.Score, words.Count(r.Practices, "practice", ""))
 	}
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // oneLine replaces control characters in s, such as line breaks, with

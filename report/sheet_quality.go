@@ -7,6 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -71,7 +72,7 @@ func writeQuality(b *book, in WorkbookInput) {
 		s.skip(1)
 		s.line(s.text(fmt.Sprintf("%s in the rows of other federations' respondents %s counted in the table of files but not listed: "+
 			"they show what those respondents answered, and this copy is the view for %s.",
-			capitalise(counted(q.Withheld, "more problem", "")), isAre(q.Withheld), viewName(in.Federations)), styleNote))
+			capitalise(words.Count(q.Withheld, "more problem", "")), isAre(q.Withheld), viewName(in.Federations)), styleNote))
 	}
 	b.printTitles(sheet, problemsHeader, problemsHeader)
 	s.flush()

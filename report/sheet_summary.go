@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -114,7 +115,7 @@ func summaryRows(in WorkbookInput) []summaryRow {
 	}
 	files := ""
 	if n := len(in.Quality.Rejected); n > 0 {
-		files = fmt.Sprintf("%s rejected: see Data quality", counted(n, "more", "more"))
+		files = fmt.Sprintf("%s rejected: see Data quality", words.Count(n, "more", "more"))
 	}
 	comments := 0
 	for _, f := range in.Quality.Files {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/internal/words"
 
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -59,7 +60,7 @@ func writeTierBlock(b *book, in WorkbookInput, t survey.Tier, row int) int {
 	for _, w := range members {
 		lo, hi = min(lo, w.Score), max(hi, w.Score)
 	}
-	band := fmt.Sprintf("%s   ·   %s   ·   %s", t, counted(len(members), "workstream", ""), scoreRange(lo, hi))
+	band := fmt.Sprintf("%s   ·   %s   ·   %s", t, words.Count(len(members), "workstream", ""), scoreRange(lo, hi))
 	if rule := tierRule(in, t); rule != "" {
 		band += "   ·   " + rule
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -36,14 +37,14 @@ func surveyedSentence(in WorkbookInput) string {
 	for _, c := range in.Coverage {
 		registry += c.Practices
 	}
-	who := fmt.Sprintf("%s from %s", counted(r.Respondents, "member of staff", "staff"), counted(r.Practices, "GP practice", ""))
+	who := fmt.Sprintf("%s from %s", words.Count(r.Respondents, "member of staff", "staff"), words.Count(r.Practices, "GP practice", ""))
 	switch {
 	case registry > 0 && r.Practices == registry:
-		who = fmt.Sprintf("%s from all %d GP practices in the registry", counted(r.Respondents, "member of staff", "staff"), registry)
+		who = fmt.Sprintf("%s from all %d GP practices in the registry", words.Count(r.Respondents, "member of staff", "staff"), registry)
 	case registry > 0:
-		who = fmt.Sprintf("%s from %d of the %d GP practices in the registry", counted(r.Respondents, "member of staff", "staff"), r.Practices, registry)
+		who = fmt.Sprintf("%s from %d of the %d GP practices in the registry", words.Count(r.Respondents, "member of staff", "staff"), r.Practices, registry)
 	}
-	s := fmt.Sprintf("%s answered the survey on the priority of %s", who, counted(len(r.Rows), "primary care IT workstream", ""))
+	s := fmt.Sprintf("%s answered the survey on the priority of %s", who, words.Count(len(r.Rows), "primary care IT workstream", ""))
 	switch p := period(in.FirstResponse, in.LastResponse, in.Location); {
 	case p == "":
 		s = capitalise(s)
@@ -223,7 +224,7 @@ func movesClause(rows []survey.RankedWorkstream) string {
 		dir = "down"
 	}
 	return fmt.Sprintf("no workstream changed tier; the largest move was %s, %s %s", biggest.Workstream, dir,
-		counted(abs(*biggest.RankChange), "place", ""))
+		words.Count(abs(*biggest.RankChange), "place", ""))
 }
 
 func abs(n int) int {
@@ -318,7 +319,7 @@ func qualitySentence(q DataQuality) string {
 		items = append(items, fmt.Sprintf("%d %s match a practice", unmatched, verb))
 	}
 	if other > 0 {
-		items = append(items, counted(other, "other problem", "")+" were noted")
+		items = append(items, words.Count(other, "other problem", "")+" were noted")
 	}
 	if len(items) == 0 {
 		return "Every file loaded and every practice answer matched a practice of the registry."

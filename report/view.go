@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/surveyworker/surveyworker/analysis"
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/store"
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -128,7 +129,7 @@ func federationSentence(in WorkbookInput, name string) string {
 	if cov.Responding == 0 {
 		return s + ", so it has no priorities of its own yet."
 	}
-	s += fmt.Sprintf(" (%s)", counted(cov.Respondents, "response", ""))
+	s += fmt.Sprintf(" (%s)", words.Count(cov.Respondents, "response", ""))
 	seg, _ := federationSegment(in.Ranking, name)
 	tops := federationTops(in.Ranking, seg, viewTopN)
 	if len(tops) == 0 {
@@ -153,7 +154,7 @@ func federationSentence(in WorkbookInput, name string) string {
 func answeredOf(responding, practices int) string {
 	switch {
 	case responding != practices:
-		return fmt.Sprintf("%d of its %s", responding, counted(practices, "practice", ""))
+		return fmt.Sprintf("%d of its %s", responding, words.Count(practices, "practice", ""))
 	case practices == 1:
 		return "its one practice"
 	case practices == 2:

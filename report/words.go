@@ -35,19 +35,7 @@ func spelled(n int) string {
 	return fmt.Sprint(n)
 }
 
-// counted returns "1 practice" or "3 practices"; plural is the noun's
-// plural, or empty for noun + "s".
-func counted(n int, noun, plural string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if plural == "" {
-		plural = noun + "s"
-	}
-	return fmt.Sprintf("%d %s", n, plural)
-}
-
-// spelledCount is [counted] with the number in words up to ten.
+// spelledCount is [words.Count] with the number in words up to ten.
 func spelledCount(n int, noun, plural string) string {
 	if n == 1 {
 		return "one " + noun

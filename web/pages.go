@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/survey"
 )
 
@@ -143,7 +144,7 @@ func templateFuncs(loc *time.Location) template.FuncMap {
 		"move":  movement,
 		"size":  humanSize,
 		"join":  func(s []string) string { return strings.Join(s, ", ") },
-		"count": plural,
+		"count": func(n int, noun string) string { return words.Count(n, noun, "") },
 		"add":   func(a, b int) int { return a + b },
 		"took":  took,
 	}
@@ -198,7 +199,7 @@ func movement(change *int) string {
 // "1.5 MB", "100 MB".
 func humanSize(n int64) string {
 	if n < 1<<10 {
-		return plural(int(n), "byte")
+		return words.Count(int(n), "byte", "")
 	}
 	unit, div := "GB", float64(1<<30)
 	switch {
@@ -212,12 +213,4 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%.0f %s", v, unit)
 	}
 	return fmt.Sprintf("%.1f %s", v, unit)
-}
-
-// plural writes n and the noun, with an s unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/internal/words"
 	"github.com/surveyworker/surveyworker/store"
 )
 
@@ -79,7 +80,7 @@ func (s *Server) uploadsPage(w http.ResponseWriter, r *http.Request, v *visit) {
 	if len(d.Uploads) == 1 {
 		title = d.Uploads[0].Upload.OriginalName
 	} else {
-		title = plural(len(d.Uploads), "upload")
+		title = words.Count(len(d.Uploads), "upload", "")
 	}
 	s.render(w, r, http.StatusOK, "uploads", pageData{Title: title, Active: "upload", Visit: v, Data: d})
 }

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/surveyworker/surveyworker/ingest"
+	"github.com/surveyworker/surveyworker/internal/words"
 )
 
 // commands lists the subcommands in the order help shows them.
@@ -69,8 +70,9 @@ otherwise skipped), or to erase a file's data on request.`,
 				if err != nil {
 					return fmt.Errorf("forget %s: %w", arg, err)
 				}
-				fmt.Fprintf(a.stdout, "forgot %s (file %d): %d respondents, %d warnings; %d pending e-mails withdrawn, %d stored attachments deleted\n",
-					f.Name, f.FileID, f.Respondents, f.Warnings, f.Withdrawn, f.Purged)
+				fmt.Fprintf(a.stdout, "forgot %s (file %d): %s, %s; %s withdrawn, %s deleted\n",
+					f.Name, f.FileID, words.Count(f.Respondents, "respondent", ""), words.Count(f.Warnings, "warning", ""),
+					words.Count(f.Withdrawn, "pending e-mail", ""), words.Count(f.Purged, "stored attachment", ""))
 			}
 			return nil
 		},
