@@ -219,7 +219,16 @@ func moveNoClobberThen(src, path string, claimed func(dst string) error) (string
 		dst := numbered(path, i)
 		err := os.Link(src, dst)
 		if errors.Is(err, fs.ErrExist) {
-			continue
+			if !sameFile(src, dst) {
+				continue
+			}
+			// An earlier move stopped (the process was killed) between
+			// the link and the removal: finish it rather than archive
+			// the one file under two names.
+			if err := claimed(dst); err != nil {
+				return "", err
+			}
+			return dst, os.Remove(src)
 		}
 		if err != nil {
 			if _, serr := os.Lstat(dst); serr == nil {
@@ -236,6 +245,17 @@ func moveNoClobberThen(src, path string, claimed func(dst string) error) (string
 		return dst, os.Remove(src)
 	}
 	return "", fmt.Errorf("no free name for %s", path)
+}
+
+// sameFile reports whether a and b name the same file: one is a hard
+// link of the other.
+func sameFile(a, b string) bool {
+	fa, err := os.Lstat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Lstat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 // numbered returns name for i == 1, else name with "-i" before its

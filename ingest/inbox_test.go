@@ -148,6 +148,41 @@ func TestMoveNoClobber(t *testing.T) {
 	}
 }
 
+// TestMoveNoClobberFinishesAnInterruptedMove checks that a file whose
+// earlier move was cut short between the hard link and the removal (the
+// process was killed) ends up under the name it was linked to, not
+// archived twice.
+func TestMoveNoClobberFinishesAnInterruptedMove(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "x.csv")
+	if err := os.WriteFile(src, []byte("a"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(dir, "archive")
+	if err := os.MkdirAll(archive, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Another file of the same name was archived before, then this one
+	// was linked as x-2.csv when its move stopped.
+	if err := os.WriteFile(filepath.Join(archive, "x.csv"), []byte("older"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(src, filepath.Join(archive, "x-2.csv")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := moveNoClobber(src, filepath.Join(archive, "x.csv"))
+	if err != nil || filepath.Base(got) != "x-2.csv" {
+		t.Fatalf("move: got %s, %v; want x-2.csv", got, err)
+	}
+	if _, err := os.Stat(src); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("source still in the inbox: %v", err)
+	}
+	entries, _ := os.ReadDir(archive)
+	if len(entries) != 2 {
+		t.Errorf("archive holds %d files, want 2 (x.csv, x-2.csv)", len(entries))
+	}
+}
+
 // TestMoveNoClobberThen checks that claimed runs while the source is still
 // in place, so a quarantine reason exists before the export leaves the
 // inbox, and that a failing claimed leaves the source where it was.
