@@ -211,7 +211,7 @@ func removeLeftovers(ctx context.Context, st *store.Store, dir string, logger *s
 		if i := strings.LastIndex(stem, "."); i > 0 {
 			stem = stem[:i]
 		}
-		if live[stem] {
+		if live[stem] != "" {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, n)); err == nil {

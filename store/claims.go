@@ -160,17 +160,17 @@ func (s *Store) DeferClaim(ctx context.Context, c Claim, next time.Time, errText
 	return nil
 }
 
-// LiveClaims returns the names of the inbox files claimed by a worker
-// whose lease has not expired on the database's clock.
-func (s *Store) LiveClaims(ctx context.Context) (map[string]bool, error) {
-	var names []string
-	if err := s.db.SelectContext(ctx, &names, `SELECT name FROM file_claims
+// LiveClaims returns the inbox files claimed by a worker whose lease has
+// not expired on the database's clock, each with its claim's owner.
+func (s *Store) LiveClaims(ctx context.Context) (map[string]string, error) {
+	var rows []struct{ Name, Owner string }
+	if err := s.db.SelectContext(ctx, &rows, `SELECT name, owner FROM file_claims
 		WHERE owner <> '' AND expires_at > coalesce($1::timestamptz, now())`, s.dbNow()); err != nil {
 		return nil, fmt.Errorf("store: live claims: %w", err)
 	}
-	out := make(map[string]bool, len(names))
-	for _, n := range names {
-		out[n] = true
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Name] = r.Owner
 	}
 	return out, nil
 }

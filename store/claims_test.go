@@ -46,8 +46,8 @@ func TestFileClaims(t *testing.T) {
 		t.Fatalf("claim within a renewed lease: got %v, want ErrClaimed", err)
 	}
 	live, err := b.LiveClaims(ctx)
-	if err != nil || !live["x.csv"] {
-		t.Fatalf("LiveClaims = %v, %v; want x.csv", live, err)
+	if err != nil || live["x.csv"] != "a#1" {
+		t.Fatalf("LiveClaims = %v, %v; want x.csv held by a#1", live, err)
 	}
 
 	// a stalls past its lease: b takes the file over and a has lost it.
@@ -111,8 +111,8 @@ func TestFileClaimsIgnoreWorkersClocks(t *testing.T) {
 	if wait := held.Until.Sub(fastNow); wait <= 0 || wait > time.Hour {
 		t.Errorf("claim free again %s after the fast worker's now, want within the hour's lease", wait)
 	}
-	if live, err := fast.LiveClaims(ctx); err != nil || !live["x.csv"] {
-		t.Errorf("LiveClaims seen by the fast worker = %v, %v; want x.csv live", live, err)
+	if live, err := fast.LiveClaims(ctx); err != nil || live["x.csv"] != "a#1" {
+		t.Errorf("LiveClaims seen by the fast worker = %v, %v; want x.csv live, held by a#1", live, err)
 	}
 }
 
