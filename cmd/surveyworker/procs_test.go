@@ -109,7 +109,10 @@ func start(t *testing.T, name string, env map[string]string, args ...string) *pr
 		cmd.Process.Kill()
 		<-p.done
 		if t.Failed() {
-			t.Logf("%s log:\n%s", name, p.log())
+			// Straight to stderr, not t.Log: the test's own output, with
+			// the check that failed, then comes after the process logs
+			// and ends the output, where a truncated CI log shows it.
+			fmt.Fprintf(os.Stderr, "=== %s: log of %s\n%s=== end of the log of %s\n", t.Name(), name, p.log(), name)
 		}
 	})
 	return p
