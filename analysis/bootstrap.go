@@ -4,7 +4,10 @@ import (
 	"math"
 	"math/bits"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/surveyworker/surveyworker/survey"
 )
@@ -36,17 +39,32 @@ type bootstrap struct {
 	opts Options
 	np   int // responding practices
 	nw   int // workstreams
-	// Dense copies of the panel, [practice*nw + workstream]: the mean (0
-	// when missing) and 1 when the mean is defined, else 0, so that the
-	// inner loop has no branch.
-	y, has []float64
+	// y is a dense copy of the panel's means, [practice*nw + workstream],
+	// 0 where missing, so that the inner loop has no branch.
+	y []float64
+	// The workstreams each practice has no mean for, practice i's being
+	// missing[missingAt[i]:missingAt[i+1]]: a few, where there are any.
+	missing   []int32
+	missingAt []int32
 
-	weight []float64                 // each practice's weight (see panel.weightOf)
+	weight []float64      // each practice's weight (see panel.weightOf)
+	index  map[string]int // workstream ID to catalogue index
+	ranks  [][]int        // [workstream][resample]
+}
+
+// resample is the working state of one resample: its draws, and the sums
+// and ranking they give. Each goroutine of a bootstrap has its own, reused
+// from one resample to the next.
+type resample struct {
+	r      int                       // its number, from 0
 	counts []int                     // times each practice is drawn
 	sum, n []float64                 // per workstream
 	rows   []survey.RankedWorkstream // ranking buffer
-	index  map[string]int            // workstream ID to catalogue index
-	ranks  [][]int                   // [workstream][resample]
+}
+
+func (b *bootstrap) newResample() *resample {
+	return &resample{counts: make([]int, b.np), sum: make([]float64, b.nw), n: make([]float64, b.nw),
+		rows: make([]survey.RankedWorkstream, b.nw)}
 }
 
 // bootResult holds each workstream's rank range, in catalogue order.
@@ -59,17 +77,18 @@ type bootResult struct {
 func newBootstrap(p *panel, cat *survey.Catalogue, vals []Values, opts Options) *bootstrap {
 	nw, np := len(p.workstreams), len(p.practices)
 	b := &bootstrap{cat: cat, vals: slices.Clone(vals), opts: opts, np: np, nw: nw,
-		y: make([]float64, np*nw), has: make([]float64, np*nw),
-		weight: make([]float64, np), counts: make([]int, np), sum: make([]float64, nw), n: make([]float64, nw),
-		rows: make([]survey.RankedWorkstream, nw), index: make(map[string]int, nw)}
+		y: make([]float64, np*nw), missingAt: make([]int32, np+1),
+		weight: make([]float64, np), index: make(map[string]int, nw)}
 	for i, row := range p.mean {
 		b.weight[i] = p.weightOf(i)
 		for j, m := range row {
 			if math.IsNaN(m) {
+				b.missing = append(b.missing, int32(j))
 				continue
 			}
-			b.y[i*nw+j], b.has[i*nw+j] = m, 1
+			b.y[i*nw+j] = m
 		}
+		b.missingAt[i+1] = int32(len(b.missing))
 	}
 	for j, w := range cat.Workstreams {
 		b.index[w.ID] = j
@@ -86,7 +105,9 @@ func draws(n int) int {
 }
 
 // run draws resamples resamples from a PCG generator seeded with seed and
-// summarises them, counting the resamples on the run's task.
+// summarises them, counting the resamples on the run's task. This
+// goroutine draws the resamples in turn, so a seed gives the same draws
+// however many goroutines there are; one per processor ranks them.
 func (b *bootstrap) run(resamples int, seed uint64) bootResult {
 	task := b.opts.task
 	task.Phase("bootstrap")
@@ -96,55 +117,89 @@ func (b *bootstrap) run(resamples int, seed uint64) bootResult {
 	for j := range b.nw {
 		b.ranks[j] = make([]int, resamples)
 	}
-	for r := range resamples {
-		b.draw(src)
-		b.rank(r)
-		task.SetDone(int64(r + 1))
+	workers := max(1, min(runtime.GOMAXPROCS(0), resamples))
+	free := make(chan *resample, 2*workers)
+	for range cap(free) {
+		free <- b.newResample()
 	}
+	drawn := make(chan *resample, cap(free))
+	var wg sync.WaitGroup
+	var done atomic.Int64
+	for range workers {
+		wg.Go(func() {
+			for s := range drawn {
+				b.rank(s)
+				free <- s
+				task.SetDone(done.Add(1))
+			}
+		})
+	}
+	for r := range resamples {
+		s := <-free
+		s.r = r
+		b.draw(src, s)
+		drawn <- s
+	}
+	close(drawn)
+	wg.Wait()
+	task.SetDone(int64(resamples))
 	return b.summarise()
 }
 
-// draw sets counts to one resample: draws(n) practices drawn with
+// draw sets s.counts to one resample: draws(n) practices drawn with
 // replacement from all n responding practices, in ODS-code order.
-func (b *bootstrap) draw(src *rand.PCG) {
-	clear(b.counts)
+func (b *bootstrap) draw(src *rand.PCG, s *resample) {
+	clear(s.counts)
 	n := uint64(b.np)
 	for range draws(b.np) {
-		b.counts[uniform(src, n)]++
+		s.counts[uniform(src, n)]++
 	}
 }
 
 // rank computes the resample's practice priorities from the counts (a
 // practice drawn c times weighs c times its weight), then the scores,
-// tiers and ranks, and records the ranks as resample r.
-func (b *bootstrap) rank(r int) {
-	clear(b.sum)
-	clear(b.n)
+// tiers and ranks, and records the ranks as resample s.r.
+//
+// The weights are whole or half numbers (1, list sizes, their median), so
+// their sums are exact in any order: each workstream's is the weight of
+// every practice drawn less that of those drawn without a mean for it.
+func (b *bootstrap) rank(s *resample) {
 	nw := b.nw
-	for i, c := range b.counts {
+	sum, n := s.sum[:nw], s.n[:nw]
+	clear(sum)
+	clear(n)
+	var whole float64
+	for i, c := range s.counts {
 		if c == 0 {
 			continue
 		}
 		w := float64(c) * b.weight[i]
-		y, has := b.y[i*nw:(i+1)*nw], b.has[i*nw:(i+1)*nw]
-		for j := range nw {
-			b.sum[j] += w * y[j]
-			b.n[j] += w * has[j]
+		whole += w
+		y := b.y[i*nw : (i+1)*nw]
+		y = y[:len(sum)]
+		for j, v := range y {
+			sum[j] += w * v
 		}
+		for _, j := range b.missing[b.missingAt[i]:b.missingAt[i+1]] {
+			n[j] -= w
+		}
+	}
+	for j := range n {
+		n[j] += whole
 	}
 	for j, ws := range b.cat.Workstreams {
 		v := b.vals[j]
 		v.Survey = 0
-		if b.n[j] > 0 {
-			v.Survey = b.sum[j] / b.n[j]
+		if n[j] > 0 {
+			v.Survey = sum[j] / n[j]
 		}
 		score := v.Score(b.opts.Weights)
 		_, tier := b.opts.tier(score, ws.Mandated)
-		b.rows[j] = survey.RankedWorkstream{WorkstreamID: ws.ID, Workstream: ws.Name, Score: score, Tier: tier}
+		s.rows[j] = survey.RankedWorkstream{WorkstreamID: ws.ID, Workstream: ws.Name, Score: score, Tier: tier}
 	}
-	order(b.rows)
-	for _, row := range b.rows {
-		b.ranks[b.index[row.WorkstreamID]][r] = row.Rank
+	order(s.rows)
+	for _, row := range s.rows {
+		b.ranks[b.index[row.WorkstreamID]][s.r] = row.Rank
 	}
 }
 

@@ -114,10 +114,11 @@ func TestDraws(t *testing.T) {
 		b := newBootstrap(p, cat, criterionValues(cat, p.priorities(nil), testOptions()), testOptions())
 		want := max(n-1, 1)
 		src := rand.NewPCG(1, 2)
+		s := b.newResample()
 		for range 200 {
-			b.draw(src)
+			b.draw(src, s)
 			got := 0
-			for _, c := range b.counts {
+			for _, c := range s.counts {
 				got += c
 			}
 			if got != want {
@@ -143,11 +144,12 @@ func TestResampleWeightsMatchRows(t *testing.T) {
 		b.ranks[j] = make([]int, 1)
 	}
 	src := rand.NewPCG(3, 4)
+	s := b.newResample()
 	for range 50 {
-		b.draw(src)
-		b.rank(0)
+		b.draw(src, s)
+		b.rank(s)
 		var rows []int
-		for i, c := range b.counts {
+		for i, c := range s.counts {
 			for range c {
 				rows = append(rows, i)
 			}
@@ -156,8 +158,8 @@ func TestResampleWeightsMatchRows(t *testing.T) {
 		for j := range b.nw {
 			want := pri[j].mean
 			got := 0.0
-			if b.n[j] > 0 {
-				got = b.sum[j] / b.n[j]
+			if s.n[j] > 0 {
+				got = s.sum[j] / s.n[j]
 			}
 			if !approxEqual(got, want) {
 				t.Fatalf("workstream %s: weighted priority %v, from rows %v", cat.Workstreams[j].ID, got, want)

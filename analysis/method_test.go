@@ -45,16 +45,17 @@ func TestBootstrapWorkedExample(t *testing.T) {
 		{"K84001 and K84002", []int{1, 1, 0}, 0.9375, 0.6875, 0.5625, 0.4625, survey.TierMedium},
 		{"K84002 and K84003", []int{0, 1, 1}, 0.875, 0.5, 0.625, 0.3875, survey.TierMedium},
 	}
+	s := b.newResample()
 	for _, tt := range tests {
-		copy(b.counts, tt.counts)
-		b.rank(0)
+		copy(s.counts, tt.counts)
+		b.rank(s)
 		var printing survey.RankedWorkstream
-		for _, row := range b.rows {
+		for _, row := range s.rows {
 			if row.WorkstreamID == "printing" {
 				printing = row
 			}
 		}
-		got := []float64{b.sum[cy] / b.n[cy], b.sum[pr] / b.n[pr], b.sum[wf] / b.n[wf], printing.Score}
+		got := []float64{s.sum[cy] / s.n[cy], s.sum[pr] / s.n[pr], s.sum[wf] / s.n[wf], printing.Score}
 		want := []float64{tt.pCY, tt.pPR, tt.pWF, tt.sPR}
 		for i := range got {
 			if math.Abs(got[i]-want[i]) > 5e-7 {
