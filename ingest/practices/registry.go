@@ -227,6 +227,10 @@ func checkPractice(p survey.Practice, field, raw string) error {
 	return nil
 }
 
+// digitGroups removes the separators a list size may be written with
+// ("12,345", "12 345").
+var digitGroups = strings.NewReplacer(",", "", " ", "")
+
 // practice validates one record.
 func (rec registryRecord) practice() (survey.Practice, error) {
 	p := survey.Practice{
@@ -238,7 +242,7 @@ func (rec registryRecord) practice() (survey.Practice, error) {
 	if err := checkPractice(p, "ods_code", rec.ODSCode); err != nil {
 		return p, err
 	}
-	if s := strings.NewReplacer(",", "", " ", "").Replace(tabular.CleanCell(rec.ListSize)); s != "" {
+	if s := digitGroups.Replace(tabular.CleanCell(rec.ListSize)); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
 			return p, fmt.Errorf("list_size %q is not a whole number", rec.ListSize)
