@@ -250,41 +250,26 @@ type siValue struct {
 // read decodes the element whose start was the last token, up to its end.
 func (v *siValue) read(sc *xmlScanner) error {
 	v.t, v.hasT, v.nrun = v.t[:0], false, 0
-	if sc.selfClose {
-		return sc.next()
-	}
-	depth := sc.depth()
-	for {
-		if in, err := sc.within(depth); !in || err != nil {
-			return err
-		}
-		if sc.kind != xmlStart {
-			continue
-		}
-		var err error
+	return eachChild(sc, func() error {
 		switch string(sc.local) {
 		case "t":
+			var err error
 			v.t, err = elementText(sc, v.t[:0])
 			v.hasT = true
+			return err
 		case "r":
-			err = v.readRun(sc)
+			return v.readRun(sc)
 		case "rPh":
 			if !typedAttrsOK(sc.attrs, uintAttr("sb"), uintAttr("eb")) {
 				return errXMLUnusual
 			}
-			err = skipElement(sc, false)
 		case "phoneticPr":
 			if !typedAttrsOK(sc.attrs, intAttr("fontId")) {
 				return errXMLUnusual
 			}
-			err = skipElement(sc, false)
-		default:
-			err = skipElement(sc, false)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return skipElement(sc, false)
+	})
 }
 
 // readRun decodes a run (<r>): its last <t>, checking the attributes of
@@ -296,6 +281,24 @@ func (v *siValue) readRun(sc *xmlScanner) error {
 	run := &v.runs[v.nrun]
 	v.nrun++
 	*run = (*run)[:0]
+	return eachChild(sc, func() error {
+		switch string(sc.local) {
+		case "t":
+			var err error
+			*run, err = elementText(sc, (*run)[:0])
+			return err
+		case "rPr":
+			return checkRunProperties(sc)
+		}
+		return skipElement(sc, false)
+	})
+}
+
+// eachChild calls child for each child element of the element whose
+// start was the last token, up to that element's end. child is called
+// with the child's start as the last token, and reads the child to its
+// end.
+func eachChild(sc *xmlScanner, child func() error) error {
 	if sc.selfClose {
 		return sc.next()
 	}
@@ -307,16 +310,7 @@ func (v *siValue) readRun(sc *xmlScanner) error {
 		if sc.kind != xmlStart {
 			continue
 		}
-		var err error
-		switch string(sc.local) {
-		case "t":
-			*run, err = elementText(sc, (*run)[:0])
-		case "rPr":
-			err = checkRunProperties(sc)
-		default:
-			err = skipElement(sc, false)
-		}
-		if err != nil {
+		if err := child(); err != nil {
 			return err
 		}
 	}
@@ -335,26 +329,12 @@ var runPropertyAttrs = map[string][]typedAttr{
 // checkRunProperties reads a <rPr> to its end, checking its children's
 // typed attributes decode.
 func checkRunProperties(sc *xmlScanner) error {
-	if sc.selfClose {
-		return sc.next()
-	}
-	depth := sc.depth()
-	for {
-		if in, err := sc.within(depth); !in || err != nil {
-			return err
-		}
-		if sc.kind != xmlStart {
-			continue
-		}
-		if sc.depth() == depth+1 && !typedAttrsOK(sc.attrs, runPropertyAttrs[string(sc.local)]...) {
+	return eachChild(sc, func() error {
+		if !typedAttrsOK(sc.attrs, runPropertyAttrs[string(sc.local)]...) {
 			return errXMLUnusual
 		}
-		if sc.depth() == depth+1 {
-			if err := skipElement(sc, false); err != nil {
-				return err
-			}
-		}
-	}
+		return skipElement(sc, false)
+	})
 }
 
 // text returns the string: the <t>, then each run's, with the escapes of
