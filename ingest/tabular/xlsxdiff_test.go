@@ -97,6 +97,22 @@ func xlsxFixtures(t testing.TB) []string {
 // compares every cell of every row, the sheet chosen, the other sheets,
 // the date system, the last row and how reading ended. The lean reader
 // must read each fixture itself, not hand it to excelize.
+// compareReaders reads every sheet row of path with excelize and with the
+// lean reader, reports any difference, and returns both readings and
+// whether the lean reader read the workbook itself.
+func compareReaders(t *testing.T, path string, lim Limits) (want, got readResult, lean bool) {
+	t.Helper()
+	want, src := readWith(path, lim, SheetChoice{}, openXLSXExcelize, 1<<30)
+	if src != nil {
+		src.Close()
+	}
+	got, lean = leanReadAll(path, lim, SheetChoice{}, 1<<30)
+	if d := gocmp.Diff(want, got); d != "" {
+		t.Errorf("lean reader (-excelize +lean):\n%s", d)
+	}
+	return want, got, lean
+}
+
 func TestLeanXLSXMatchesExcelize(t *testing.T) {
 	files := xlsxFixtures(t)
 	if len(files) < 10 {
@@ -105,14 +121,7 @@ func TestLeanXLSXMatchesExcelize(t *testing.T) {
 	lim := DefaultLimits
 	for _, path := range files {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			want, src := readWith(path, lim, SheetChoice{}, openXLSXExcelize, 1<<30)
-			if src != nil {
-				src.Close()
-			}
-			got, lean := leanReadAll(path, lim, SheetChoice{}, 1<<30)
-			if d := gocmp.Diff(want, got); d != "" {
-				t.Errorf("lean reader (-excelize +lean):\n%s", d)
-			}
+			want, _, lean := compareReaders(t, path, lim)
 			if !lean {
 				t.Errorf("the lean reader handed the workbook to excelize")
 			}
@@ -180,14 +189,7 @@ end</t></si><si/><si><t>a</t><t>last t wins</t></si>`
 			if err := os.WriteFile(path, b, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			want, src := readWith(path, lim, SheetChoice{}, openXLSXExcelize, 1<<30)
-			if src != nil {
-				src.Close()
-			}
-			got, lean := leanReadAll(path, lim, SheetChoice{}, 1<<30)
-			if d := gocmp.Diff(want, got); d != "" {
-				t.Errorf("lean reader (-excelize +lean):\n%s", d)
-			}
+			_, got, lean := compareReaders(t, path, lim)
 			if lean == c.excelize {
 				t.Errorf("read by the lean reader itself: %v, want %v", lean, !c.excelize)
 			}
